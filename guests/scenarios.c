@@ -1,0 +1,134 @@
+/*
+ * The guest behind most test configs. Its config picks a scenario with
+ * cpu.regs: rdi (edi) is the scenario number, rsi (esi) its argument.
+ * Built twice: -m32 for protected/paged32 tests, -m64 for long mode.
+ */
+#include "guest.h"
+
+#define CONSTANT_PORT 0x61
+#define LOG_PORT 0x80
+#define UNHANDLED_PORT 0x99
+#define MMIO_CONSOLE ((volatile uint8_t *)0xd0000000UL)
+#define ROM ((volatile uint32_t *)0xfff00000UL)
+#define INS_BUFFER ((uint8_t *)0x10000UL)
+#define OUTS_BUFFER ((uint8_t *)0x20000UL)
+#define STRING_IO_BYTES 4096
+
+enum scenario {
+	HELLO, TRIPLE_FAULT, ENDLESS_LOOP, UNHANDLED_PORT_OUT, REP_INSB,
+	REP_OUTSB, MMIO_HELLO, EXIT_STATUS, LOG_VALUES, WRITE_ROM,
+	CLOBBER_PAGE_TABLES, ECHO_ARG, PRINT_ROM,
+};
+
+/* Read (count) bytes from (port) into (dst) with one rep insb. */
+static void rep_insb(uint16_t port, uint8_t *dst, unsigned long count)
+{
+	__asm__ volatile("rep insb"
+			 : "+D"(dst), "+c"(count)
+			 : "d"(port)
+			 : "memory");
+}
+
+static void rep_outsb(uint16_t port, const uint8_t *src, unsigned long count)
+{
+	__asm__ volatile("rep outsb"
+			 : "+S"(src), "+c"(count)
+			 : "d"(port)
+			 : "memory");
+}
+
+static unsigned long sum_ins(void)
+{
+	unsigned long sum = 0;
+
+	rep_insb(CONSTANT_PORT, INS_BUFFER, STRING_IO_BYTES);
+	for (unsigned i = 0; i < STRING_IO_BYTES; i++)
+		sum += INS_BUFFER[i];
+	return sum;
+}
+
+/* 4095 letters a..z cycling, a newline, all in one rep outsb. */
+static void outs_alphabet(void)
+{
+	for (unsigned i = 0; i < STRING_IO_BYTES - 1; i++)
+		OUTS_BUFFER[i] = (uint8_t)('a' + i % 26);
+	OUTS_BUFFER[STRING_IO_BYTES - 1] = '\n';
+	rep_outsb(CONSOLE_PORT, OUTS_BUFFER, STRING_IO_BYTES);
+}
+
+/* Empty the top-level page table and flush the TLB: the next fetch
+ * faults, and with no IDT the guest triple-faults. */
+static void clobber_page_tables(void)
+{
+	unsigned long cr3;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	volatile unsigned long *root = (unsigned long *)(cr3 & ~0xfffUL);
+	for (unsigned i = 0; i < 4096 / sizeof(unsigned long); i++)
+		root[i] = 0;
+	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+}
+
+__attribute__((noreturn, used)) void scenario(unsigned long which,
+					       unsigned long arg)
+{
+	const char *s;
+
+	switch (which) {
+	case HELLO:
+		puts_port("Hello, world!\n");
+		poke32(0x400, 42);
+		halt(42);
+	case TRIPLE_FAULT:
+		__asm__ volatile("ud2");
+		break;
+	case ENDLESS_LOOP:
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	case UNHANDLED_PORT_OUT:
+		outb(UNHANDLED_PORT, 0x12);
+		break;
+	case REP_INSB:
+		halt(sum_ins());
+	case REP_OUTSB:
+		outs_alphabet();
+		halt(0);
+	case MMIO_HELLO:
+		for (s = "Hello, MMIO!\n"; *s; s++)
+			*MMIO_CONSOLE = (uint8_t)*s;
+		halt(0);
+	case EXIT_STATUS:
+		outl(EXIT_PORT, (uint32_t)arg);
+		break;
+	case LOG_VALUES:
+		for (uint8_t v = 1; v <= 3; v++)
+			outb(LOG_PORT, v);
+		outl(EXIT_PORT, 0);
+		break;
+	case WRITE_ROM:
+		*ROM = 0xdeadbeef;
+		break;
+	case CLOBBER_PAGE_TABLES:
+		clobber_page_tables();
+		break;
+	case ECHO_ARG:
+		halt(arg);
+	case PRINT_ROM:
+		puts_port((const char *)ROM);
+		halt(0);
+	}
+	halt(0xbad);
+}
+
+#ifdef __x86_64__
+/* rdi and rsi are already the arguments; the call aligns the stack. */
+__asm__(".section .text.start, \"ax\"\n"
+	".globl _start\n"
+	"_start: call scenario\n");
+#else
+__asm__(".section .text.start, \"ax\"\n"
+	".globl _start\n"
+	"_start: push %esi\n"
+	"	push %edi\n"
+	"	call scenario\n");
+#endif

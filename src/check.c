@@ -1,0 +1,200 @@
+/* Expectations: what the config says a run must leave behind. */
+#include "kvmrun-config.h"
+
+#include "check.h"
+
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static struct verdict *add(struct verdicts *out, struct pos pos, bool ok,
+			   const char *what)
+{
+	struct verdict *v;
+
+	out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
+	if (!out->v)
+		err(2, "realloc");
+	v = &out->v[out->n++];
+	memset(v, 0, sizeof *v);
+	snprintf(v->what, sizeof v->what, "%s", what);
+	v->ok = ok;
+	v->pos = pos;
+	out->failed += !ok;
+	return v;
+}
+
+static void set(char *dst, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set(char *dst, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, sizeof((struct verdict *)0)->expected, fmt, ap);
+	va_end(ap);
+}
+
+static const enum stop_kind stop_kinds[] = {
+	[STOPPED_HLT] = STOP_HLT,
+	[STOPPED_EXIT] = STOP_EXIT,
+	[STOPPED_SHUTDOWN] = STOP_SHUTDOWN,
+};
+
+static void check_stop(const struct config *cfg, const struct result *res,
+		       struct verdicts *out)
+{
+	unsigned allowed = cfg->expect.stops ? cfg->expect.stops
+					     : 1U << STOP_HLT | 1U << STOP_EXIT;
+	bool known = res->stop <= STOPPED_SHUTDOWN;
+
+	out->stop_ok = known && (allowed & (1U << stop_kinds[res->stop]));
+	struct verdict *v = add(out, (struct pos){ 0 }, out->stop_ok, "stop");
+	size_t n = 0;
+	for (int k = 0; k < STOP_NKINDS; k++)
+		if (allowed & (1U << k))
+			n += (size_t)snprintf(v->expected + n, sizeof v->expected - n,
+					      "%s%s", n ? " or " : "", stop_names[k]);
+	set(v->actual, "%s", result_stop_name(res->stop));
+}
+
+static void check_status(const struct config *cfg, const struct result *res,
+			 struct verdicts *out)
+{
+	const struct expect_cfg *e = &cfg->expect;
+
+	if (!e->has_status && !res->has_status)
+		return;
+	uint64_t want = e->has_status ? e->status : 0;
+	bool ok = res->has_status && res->status == want;
+	struct verdict *v = add(out, (struct pos){ 0 }, ok, "status");
+	set(v->expected, "%llu", (unsigned long long)want);
+	if (res->has_status)
+		set(v->actual, "%llu", (unsigned long long)res->status);
+	else
+		set(v->actual, "no status (no exit handler was written)");
+}
+
+static bool console_matches(const struct expect_cfg *e, const struct result *res)
+{
+	const char *out = res->console ? res->console : "";
+
+	switch (e->console) {
+	case CONSOLE_EXACT:
+		return res->console_len == e->console_len &&
+		       memcmp(out, e->console_text, e->console_len) == 0;
+	case CONSOLE_CONTAINS:
+		return memmem(out, res->console_len, e->console_text,
+			      e->console_len) != NULL;
+	case CONSOLE_REGEX:
+		return regexec(&e->console_re, out, 0, NULL, 0) == 0;
+	case CONSOLE_ANY:
+		break;
+	}
+	return true;
+}
+
+static void check_console(const struct config *cfg, const struct result *res,
+			  struct verdicts *out)
+{
+	static const char *const how[] = { "", "", "containing ", "matching /" };
+	const struct expect_cfg *e = &cfg->expect;
+	char text[160];
+
+	if (e->console == CONSOLE_ANY)
+		return;
+	struct verdict *v = add(out, (struct pos){ 0 },
+				console_matches(e, res), "console");
+	set(v->expected, "%s\"%s\"%s", how[e->console],
+	    report_escape(text, sizeof text, e->console_text, e->console_len),
+	    e->console == CONSOLE_REGEX ? "/" : "");
+	set(v->actual, "\"%s\"%s",
+	    report_escape(text, sizeof text, res->console, res->console_len),
+	    res->console_truncated ? " (truncated capture)" : "");
+}
+
+static void check_regs(const struct config *cfg, const struct result *res,
+		       struct verdicts *out)
+{
+	for (size_t i = 0; i < cfg->expect.nregs; i++) {
+		const struct reg_value *rv = &cfg->expect.regs[i];
+		uint64_t mask = rv->reg->width == 8 ? ~0ULL
+					: (1ULL << (8 * rv->reg->width)) - 1;
+		uint64_t got = cpu_reg_get(&res->regs, rv->reg->reg) & mask;
+		char what[48];
+		snprintf(what, sizeof what, "regs.%s", rv->reg->name);
+		struct verdict *v = add(out, rv->pos,
+					res->have_regs && got == rv->value, what);
+		set(v->expected, "0x%llx (%llu)", (unsigned long long)rv->value,
+		    (unsigned long long)rv->value);
+		if (res->have_regs)
+			set(v->actual, "0x%llx (%llu)", (unsigned long long)got,
+			    (unsigned long long)got);
+		else
+			set(v->actual, "registers could not be read");
+	}
+}
+
+static void check_memory(const struct config *cfg, const struct vm *vm,
+			 struct verdicts *out)
+{
+	for (size_t i = 0; i < cfg->expect.nmem; i++) {
+		const struct mem_expect *m = &cfg->expect.mem[i];
+		size_t len = m->width ? m->width : m->len;
+		const uint8_t *p = vm_gpa(vm, m->at, len);
+		char what[48], text[160];
+		bool ok;
+		snprintf(what, sizeof what, "memory 0x%llx", (unsigned long long)m->at);
+		if (m->width) {
+			uint64_t got = 0;
+			if (p)
+				memcpy(&got, p, len);
+			ok = p && got == m->value;
+			struct verdict *v = add(out, m->pos, ok, what);
+			set(v->expected, "%s 0x%llx (%llu)", m->what,
+			    (unsigned long long)m->value, (unsigned long long)m->value);
+			set(v->actual, p ? "%s 0x%llx (%llu)" : "%s: not in RAM",
+			    m->what, (unsigned long long)got, (unsigned long long)got);
+			continue;
+		}
+		ok = p && memcmp(p, m->bytes, len) == 0;
+		struct verdict *v = add(out, m->pos, ok, what);
+		set(v->expected, "%s \"%s\"", m->what,
+		    report_escape(text, sizeof text, (const char *)m->bytes, len));
+		if (p)
+			set(v->actual, "%s \"%s\"", m->what,
+			    report_escape(text, sizeof text, (const char *)p, len));
+		else
+			set(v->actual, "[0x%llx, +%zu) is not in RAM",
+			    (unsigned long long)m->at, len);
+	}
+}
+
+void check_run(const struct config *cfg, const struct result *res,
+	       const struct vm *vm, struct verdicts *out)
+{
+	memset(out, 0, sizeof *out);
+	check_stop(cfg, res, out);
+	check_status(cfg, res, out);
+	check_console(cfg, res, out);
+	check_regs(cfg, res, out);
+	check_memory(cfg, vm, out);
+}
+
+int check_exit_status(const struct verdicts *v)
+{
+	if (!v->stop_ok)
+		return EXIT_GUEST;
+	return v->failed ? EXIT_EXPECT : EXIT_PASS;
+}
+
+void check_free(struct verdicts *v)
+{
+	free(v->v);
+	memset(v, 0, sizeof *v);
+}

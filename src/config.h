@@ -1,0 +1,140 @@
+/* A kvmrun config file as typed, validated data (kvmrun.yaml(5)). */
+#ifndef KVMRUN_CONFIG_H
+#define KVMRUN_CONFIG_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu.h"
+#include "diag.h"
+
+struct mem_region {
+	uint64_t base, size;
+	bool readonly, merge, hugepages;
+	struct pos pos;
+};
+
+struct reg_value {
+	const struct reg_name *reg;
+	uint64_t value;
+	struct pos pos;
+};
+
+/* Page-table entry flags a mapping may ask for. */
+enum {
+	MAP_WRITE = 1 << 0,
+	MAP_USER = 1 << 1,
+	MAP_NX = 1 << 2,
+	MAP_GLOBAL = 1 << 3,
+	MAP_NOCACHE = 1 << 4,
+	MAP_WRITETHROUGH = 1 << 5,
+};
+
+extern const char *const map_flag_names[]; /* by bit number, NULL-ended */
+
+struct map_cfg {
+	uint64_t virt, phys, size, page;
+	unsigned flags;
+	struct pos pos;
+};
+
+enum image_kind { IMAGE_ELF, IMAGE_RAW };
+
+struct image_cfg {
+	enum image_kind kind;
+	char *path;  /* as resolved: relative to the config or KVMRUN_PATH */
+	char *given; /* as written */
+	bool has_at;
+	uint64_t at;
+	struct pos pos;
+};
+
+enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE };
+
+extern const char *const handler_names[]; /* NULL-terminated */
+
+struct handler_cfg {
+	uint64_t addr, size; /* port or guest-physical range */
+	enum handler_kind kind;
+	uint64_t value; /* constant */
+	struct pos pos;
+};
+
+enum stop_kind { STOP_HLT, STOP_EXIT, STOP_SHUTDOWN, STOP_NKINDS };
+
+extern const char *const stop_names[]; /* NULL-terminated */
+
+enum console_match { CONSOLE_ANY, CONSOLE_EXACT, CONSOLE_CONTAINS,
+		     CONSOLE_REGEX };
+
+struct mem_expect {
+	uint64_t at;
+	unsigned width; /* 1, 2, 4, 8; 0 for bytes and string */
+	uint64_t value;
+	uint8_t *bytes;
+	size_t len;
+	const char *what; /* "u32", "bytes", "string"... */
+	struct pos pos;
+};
+
+struct expect_cfg {
+	unsigned stops; /* bit mask of 1 << enum stop_kind; 0: hlt or exit */
+	bool has_status;
+	uint64_t status;
+	enum console_match console;
+	char *console_text;
+	size_t console_len;
+	regex_t console_re;
+	struct reg_value *regs;
+	size_t nregs;
+	struct mem_expect *mem;
+	size_t nmem;
+};
+
+struct config {
+	char *file; /* as named by the user */
+	char *name;
+	struct mem_region *regions;
+	size_t nregions;
+
+	enum cpu_mode mode;
+	bool has_entry, has_stack;
+	uint64_t entry, stack;
+	struct pos entry_pos, stack_pos, mode_pos;
+	struct reg_value *regs;
+	size_t nregs;
+
+	bool has_paging, has_paging_at;
+	uint64_t paging_at;
+	struct pos paging_pos;
+	struct map_cfg *maps;
+	size_t nmaps;
+
+	struct image_cfg *images;
+	size_t nimages;
+
+	struct handler_cfg *ports, *mmio;
+	size_t nports, nmmio;
+
+	uint64_t timeout_ns;
+	uint64_t max_exits; /* 0: no cap */
+
+	struct expect_cfg expect;
+
+	struct diag diag; /* what was wrong with it */
+	char *text;       /* the file's contents */
+};
+
+/*
+ * Read the config file (path), with the -s KEY=VALUE strings (overrides)
+ * applied on top. Returns the config; its (diag) lists every problem found,
+ * and the config is usable only when (diag.count) is 0.
+ */
+struct config *cfg_load(const char *path, char *const *overrides,
+			size_t noverrides);
+
+void cfg_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,157 @@
+/* Port and MMIO handlers: one table, filled in one place. */
+#include "kvmrun-config.h"
+
+#include "io.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
+{
+	struct io_handler *t = calloc(n ? n : 1, sizeof *t);
+
+	if (!t)
+		err(2, "calloc");
+	for (size_t i = 0; i < n; i++)
+		t[i] = (struct io_handler){ h[i].addr, h[i].size, h[i].kind,
+					    h[i].value };
+	return t;
+}
+
+void io_register(struct io_table *t, const struct config *cfg)
+{
+	t->ports = copy_handlers(cfg->ports, cfg->nports);
+	t->nports = cfg->nports;
+	t->mmio = copy_handlers(cfg->mmio, cfg->nmmio);
+	t->nmmio = cfg->nmmio;
+}
+
+void io_free(struct io_table *t)
+{
+	free(t->ports);
+	free(t->mmio);
+	memset(t, 0, sizeof *t);
+}
+
+static const struct io_handler *lookup(const struct io_handler *h, size_t n,
+				       uint64_t addr, unsigned size)
+{
+	for (size_t i = 0; i < n; i++)
+		if (addr >= h[i].base && size <= h[i].size &&
+		    addr - h[i].base <= h[i].size - size)
+			return &h[i];
+	return NULL;
+}
+
+static uint64_t le_value(const uint8_t *p, unsigned size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, size < 8 ? size : 8);
+	return v;
+}
+
+static void record_log(struct result *res, uint64_t addr, uint64_t value)
+{
+	if (res->nlog < LOG_KEEP) {
+		res->log[res->nlog].addr = addr;
+		res->log[res->nlog].value = value;
+	}
+	res->nlog++;
+}
+
+/* What a read from handler (h) returns, (size) bytes at a time. */
+static void fill_read(const struct io_handler *h, uint8_t *data,
+		      unsigned size, size_t count)
+{
+	if (h->kind == H_IGNORE) {
+		memset(data, 0xff, size * count);
+		return;
+	}
+	uint64_t v = h->kind == H_CONSTANT ? h->value : 0;
+	for (size_t i = 0; i < count; i++)
+		memcpy(data + i * size, &v, size < 8 ? size : 8);
+}
+
+/* A write of (count) items of (size) bytes at (data) to (h). */
+static enum io_action take_write(const struct io_handler *h, uint64_t addr,
+				 const uint8_t *data, unsigned size,
+				 size_t count, struct result *res)
+{
+	switch (h->kind) {
+	case H_CONSOLE:
+		report_console(res, (const char *)data, size * count);
+		return IO_CONTINUE;
+	case H_EXIT:
+		res->has_status = true;
+		res->status = le_value(data + (count - 1) * size, size);
+		return IO_STOP;
+	case H_LOG:
+		for (size_t i = 0; i < count; i++)
+			record_log(res, addr, le_value(data + i * size, size));
+		return IO_CONTINUE;
+	case H_CONSTANT:
+	case H_IGNORE:
+		return IO_CONTINUE;
+	}
+	return IO_CONTINUE;
+}
+
+static void note_access(struct result *res, bool mmio, bool write,
+			uint64_t addr, unsigned size, uint32_t count,
+			const uint8_t *data)
+{
+	res->access = (struct access){ mmio, write, addr, size, count,
+				       write && data ? le_value(data, size) : 0 };
+}
+
+enum io_action io_port(const struct io_table *t, struct kvm_run *run,
+		       size_t run_size, struct result *res)
+{
+	unsigned size = run->io.size;
+	uint32_t count = run->io.count;
+	bool write = run->io.direction == KVM_EXIT_IO_OUT;
+	uint64_t bytes = (uint64_t)size * count;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	if (size == 0 || size > 8 || run->io.data_offset > run_size ||
+	    bytes > run_size - run->io.data_offset) {
+		note_access(res, false, write, run->io.port, size, count, NULL);
+		return IO_UNHANDLED;
+	}
+	note_access(res, false, write, run->io.port, size, count, data);
+	const struct io_handler *h = lookup(t->ports, t->nports, run->io.port,
+					    size);
+	if (!h)
+		return IO_UNHANDLED;
+	if (!write) {
+		fill_read(h, data, size, count);
+		return IO_CONTINUE;
+	}
+	return take_write(h, run->io.port, data, size, count, res);
+}
+
+enum io_action io_mmio(const struct io_table *t, struct kvm_run *run,
+		       struct result *res)
+{
+	unsigned size = run->mmio.len;
+	uint64_t addr = run->mmio.phys_addr;
+	bool write = run->mmio.is_write;
+
+	if (size == 0 || size > sizeof run->mmio.data) {
+		note_access(res, true, write, addr, size, 1, NULL);
+		return IO_UNHANDLED;
+	}
+	note_access(res, true, write, addr, size, 1, run->mmio.data);
+	const struct io_handler *h = lookup(t->mmio, t->nmmio, addr, size);
+	if (!h)
+		return IO_UNHANDLED;
+	if (!write) {
+		fill_read(h, run->mmio.data, size, 1);
+		return IO_CONTINUE;
+	}
+	return take_write(h, addr, run->mmio.data, size, 1, res);
+}

@@ -1,0 +1,36 @@
+/* Port and MMIO handlers: one table, filled in one place. */
+#ifndef KVMRUN_IO_H
+#define KVMRUN_IO_H
+
+#include <linux/kvm.h>
+
+#include "config.h"
+#include "result.h"
+
+struct io_handler {
+	uint64_t base, size;
+	enum handler_kind kind;
+	uint64_t value;
+};
+
+struct io_table {
+	struct io_handler *ports, *mmio;
+	size_t nports, nmmio;
+};
+
+/* Fill (t) with the handlers of (cfg). */
+void io_register(struct io_table *t, const struct config *cfg);
+
+void io_free(struct io_table *t);
+
+enum io_action { IO_CONTINUE, IO_STOP, IO_UNHANDLED };
+
+/* Handle the port exit in (run): all size * count bytes. */
+enum io_action io_port(const struct io_table *t, struct kvm_run *run,
+		       size_t run_size, struct result *res);
+
+/* Handle the MMIO exit in (run). */
+enum io_action io_mmio(const struct io_table *t, struct kvm_run *run,
+		       struct result *res);
+
+#endif

@@ -1,0 +1,17 @@
+/* -s KEY=VALUE: set a scalar of a parsed config by its dotted path. */
+#ifndef KVMRUN_OVERRIDE_H
+#define KVMRUN_OVERRIDE_H
+
+#include <yaml.h>
+
+#include "diag.h"
+
+/*
+ * Apply the option (arg), "a.b[0].c=VALUE" or "a.b.0.c=VALUE", to (doc):
+ * missing mapping keys are created, an existing value is replaced. The new
+ * nodes carry (argno) so that problems with them name the option.
+ */
+void override_apply(yaml_document_t *doc, struct diag *d, unsigned argno,
+		    const char *arg);
+
+#endif

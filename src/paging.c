@@ -1,0 +1,258 @@
+/* x86 page tables as bytes: builder and software walker. */
+#include "kvmrun-config.h"
+
+#include "paging.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ADDR_MASK_4 0x000ffffffffff000ULL /* address bits of a 64-bit entry */
+
+void pt_init(struct pt *pt, int levels, uint64_t base)
+{
+	memset(pt, 0, sizeof *pt);
+	pt->levels = levels;
+	pt->base = base;
+	pt->npages = 1; /* the root */
+	pt->cap = 16;
+	pt->bytes = calloc(pt->cap, PAGE_4K);
+	if (!pt->bytes)
+		err(2, "calloc");
+}
+
+void pt_free(struct pt *pt)
+{
+	free(pt->bytes);
+	memset(pt, 0, sizeof *pt);
+}
+
+static size_t entry_size(const struct pt *pt)
+{
+	return pt->levels == 2 ? 4 : 8;
+}
+
+static uint64_t get_entry(const struct pt *pt, size_t page, unsigned index)
+{
+	const uint8_t *p = pt->bytes + page * PAGE_4K + index * entry_size(pt);
+
+	if (pt->levels == 2) {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static void set_entry(struct pt *pt, size_t page, unsigned index, uint64_t v)
+{
+	uint8_t *p = pt->bytes + page * PAGE_4K + index * entry_size(pt);
+
+	if (pt->levels == 2) {
+		uint32_t w = (uint32_t)v;
+		memcpy(p, &w, 4);
+	} else {
+		memcpy(p, &v, 8);
+	}
+}
+
+static size_t new_table(struct pt *pt)
+{
+	if (pt->npages == pt->cap) {
+		pt->cap *= 2;
+		pt->bytes = realloc(pt->bytes, pt->cap * PAGE_4K);
+		if (!pt->bytes)
+			err(2, "realloc");
+	}
+	memset(pt->bytes + pt->npages * PAGE_4K, 0, PAGE_4K);
+	return pt->npages++;
+}
+
+/* Bit position of the index at (level), 1 being the last table. */
+static unsigned level_shift(int levels, int level)
+{
+	return levels == 2 ? 12 + 10 * (unsigned)(level - 1)
+			   : 12 + 9 * (unsigned)(level - 1);
+}
+
+static unsigned level_index(int levels, int level, uint64_t virt)
+{
+	unsigned bits = levels == 2 ? 10 : 9;
+
+	return (unsigned)(virt >> level_shift(levels, level)) & ((1U << bits) - 1);
+}
+
+/* The level whose entries map pages of (page) bytes, or 0. */
+static int leaf_level(int levels, uint64_t page)
+{
+	if (page == PAGE_4K)
+		return 1;
+	if (levels == 2)
+		return page == PAGE_4M ? 2 : 0;
+	return page == PAGE_2M ? 2 : page == PAGE_1G ? 3 : 0;
+}
+
+uint64_t pt_flags(unsigned flags)
+{
+	uint64_t f = 0;
+
+	f |= flags & MAP_WRITE ? PTE_RW : 0;
+	f |= flags & MAP_USER ? PTE_US : 0;
+	f |= flags & MAP_NX ? PTE_NX : 0;
+	f |= flags & MAP_GLOBAL ? PTE_G : 0;
+	f |= flags & MAP_NOCACHE ? PTE_PCD : 0;
+	f |= flags & MAP_WRITETHROUGH ? PTE_PWT : 0;
+	return f;
+}
+
+/* Write one leaf for (virt) -> (phys). Returns false if the slot or its
+ * way down is taken by another mapping. */
+static bool map_page(struct pt *pt, uint64_t virt, uint64_t phys, int leaf,
+		     uint64_t flags)
+{
+	size_t table = 0;
+	/* Upper levels allow everything; the leaf decides the rights. */
+	const uint64_t upper = PTE_P | PTE_RW | PTE_US | PTE_A;
+
+	for (int level = pt->levels; level > leaf; level--) {
+		unsigned i = level_index(pt->levels, level, virt);
+		uint64_t e = get_entry(pt, table, i);
+		if (!(e & PTE_P)) {
+			size_t next = new_table(pt);
+			e = (pt->base + next * PAGE_4K) | upper;
+			set_entry(pt, table, i, e);
+		} else if (e & PTE_PS) {
+			return false;
+		}
+		table = (size_t)(((e & ADDR_MASK_4) - pt->base) / PAGE_4K);
+	}
+	unsigned i = level_index(pt->levels, leaf, virt);
+	if (get_entry(pt, table, i) & PTE_P)
+		return false;
+	uint64_t e = phys | flags | PTE_P | PTE_A | PTE_D;
+	if (leaf > 1)
+		e |= PTE_PS;
+	set_entry(pt, table, i, e);
+	return true;
+}
+
+static bool check_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
+		      const char *key)
+{
+	size_t before = d->count;
+	uint64_t vend, pend;
+	const char *pages = pt->levels == 2 ? "4K or 4M" : "4K, 2M or 1G";
+
+	if (!leaf_level(pt->levels, m->page))
+		diag_add(d, m->pos, key, "page: wanted %s in %s paging, found "
+			 "0x%llx", pages, pt->levels == 2 ? "32-bit" : "4-level",
+			 (unsigned long long)m->page);
+	else if ((m->virt | m->phys | m->size) & (m->page - 1))
+		diag_add(d, m->pos, key, "virt 0x%llx, phys 0x%llx and size "
+			 "0x%llx must be multiples of the page size 0x%llx",
+			 (unsigned long long)m->virt, (unsigned long long)m->phys,
+			 (unsigned long long)m->size, (unsigned long long)m->page);
+	if (m->size == 0)
+		diag_add(d, m->pos, key, "size: wanted a size above zero, found 0");
+	if (__builtin_add_overflow(m->virt, m->size - 1, &vend) ||
+	    __builtin_add_overflow(m->phys, m->size - 1, &pend)) {
+		diag_add(d, m->pos, key, "range wraps past the end of the "
+			 "address space");
+		return false;
+	}
+	if (pt->levels == 2) {
+		if (vend >> 32 || pend >> 32)
+			diag_add(d, m->pos, key, "32-bit paging reaches only "
+				 "the first 4 GiB; found [0x%llx, 0x%llx] -> 0x%llx",
+				 (unsigned long long)m->virt,
+				 (unsigned long long)vend,
+				 (unsigned long long)m->phys);
+		if (m->flags & MAP_NX)
+			diag_add(d, m->pos, key, "flag nx needs long mode "
+				 "(32-bit paging has no NX bit)");
+	} else {
+		/* 48-bit canonical: one half or the other, not across. */
+		bool lo = vend < (1ULL << 47);
+		bool hi = m->virt >= 0xffff800000000000ULL;
+		if (!lo && !hi)
+			diag_add(d, m->pos, key, "virtual range [0x%llx, 0x%llx] "
+				 "is not canonical (48-bit addresses)",
+				 (unsigned long long)m->virt,
+				 (unsigned long long)vend);
+		if (pend >> 52)
+			diag_add(d, m->pos, key, "phys 0x%llx is beyond the "
+				 "52-bit physical address space",
+				 (unsigned long long)pend);
+	}
+	return d->count == before;
+}
+
+bool pt_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
+	    const char *key)
+{
+	if (!check_map(pt, m, d, key))
+		return false;
+	int leaf = leaf_level(pt->levels, m->page);
+	uint64_t flags = pt_flags(m->flags);
+	for (uint64_t off = 0; off < m->size; off += m->page) {
+		if (!map_page(pt, m->virt + off, m->phys + off, leaf, flags)) {
+			diag_add(d, m->pos, key, "virtual 0x%llx is already "
+				 "mapped by an earlier mapping",
+				 (unsigned long long)(m->virt + off));
+			return false;
+		}
+	}
+	pt->nx |= (m->flags & MAP_NX) != 0;
+	pt->huge1g |= m->page == PAGE_1G;
+	return true;
+}
+
+bool pt_read_built(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
+{
+	const struct pt *pt = ctx;
+
+	if (gpa < pt->base || gpa - pt->base > pt->npages * PAGE_4K - size)
+		return false;
+	*value = 0;
+	memcpy(value, pt->bytes + (gpa - pt->base), size);
+	return true;
+}
+
+bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
+	     uint64_t virt, struct pt_walk *out)
+{
+	unsigned size = levels == 2 ? 4 : 8;
+	uint64_t mask = levels == 2 ? 0xfffff000ULL : ADDR_MASK_4;
+	uint64_t table = root & mask, e = 0;
+
+	memset(out, 0, sizeof *out);
+	out->write = out->user = true;
+	if (levels == 2 && virt >> 32)
+		return false;
+	for (int level = levels; level >= 1; level--) {
+		uint64_t at = table + level_index(levels, level, virt) * size;
+		if (!read(ctx, at, &e, size) || !(e & PTE_P)) {
+			out->fault_level = level;
+			return false;
+		}
+		out->write &= (e & PTE_RW) != 0;
+		out->user &= (e & PTE_US) != 0;
+		out->nx |= levels == 4 && (e & PTE_NX);
+		bool large = level > 1 && (e & PTE_PS) &&
+			     (levels == 4 ? level <= 3 : level == 2);
+		if (level == 1 || large) {
+			unsigned shift = level_shift(levels, level);
+			uint64_t page = 1ULL << shift;
+			uint64_t frame = levels == 2 && large ? e & 0xffc00000ULL
+							      : e & mask & ~(page - 1);
+			out->phys = frame | (virt & (page - 1));
+			out->page = page;
+			out->leaf = e;
+			return true;
+		}
+		table = e & mask;
+	}
+	return false;
+}

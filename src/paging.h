@@ -1,0 +1,72 @@
+/* x86 page tables as bytes: a builder for 32-bit and 4-level paging, and
+ * a software walker (KVM_TRANSLATE is not available everywhere). */
+#ifndef KVMRUN_PAGING_H
+#define KVMRUN_PAGING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define PTE_P (1ULL << 0)
+#define PTE_RW (1ULL << 1)
+#define PTE_US (1ULL << 2)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_A (1ULL << 5)
+#define PTE_D (1ULL << 6)
+#define PTE_PS (1ULL << 7)
+#define PTE_G (1ULL << 8)
+#define PTE_NX (1ULL << 63)
+
+#define PAGE_4K 0x1000ULL
+#define PAGE_2M 0x200000ULL
+#define PAGE_4M 0x400000ULL
+#define PAGE_1G 0x40000000ULL
+
+/* Tables being built: (levels) 2 (32-bit paging) or 4, the root first. */
+struct pt {
+	int levels;
+	uint64_t base;  /* guest-physical address of the first table */
+	uint8_t *bytes; /* npages * 4 KiB */
+	size_t npages, cap;
+	bool nx, huge1g; /* some entry uses NX / a 1 GiB page */
+};
+
+/* Start empty tables for (levels) at guest-physical (base). */
+void pt_init(struct pt *pt, int levels, uint64_t base);
+
+/*
+ * Map (m) into the tables. Problems (alignment, a page size or flag the
+ * mode lacks, a range that collides with an earlier mapping) go to (d)
+ * under (key) and return false.
+ */
+bool pt_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
+	    const char *key);
+
+void pt_free(struct pt *pt);
+
+/* Reads (size) bytes (4 or 8) at guest-physical (gpa); false if absent. */
+typedef bool (*pt_read_fn)(void *ctx, uint64_t gpa, uint64_t *value,
+			   unsigned size);
+
+struct pt_walk {
+	uint64_t phys;      /* the translation of the address walked */
+	uint64_t page;      /* size of the page that maps it */
+	uint64_t leaf;      /* the leaf entry */
+	bool write, user, nx; /* effective rights over all levels */
+	int fault_level;    /* on failure: level of the missing entry */
+};
+
+/* Translate (virt) through the tables at (root) for (levels). */
+bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
+	     uint64_t virt, struct pt_walk *out);
+
+/* A pt_read_fn over tables being built (ctx is the struct pt). */
+bool pt_read_built(void *ctx, uint64_t gpa, uint64_t *value, unsigned size);
+
+/* The page-table flags for a config's MAP_* (flags). */
+uint64_t pt_flags(unsigned flags);
+
+#endif

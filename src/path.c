@@ -1,0 +1,103 @@
+/* File names of configs and images. */
+#include "kvmrun-config.h"
+
+#include "path.h"
+
+#include <err.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *path_dirname(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	char *dir;
+
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == file)
+		dir = strdup("/");
+	else
+		dir = strndup(file, (size_t)(slash - file));
+	if (!dir)
+		err(2, "strdup");
+	return dir;
+}
+
+/* Drop "." and fold "name/.." lexically, so that a search folder need not
+ * hold the config's subfolders for "../guests/x.elf" to be found. */
+static void normalize(char *p)
+{
+	char *parts[256], *save = NULL, *copy = strdup(p);
+	size_t n = 0;
+	bool abs = p[0] == '/';
+
+	if (!copy)
+		err(2, "strdup");
+	for (char *s = strtok_r(copy, "/", &save); s && n < 256;
+	     s = strtok_r(NULL, "/", &save)) {
+		if (strcmp(s, ".") == 0)
+			continue;
+		if (strcmp(s, "..") == 0 && n && strcmp(parts[n - 1], "..")) {
+			n--;
+			continue;
+		}
+		if (strcmp(s, "..") == 0 && abs)
+			continue;
+		parts[n++] = s;
+	}
+	char *out = p;
+	if (abs)
+		*out++ = '/';
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(parts[i]);
+		memmove(out, parts[i], len);
+		out += len;
+		if (i + 1 < n)
+			*out++ = '/';
+	}
+	if (out == p)
+		*out++ = '.';
+	*out = '\0';
+	free(copy);
+}
+
+static char *join(const char *dir, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		err(2, "asprintf");
+	normalize(p);
+	return p;
+}
+
+char *path_resolve(const char *dir, const char *name, const char *search)
+{
+	if (name[0] == '/') {
+		char *p = strdup(name);
+		if (!p)
+			err(2, "strdup");
+		return p;
+	}
+	char *first = join(dir, name);
+	if (access(first, F_OK) == 0 || !search || !*search)
+		return first;
+	char *list = strdup(search), *save = NULL;
+	if (!list)
+		err(2, "strdup");
+	for (char *d = strtok_r(list, ":", &save); d;
+	     d = strtok_r(NULL, ":", &save)) {
+		char *p = join(d, name);
+		if (access(p, F_OK) == 0) {
+			free(list);
+			free(first);
+			return p;
+		}
+		free(p);
+	}
+	free(list);
+	return first;
+}

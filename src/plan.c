@@ -1,0 +1,612 @@
+/* config -> plan: memory map, placed images, GDT, page tables, registers. */
+#include "kvmrun-config.h"
+
+#include "plan.h"
+
+#include <elf.h>
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "num.h"
+
+#define MIN_STACK 256        /* bytes the stack must have below it */
+#define PLACE_FLOOR 0x1000   /* kvmrun's own tables go at or above this */
+#define FOUR_GIB (1ULL << 32)
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* ---- RAM ---- */
+
+const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
+				     uint64_t len)
+{
+	for (size_t i = 0; i < cfg->nregions; i++) {
+		const struct mem_region *r = &cfg->regions[i];
+		if (gpa >= r->base && len <= r->size &&
+		    gpa - r->base <= r->size - len)
+			return r;
+	}
+	return NULL;
+}
+
+/* True if [gpa, gpa + len) is all RAM (writable RAM if (writable)),
+ * possibly across adjacent regions. */
+static bool ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
+		       bool writable)
+{
+	while (len) {
+		const struct mem_region *r = plan_region(cfg, gpa, 1);
+		if (!r || (writable && r->readonly))
+			return false;
+		uint64_t room = r->size - (gpa - r->base);
+		if (room >= len)
+			return true;
+		gpa += room;
+		len -= room;
+	}
+	return true;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static void check_regions(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nregions; i++)
+		for (size_t j = 0; j < i; j++) {
+			struct mem_region *a = &cfg->regions[i], *b = &cfg->regions[j];
+			if (overlaps(a->base, a->size, b->base, b->size))
+				diag_add(&cfg->diag, a->pos, "memory",
+					 "region [0x%llx, 0x%llx) overlaps "
+					 "region [0x%llx, 0x%llx)",
+					 (unsigned long long)a->base,
+					 (unsigned long long)(a->base + a->size),
+					 (unsigned long long)b->base,
+					 (unsigned long long)(b->base + b->size));
+		}
+}
+
+/* ---- blobs ---- */
+
+static struct blob *add_blob(struct plan *p, const char *what, uint64_t gpa,
+			     uint64_t size, struct pos pos)
+{
+	p->blobs = realloc(p->blobs, (p->nblobs + 1) * sizeof *p->blobs);
+	if (!p->blobs)
+		err(2, "realloc");
+	struct blob *b = &p->blobs[p->nblobs++];
+	memset(b, 0, sizeof *b);
+	snprintf(b->what, sizeof b->what, "%s", what);
+	b->gpa = b->vaddr = gpa;
+	b->size = size;
+	b->pos = pos;
+	return b;
+}
+
+/* The lowest (align)ed address >= PLACE_FLOOR and below (limit) where
+ * (size) bytes of writable RAM are free; false if there is none. */
+static bool find_free(const struct plan *p, uint64_t size, uint64_t align,
+		      uint64_t limit, uint64_t *out)
+{
+	const struct config *cfg = p->cfg;
+	bool found = false;
+
+	for (size_t i = 0; i < cfg->nregions + p->nblobs; i++) {
+		uint64_t a = i < cfg->nregions ? cfg->regions[i].base
+					       : p->blobs[i - cfg->nregions].gpa +
+							 p->blobs[i - cfg->nregions].size;
+		a = align_up(a < PLACE_FLOOR ? PLACE_FLOOR : a, align);
+		if (a + size > limit || a + size < a || (found && a >= *out))
+			continue;
+		if (!ram_covers(cfg, a, size, true))
+			continue;
+		bool clash = cfg->has_stack &&
+			     overlaps(a, size, cfg->stack - MIN_STACK, MIN_STACK);
+		for (size_t j = 0; j < p->nblobs && !clash; j++)
+			clash = overlaps(a, size, p->blobs[j].gpa, p->blobs[j].size);
+		if (!clash) {
+			*out = a;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* ---- images ---- */
+
+static void load_images(struct plan *p, struct config *cfg)
+{
+	struct diag *d = &cfg->diag;
+	char key[32], what[48], want[48], got[48];
+
+	p->images = calloc(cfg->nimages ? cfg->nimages : 1, sizeof *p->images);
+	if (!p->images)
+		err(2, "calloc");
+	for (size_t i = 0; i < cfg->nimages; i++) {
+		struct image_cfg *ic = &cfg->images[i];
+		struct image *img = &p->images[i];
+		snprintf(key, sizeof key, "load[%zu].%s", i,
+			 ic->kind == IMAGE_ELF ? "elf" : "raw");
+		bool ok = ic->kind == IMAGE_ELF
+				  ? image_load_elf(img, ic->path, d, ic->pos, key)
+				  : image_load_raw(img, ic->path, ic->at, d,
+						   ic->pos, key);
+		if (!ok)
+			continue;
+		if (img->elf && (img->elf_class != p->mode->elf_class ||
+				 img->machine != p->mode->elf_machine)) {
+			diag_add(d, ic->pos, key, "'%s' is %s; %s mode runs %s",
+				 ic->path,
+				 image_kind_name(img->elf_class, img->machine, got),
+				 p->mode->name,
+				 image_kind_name(p->mode->elf_class,
+						 p->mode->elf_machine, want));
+			continue;
+		}
+		for (size_t s = 0; s < img->nsegs; s++) {
+			struct segment *sg = &img->segs[s];
+			if (img->elf)
+				snprintf(what, sizeof what, "load[%zu] segment %u",
+					 i, sg->index);
+			else
+				snprintf(what, sizeof what, "load[%zu]", i);
+			struct blob *b = add_blob(p, what, sg->paddr, sg->memsz,
+						  ic->pos);
+			b->data = sg->data;
+			b->len = sg->filesz;
+			b->vaddr = sg->vaddr;
+		}
+	}
+}
+
+static void check_blobs(struct plan *p, struct config *cfg)
+{
+	for (size_t i = 0; i < p->nblobs; i++) {
+		struct blob *b = &p->blobs[i];
+		bool table = strncmp(b->what, "load", 4) != 0;
+		if (!ram_covers(cfg, b->gpa, b->size, table)) {
+			diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
+				 "lies outside %sRAM", b->what,
+				 (unsigned long long)b->gpa,
+				 (unsigned long long)(b->gpa + b->size),
+				 table ? "writable " : "");
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			struct blob *o = &p->blobs[j];
+			if (overlaps(b->gpa, b->size, o->gpa, o->size))
+				diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, "
+					 "0x%llx) overlaps %s [0x%llx, 0x%llx)",
+					 b->what, (unsigned long long)b->gpa,
+					 (unsigned long long)(b->gpa + b->size),
+					 o->what, (unsigned long long)o->gpa,
+					 (unsigned long long)(o->gpa + o->size));
+		}
+	}
+}
+
+/* ---- page tables ---- */
+
+static void push_map(struct plan *p, uint64_t start, uint64_t end,
+		     uint64_t page, unsigned flags, struct pos pos)
+{
+	if (end <= start)
+		return;
+	p->maps = realloc(p->maps, (p->nmaps + 1) * sizeof *p->maps);
+	if (!p->maps)
+		err(2, "realloc");
+	p->maps[p->nmaps++] = (struct map_cfg){ .virt = start, .phys = start,
+						.size = end - start,
+						.page = page, .flags = flags,
+						.pos = pos };
+}
+
+static bool mapped_by_default(const struct plan *p, uint64_t page)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (page >= p->maps[i].virt &&
+		    page - p->maps[i].virt < p->maps[i].size)
+			return true;
+	return false;
+}
+
+/* Identity-map all RAM with the largest pages that fit (4K at unaligned
+ * edges), and the MMIO handlers' pages uncached. */
+static void default_maps(struct plan *p, const struct config *cfg)
+{
+	uint64_t big = p->mode->paging == 2 ? PAGE_4M : PAGE_2M;
+	uint64_t limit = p->mode->paging == 2 ? FOUR_GIB : 1ULL << 47;
+
+	for (size_t i = 0; i < cfg->nregions; i++) {
+		const struct mem_region *r = &cfg->regions[i];
+		uint64_t start = r->base, end = r->base + r->size;
+		unsigned flags = r->readonly ? 0 : MAP_WRITE;
+		if (start >= limit)
+			continue;
+		end = end > limit ? limit : end;
+		uint64_t mid = align_up(start, big), top = end & ~(big - 1);
+		if (mid >= top) {
+			push_map(p, start, end, PAGE_4K, flags, r->pos);
+			continue;
+		}
+		push_map(p, start, mid, PAGE_4K, flags, r->pos);
+		push_map(p, mid, top, big, flags, r->pos);
+		push_map(p, top, end, PAGE_4K, flags, r->pos);
+	}
+	for (size_t i = 0; i < cfg->nmmio; i++) {
+		const struct handler_cfg *h = &cfg->mmio[i];
+		uint64_t last = (h->addr + h->size - 1) & ~(PAGE_4K - 1);
+		for (uint64_t pg = h->addr & ~(PAGE_4K - 1);; pg += PAGE_4K) {
+			if (pg < limit && !mapped_by_default(p, pg))
+				push_map(p, pg, pg + PAGE_4K, PAGE_4K,
+					 MAP_WRITE | MAP_NOCACHE, h->pos);
+			if (pg == last)
+				break;
+		}
+	}
+}
+
+static bool build_tables(struct plan *p, struct config *cfg, uint64_t base)
+{
+	size_t before = cfg->diag.count;
+	char key[32];
+
+	pt_free(&p->pt);
+	pt_init(&p->pt, p->mode->paging, base);
+	for (size_t i = 0; i < p->nmaps; i++) {
+		snprintf(key, sizeof key, cfg->nmaps ? "paging.map[%zu]" : "paging",
+			 i);
+		pt_map(&p->pt, &p->maps[i], &cfg->diag, key);
+	}
+	return cfg->diag.count == before;
+}
+
+static void plan_tables(struct plan *p, struct config *cfg)
+{
+	uint64_t base = cfg->paging_at, size;
+
+	if (cfg->nmaps) {
+		p->maps = calloc(cfg->nmaps, sizeof *p->maps);
+		if (!p->maps)
+			err(2, "calloc");
+		memcpy(p->maps, cfg->maps, cfg->nmaps * sizeof *p->maps);
+		p->nmaps = cfg->nmaps;
+	} else {
+		default_maps(p, cfg);
+	}
+	if (!build_tables(p, cfg, cfg->has_paging_at ? base : 0))
+		return;
+	size = p->pt.npages * PAGE_4K;
+	if (cfg->has_paging_at) {
+		if (base % PAGE_4K)
+			diag_add(&cfg->diag, cfg->paging_pos, "paging.at",
+				 "wanted a multiple of 4 KiB, found 0x%llx",
+				 (unsigned long long)base);
+	} else if (find_free(p, size, PAGE_4K, FOUR_GIB, &base)) {
+		build_tables(p, cfg, base);
+	} else {
+		diag_add(&cfg->diag, cfg->paging_pos, "paging", "no room for "
+			 "%zu pages of page tables in writable RAM below 4 GiB",
+			 p->pt.npages);
+		return;
+	}
+	if (p->mode->paging == 2 && base + size > FOUR_GIB)
+		diag_add(&cfg->diag, cfg->paging_pos, "paging.at", "32-bit "
+			 "paging needs its tables below 4 GiB");
+	struct blob *b = add_blob(p, "page tables", base, size,
+				  cfg->has_paging ? cfg->paging_pos : cfg->mode_pos);
+	b->data = p->pt.bytes;
+	b->len = size;
+}
+
+bool plan_translate(const struct plan *p, uint64_t virt, uint64_t *phys,
+		    struct pt_walk *walk)
+{
+	struct pt_walk w;
+
+	if (!p->mode->paging) {
+		*phys = virt;
+		return true;
+	}
+	if (!p->pt.bytes ||
+	    !pt_walk(pt_read_built, (void *)&p->pt, p->mode->paging, p->pt.base,
+		     virt, &w))
+		return false;
+	*phys = w.phys;
+	if (walk)
+		*walk = w;
+	return true;
+}
+
+/* ---- GDT ---- */
+
+static uint64_t descriptor(const struct kvm_segment *s)
+{
+	uint64_t limit = s->g ? s->limit >> 12 : s->limit;
+
+	return (limit & 0xffff) | (s->base & 0xffffff) << 16 |
+	       (uint64_t)s->type << 40 | (uint64_t)s->s << 44 |
+	       (uint64_t)s->dpl << 45 | (uint64_t)s->present << 47 |
+	       ((limit >> 16) & 0xf) << 48 | (uint64_t)s->avl << 52 |
+	       (uint64_t)s->l << 53 | (uint64_t)s->db << 54 |
+	       (uint64_t)s->g << 55 | ((s->base >> 24) & 0xff) << 56;
+}
+
+static void plan_gdt(struct plan *p, struct config *cfg)
+{
+	uint64_t desc[3] = { 0, descriptor(&p->mode->code),
+			     descriptor(&p->mode->data) };
+
+	memcpy(p->gdt, desc, sizeof desc);
+	p->gdt_limit = sizeof desc - 1;
+	if (!find_free(p, sizeof desc, 16, FOUR_GIB, &p->gdt_base)) {
+		diag_add(&cfg->diag, cfg->mode_pos, "cpu.mode", "no room for "
+			 "the GDT in writable RAM below 4 GiB");
+		return;
+	}
+	struct blob *b = add_blob(p, "GDT", p->gdt_base, sizeof desc,
+				  cfg->mode_pos);
+	b->data = p->gdt;
+	b->len = sizeof desc;
+}
+
+/* ---- entry and stack ---- */
+
+static void plan_entry(struct plan *p, struct config *cfg)
+{
+	struct diag *d = &cfg->diag;
+	struct pos pos = cfg->has_entry ? cfg->entry_pos : cfg->images[0].pos;
+	const char *key = cfg->has_entry ? "cpu.entry" : "load[0]";
+	uint64_t phys;
+	struct pt_walk w;
+
+	p->entry = cfg->has_entry ? cfg->entry : p->images[0].entry;
+	if (p->entry >= p->mode->addr_limit) {
+		diag_add(d, pos, key, "entry 0x%llx is out of reach in %s mode "
+			 "(below 0x%llx)", (unsigned long long)p->entry,
+			 p->mode->name,
+			 (unsigned long long)p->mode->addr_limit);
+		return;
+	}
+	if (!plan_translate(p, p->entry, &phys, &w)) {
+		diag_add(d, pos, key, "entry 0x%llx is not mapped by the page "
+			 "tables", (unsigned long long)p->entry);
+		return;
+	}
+	if (p->mode->paging && w.nx)
+		diag_add(d, pos, key, "entry 0x%llx is mapped with nx",
+			 (unsigned long long)p->entry);
+	if (!plan_region(cfg, phys, 1))
+		diag_add(d, pos, key, "entry 0x%llx (physical 0x%llx) is not in "
+			 "RAM", (unsigned long long)p->entry,
+			 (unsigned long long)phys);
+}
+
+/* Where the stack starts when the config does not say. */
+static uint64_t default_stack(const struct plan *p, const struct config *cfg)
+{
+	uint64_t at = p->nblobs ? p->blobs[0].gpa : 0;
+	const struct mem_region *r = plan_region(cfg, at, 1);
+	uint64_t top = r ? r->base + r->size : 0;
+
+	if (cfg->mode == MODE_REAL) {
+		uint64_t seg_top = ((p->entry >> 16) + 1) << 16;
+		return top < seg_top ? top : seg_top;
+	}
+	if (p->mode->paging != 4 && top > FOUR_GIB)
+		top = FOUR_GIB;
+	return top;
+}
+
+static void plan_stack(struct plan *p, struct config *cfg)
+{
+	struct diag *d = &cfg->diag;
+	struct pos pos = cfg->has_stack ? cfg->stack_pos : cfg->mode_pos;
+	const char *key = cfg->has_stack ? "cpu.stack" : "cpu";
+	struct pt_walk w;
+	uint64_t phys;
+
+	p->stack = cfg->has_stack ? cfg->stack : default_stack(p, cfg);
+	if (p->stack == 0 || p->stack - 1 >= p->mode->addr_limit) {
+		diag_add(d, pos, key, "stack 0x%llx is out of reach in %s mode",
+			 (unsigned long long)p->stack, p->mode->name);
+		return;
+	}
+	if (!plan_translate(p, p->stack - 1, &phys, &w) ||
+	    (p->mode->paging && !w.write)) {
+		diag_add(d, pos, key, "stack 0x%llx is not mapped writable by "
+			 "the page tables", (unsigned long long)p->stack);
+		return;
+	}
+	p->stack_phys = phys + 1;
+	const struct mem_region *r = plan_region(cfg, phys, 1);
+	if (!r || r->readonly) {
+		diag_add(d, pos, key, "stack 0x%llx (physical 0x%llx) is not in "
+			 "writable RAM", (unsigned long long)p->stack,
+			 (unsigned long long)p->stack_phys);
+		return;
+	}
+	uint64_t floor = r->base;
+	const char *below = "the start of its region";
+	for (size_t i = 0; i < p->nblobs; i++) {
+		const struct blob *b = &p->blobs[i];
+		if (b->gpa <= phys && phys - b->gpa < b->size) {
+			diag_add(d, pos, key, "stack 0x%llx starts inside %s "
+				 "[0x%llx, 0x%llx)", (unsigned long long)p->stack,
+				 b->what, (unsigned long long)b->gpa,
+				 (unsigned long long)(b->gpa + b->size));
+			return;
+		}
+		if (b->gpa + b->size <= phys && b->gpa + b->size > floor) {
+			floor = b->gpa + b->size;
+			below = b->what;
+		}
+	}
+	p->stack_floor = floor;
+	if (p->stack_phys - floor < MIN_STACK)
+		diag_add(d, pos, key, "stack 0x%llx leaves %llu bytes above %s; "
+			 "at least %d are needed", (unsigned long long)p->stack,
+			 (unsigned long long)(p->stack_phys - floor), below,
+			 MIN_STACK);
+}
+
+/* ---- handlers ---- */
+
+static void check_handlers(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nmmio; i++) {
+		struct handler_cfg *h = &cfg->mmio[i];
+		for (size_t r = 0; r < cfg->nregions; r++) {
+			struct mem_region *m = &cfg->regions[r];
+			if (!m->readonly && overlaps(h->addr, h->size, m->base, m->size))
+				diag_add(&cfg->diag, h->pos, "mmio", "0x%llx + "
+					 "%llu lies in RAM: the guest would "
+					 "never reach the handler",
+					 (unsigned long long)h->addr,
+					 (unsigned long long)h->size);
+		}
+	}
+	struct { struct handler_cfg *h; size_t n; const char *key; } sets[] = {
+		{ cfg->ports, cfg->nports, "ports" },
+		{ cfg->mmio, cfg->nmmio, "mmio" },
+	};
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < sets[s].n; i++)
+			for (size_t j = 0; j < i; j++) {
+				struct handler_cfg *a = &sets[s].h[i], *b = &sets[s].h[j];
+				if (overlaps(a->addr, a->size, b->addr, b->size))
+					diag_add(&cfg->diag, a->pos, sets[s].key,
+						 "0x%llx + %llu overlaps the "
+						 "handler at 0x%llx",
+						 (unsigned long long)a->addr,
+						 (unsigned long long)a->size,
+						 (unsigned long long)b->addr);
+			}
+}
+
+/* Three pages below 4 GiB that no region or handler uses, for the TSS
+ * that KVM keeps for real mode on some hosts; 0 if none. */
+static uint64_t find_tss(const struct config *cfg)
+{
+	const uint64_t size = 4 * PAGE_4K;
+
+	for (uint64_t a = 0xfffbc000ULL; a >= 0x100000; a -= size) {
+		bool used = false;
+		for (size_t i = 0; i < cfg->nregions && !used; i++)
+			used = overlaps(a, size, cfg->regions[i].base,
+					cfg->regions[i].size);
+		for (size_t i = 0; i < cfg->nmmio && !used; i++)
+			used = overlaps(a, size, cfg->mmio[i].addr, cfg->mmio[i].size);
+		if (!used)
+			return a + PAGE_4K;
+	}
+	return 0;
+}
+
+/* ---- registers ---- */
+
+static void plan_sregs(struct plan *p)
+{
+	const struct mode_state *m = p->mode;
+	struct kvm_sregs *s = &p->sregs;
+	struct kvm_segment code = m->code, data = m->data;
+
+	if (p->cfg->mode == MODE_REAL) { /* segment:offset */
+		code.selector = (uint16_t)((p->entry >> 4) & 0xf000);
+		code.base = (uint64_t)code.selector << 4;
+		data.selector = code.selector;
+		data.base = code.base;
+		s->ss = data;
+		s->ss.selector = (uint16_t)(((p->stack - 1) >> 4) & 0xf000);
+		s->ss.base = (uint64_t)s->ss.selector << 4;
+		s->idt.limit = 0x3ff;
+	} else {
+		s->ss = data;
+		s->gdt.base = p->gdt_base;
+		s->gdt.limit = p->gdt_limit;
+	}
+	s->cs = code;
+	s->ds = s->es = s->fs = s->gs = data;
+	s->tr = (struct kvm_segment){ .type = 11, .present = 1, .limit = 0x67 };
+	s->ldt = (struct kvm_segment){ .type = 2, .unusable = 1 };
+	s->cr0 = m->cr0;
+	s->cr4 = m->cr4;
+	s->efer = m->efer | (p->pt.nx ? X86_EFER_NXE : 0);
+	s->cr3 = m->paging ? p->pt.base : 0;
+}
+
+static void plan_regs(struct plan *p, struct config *cfg)
+{
+	struct kvm_regs *r = &p->regs;
+
+	r->rflags = X86_RFLAGS_FIXED;
+	r->rip = p->entry - p->sregs.cs.base;
+	r->rsp = p->stack - p->sregs.ss.base;
+	if (cfg->mode == MODE_REAL)
+		r->rsp &= 0xffff;
+	for (size_t i = 0; i < cfg->nregs; i++) {
+		const struct reg_value *v = &cfg->regs[i];
+		enum reg reg = v->reg->reg;
+		if (reg == GPR_RIP || reg == GPR_RSP) {
+			diag_add(&cfg->diag, v->pos, "cpu.regs", "set %s with "
+				 "cpu.%s", v->reg->name,
+				 reg == GPR_RIP ? "entry" : "stack");
+			continue;
+		}
+		uint64_t old = cpu_reg_get(r, reg);
+		uint64_t value = v->reg->width == 2 ? (old & ~0xffffULL) | v->value
+						    : v->value;
+		if (reg == GPR_RFLAGS)
+			value |= X86_RFLAGS_FIXED;
+		cpu_reg_set(r, reg, value);
+	}
+}
+
+bool plan_build(struct plan *p, struct config *cfg)
+{
+	struct diag *d = &cfg->diag;
+	size_t before = d->count;
+
+	memset(p, 0, sizeof *p);
+	p->cfg = cfg;
+	p->mode = cpu_mode_state(cfg->mode);
+	if (cfg->has_paging && !p->mode->paging)
+		diag_add(d, cfg->paging_pos, "paging", "%s mode does not page; "
+			 "paging is for paged32 and long", p->mode->name);
+	check_regions(cfg);
+	check_handlers(cfg);
+	load_images(p, cfg);
+	if (d->count != before)
+		return false;
+	if (p->mode->paging)
+		plan_tables(p, cfg);
+	if (p->mode->gdt)
+		plan_gdt(p, cfg);
+	if (d->count != before)
+		return false;
+	check_blobs(p, cfg);
+	plan_entry(p, cfg);
+	plan_stack(p, cfg);
+	p->tss_addr = find_tss(cfg);
+	plan_sregs(p);
+	plan_regs(p, cfg);
+	return d->count == before;
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; p->images && i < p->cfg->nimages; i++)
+		image_free(&p->images[i]);
+	free(p->images);
+	free(p->blobs);
+	free(p->maps);
+	pt_free(&p->pt);
+	memset(p, 0, sizeof *p);
+}

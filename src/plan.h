@@ -1,0 +1,64 @@
+/*
+ * config -> plan: everything kvmrun will put into the VM, decided without
+ * touching /dev/kvm. The VM stage only copies a plan into KVM.
+ */
+#ifndef KVMRUN_PLAN_H
+#define KVMRUN_PLAN_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "image.h"
+#include "paging.h"
+
+/* Bytes kvmrun writes into guest memory before the run. */
+struct blob {
+	char what[48];       /* "load[0] segment 1", "GDT", "page tables" */
+	uint64_t gpa, size;  /* the range it occupies */
+	const uint8_t *data; /* (len) bytes copied to gpa; the rest is zero */
+	uint64_t len;
+	uint64_t vaddr;      /* for image segments: where the guest sees it */
+	struct pos pos;      /* the config item it comes from */
+};
+
+struct plan {
+	const struct config *cfg;
+	const struct mode_state *mode;
+	struct image *images; /* one per cfg->images */
+
+	struct blob *blobs;
+	size_t nblobs;
+
+	struct map_cfg *maps; /* the mappings built: the config's or default */
+	size_t nmaps;
+	struct pt pt;         /* page tables, when the mode pages */
+
+	uint64_t entry;
+	uint64_t stack, stack_phys;   /* initial SP, and its physical address */
+	uint64_t stack_floor;         /* lowest address the stack may reach */
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint8_t gdt[3 * 8];
+	uint64_t tss_addr;    /* 3 free pages for KVM_SET_TSS_ADDR */
+
+	struct kvm_regs regs;
+	struct kvm_sregs sregs; /* segments, tables, CR0/3/4, EFER only */
+};
+
+/* Build the plan for (cfg); problems go to cfg->diag. */
+bool plan_build(struct plan *p, struct config *cfg);
+
+void plan_free(struct plan *p);
+
+/* The RAM region holding [gpa, gpa + len), or NULL. */
+const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
+				     uint64_t len);
+
+/* The guest-physical address of (virt) under the plan's initial paging;
+ * false if it is not mapped. */
+bool plan_translate(const struct plan *p, uint64_t virt, uint64_t *phys,
+		    struct pt_walk *walk);
+
+#endif

@@ -1,0 +1,329 @@
+/* All of kvmrun's output: the guest console, problems, verdicts, dumps. */
+#include "kvmrun-config.h"
+
+#include "report.h"
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paging.h"
+
+#define CONSOLE_CAP (16u << 20) /* console bytes kept for expectations */
+
+void report_console(struct result *res, const char *data, size_t len)
+{
+	if (!res->quiet)
+		fwrite(data, 1, len, stdout);
+	size_t room = CONSOLE_CAP - res->console_len;
+	if (len > room) {
+		len = room;
+		res->console_truncated = true;
+	}
+	if (res->console_len + len + 1 > res->console_cap) {
+		size_t cap = res->console_cap ? res->console_cap : 4096;
+		while (cap < res->console_len + len + 1)
+			cap *= 2;
+		res->console = realloc(res->console, cap);
+		if (!res->console)
+			err(2, "realloc");
+		res->console_cap = cap;
+	}
+	memcpy(res->console + res->console_len, data, len);
+	res->console_len += len;
+	res->console[res->console_len] = '\0';
+}
+
+const char *report_escape(char *buf, size_t size, const char *data, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && data; i++) {
+		unsigned char c = (unsigned char)data[i];
+		char tmp[8];
+		if (c == '\n')
+			strcpy(tmp, "\\n");
+		else if (c == '\t')
+			strcpy(tmp, "\\t");
+		else if (c == '\r')
+			strcpy(tmp, "\\r");
+		else if (c == '"' || c == '\\')
+			snprintf(tmp, sizeof tmp, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			snprintf(tmp, sizeof tmp, "\\x%02x", c);
+		else
+			snprintf(tmp, sizeof tmp, "%c", c);
+		size_t t = strlen(tmp);
+		if (n + t + 4 > size) {
+			strcpy(buf + n, "...");
+			return buf;
+		}
+		memcpy(buf + n, tmp, t);
+		n += t;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* ---- config problems ---- */
+
+static void caret(const struct diag *d, const struct pos *pos)
+{
+	size_t len;
+	const char *line = diag_line(d, pos->line, &len);
+
+	if (!line)
+		return;
+	fprintf(stderr, "%5u | %.*s\n      | ", pos->line, (int)len, line);
+	for (unsigned i = 1; i < pos->col && i <= len; i++)
+		fputc(line[i - 1] == '\t' ? '\t' : ' ', stderr);
+	fputs("^\n", stderr);
+}
+
+void report_diag(const struct diag *d)
+{
+	fflush(stdout);
+	for (size_t i = 0; i < d->count; i++) {
+		const struct diag_msg *m = &d->msgs[i];
+		const char *sep = m->path[0] ? ": " : "";
+		if (m->pos.line)
+			fprintf(stderr, "%s:%u:%u: %s%s%s\n", d->file, m->pos.line,
+				m->pos.col, m->path, sep, m->text);
+		else if (m->pos.arg)
+			fprintf(stderr, "%s: -s %s: %s%s%s\n", d->file,
+				d->overrides[m->pos.arg - 1], m->path, sep,
+				m->text);
+		else
+			fprintf(stderr, "%s: %s%s%s\n", d->file, m->path, sep,
+				m->text);
+		if (m->pos.line)
+			caret(d, &m->pos);
+	}
+}
+
+void report_vm_error(const char *name, int status, const char *why)
+{
+	fflush(stdout);
+	fprintf(stderr, "kvmrun: %s: %s%s\n", name, why,
+		status == EXIT_SKIP ? " (skipped)" : "");
+}
+
+void report_valid(const struct plan *p)
+{
+	size_t segs = 0;
+
+	for (size_t i = 0; i < p->nblobs; i++)
+		segs += strncmp(p->blobs[i].what, "load", 4) == 0;
+	fprintf(stderr, "kvmrun: %s: config is valid: %s mode, %zu segment%s, "
+		"entry 0x%llx, stack 0x%llx\n", p->cfg->file, p->mode->name,
+		segs, segs == 1 ? "" : "s", (unsigned long long)p->entry,
+		(unsigned long long)p->stack);
+}
+
+/* ---- machine state ---- */
+
+static void dump_gprs(const struct kvm_regs *r)
+{
+	for (int i = 0; i < GPR_RIP; i += 4) {
+		for (int j = i; j < i + 4; j++)
+			fprintf(stderr, "  %-3s %016llx", cpu_reg_name((enum reg)j),
+				(unsigned long long)cpu_reg_get(r, (enum reg)j));
+		fputc('\n', stderr);
+	}
+}
+
+static void dump_control(const char *name, uint64_t value,
+			 const struct bit_name *bits)
+{
+	char buf[256];
+
+	fprintf(stderr, "  %-6s %016llx", name, (unsigned long long)value);
+	if (bits)
+		fprintf(stderr, "  %s", cpu_bits_str(bits, value, buf, sizeof buf));
+	fputc('\n', stderr);
+}
+
+static void dump_segment(const char *name, const struct kvm_segment *s)
+{
+	fprintf(stderr, "  %-3s sel %04x base %016llx limit %08x type %x "
+		"s %u dpl %u p %u db %u l %u g %u%s\n", name, s->selector,
+		(unsigned long long)s->base, s->limit, s->type, s->s, s->dpl,
+		s->present, s->db, s->l, s->g, s->unusable ? " unusable" : "");
+}
+
+static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
+		      uint64_t rip)
+{
+	uint64_t linear = s->cs.base + rip, phys;
+	const char *why = NULL;
+
+	if (!vm_linear_to_phys(vm, s, linear, &phys, &why)) {
+		fprintf(stderr, "  code at 0x%llx: %s\n",
+			(unsigned long long)linear, why);
+		return;
+	}
+	fprintf(stderr, "  code at 0x%llx (physical 0x%llx):",
+		(unsigned long long)linear, (unsigned long long)phys);
+	int n = 0;
+	for (; n < 16; n++) {
+		const uint8_t *b = vm_gpa(vm, phys + (uint64_t)n, 1);
+		if (!b)
+			break;
+		fprintf(stderr, " %02x", *b);
+	}
+	fputs(n ? "\n" : " not in RAM\n", stderr);
+}
+
+static void dump_state(const struct vm *vm, const struct result *res)
+{
+	const struct kvm_sregs *s = &res->sregs;
+	char buf[160];
+
+	if (!res->have_regs) {
+		fputs("  (registers could not be read)\n", stderr);
+		return;
+	}
+	dump_gprs(&res->regs);
+	fprintf(stderr, "  rip %016llx  rflags %016llx  %s\n",
+		(unsigned long long)res->regs.rip,
+		(unsigned long long)res->regs.rflags,
+		cpu_bits_str(cpu_rflags_bits, res->regs.rflags, buf, sizeof buf));
+	dump_control("cr0", s->cr0, cpu_cr0_bits);
+	dump_control("cr2", s->cr2, NULL);
+	dump_control("cr3", s->cr3, NULL);
+	dump_control("cr4", s->cr4, cpu_cr4_bits);
+	dump_control("efer", s->efer, cpu_efer_bits);
+	dump_segment("cs", &s->cs);
+	dump_segment("ds", &s->ds);
+	dump_segment("es", &s->es);
+	dump_segment("fs", &s->fs);
+	dump_segment("gs", &s->gs);
+	dump_segment("ss", &s->ss);
+	dump_segment("tr", &s->tr);
+	fprintf(stderr, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
+		(unsigned long long)s->gdt.base, s->gdt.limit,
+		(unsigned long long)s->idt.base, s->idt.limit);
+	dump_code(vm, s, res->regs.rip);
+}
+
+/* Where an unhandled access went: a handler-less port, ROM, or nothing. */
+static const char *access_target(const struct plan *p, const struct access *a)
+{
+	if (!a->mmio)
+		return "no handler is registered for this port";
+	const struct mem_region *r = plan_region(p->cfg, a->addr, 1);
+	if (r && r->readonly)
+		return "a write to read-only memory";
+	return "no RAM and no mmio handler there";
+}
+
+static void describe_stop(const struct plan *p, const struct result *res)
+{
+	const struct access *a = &res->access;
+	const char *name = p->cfg->name;
+
+	switch (res->stop) {
+	case STOPPED_UNHANDLED_IO:
+	case STOPPED_UNHANDLED_MMIO:
+		fprintf(stderr, "kvmrun: %s: unhandled %s: %s %u byte%s%s at "
+			"%s 0x%llx", name, a->mmio ? "MMIO" : "port I/O",
+			a->write ? "write of" : "read of", a->size,
+			a->size == 1 ? "" : "s",
+			a->count > 1 ? " (string I/O)" : "",
+			a->mmio ? "address" : "port", (unsigned long long)a->addr);
+		if (a->count > 1)
+			fprintf(stderr, " x %u", a->count);
+		if (a->write)
+			fprintf(stderr, ", value 0x%llx", (unsigned long long)a->value);
+		fprintf(stderr, ", rip 0x%llx: %s\n",
+			(unsigned long long)res->regs.rip, access_target(p, a));
+		return;
+	case STOPPED_SHUTDOWN:
+		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
+			"fault: an exception it could not handle)\n", name);
+		return;
+	case STOPPED_TIMEOUT:
+		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "
+			"running after limits.timeout (%.3f s)\n", name,
+			(double)p->cfg->timeout_ns / 1e9);
+		return;
+	case STOPPED_EXIT_LIMIT:
+		fprintf(stderr, "kvmrun: %s: stopped after limits.exits (%llu "
+			"VM exits)\n", name, (unsigned long long)res->exits);
+		return;
+	default:
+		fprintf(stderr, "kvmrun: %s: the guest stopped: %s%s%s\n", name,
+			result_stop_name(res->stop), res->detail[0] ? ": " : "",
+			res->detail);
+	}
+}
+
+static void report_log(const struct result *res)
+{
+	if (!res->nlog)
+		return;
+	fprintf(stderr, "  log:");
+	for (uint64_t i = 0; i < res->nlog && i < LOG_KEEP; i++)
+		fprintf(stderr, " 0x%llx=0x%llx",
+			(unsigned long long)res->log[i].addr,
+			(unsigned long long)res->log[i].value);
+	if (res->nlog > LOG_KEEP)
+		fprintf(stderr, " ... (%llu values in all)",
+			(unsigned long long)res->nlog);
+	fputc('\n', stderr);
+}
+
+void report_run(const struct plan *p, const struct vm *vm,
+		const struct result *res, const struct verdicts *v)
+{
+	fflush(stdout);
+	if (!v->stop_ok) {
+		describe_stop(p, res);
+		dump_state(vm, res);
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct verdict *e = &v->v[i];
+		if (e->ok)
+			continue;
+		fprintf(stderr, "kvmrun: %s: ", p->cfg->name);
+		if (e->pos.line)
+			fprintf(stderr, "%s:%u: ", p->cfg->file, e->pos.line);
+		fprintf(stderr, "%s: expected %s, got %s\n", e->what,
+			e->expected, e->actual);
+	}
+	report_log(res);
+}
+
+static const char *const status_words[] = { "PASS", "FAIL", "INVALID",
+					    "ERROR", "SKIP" };
+
+int report_rank(int status)
+{
+	switch (status) {
+	case EXIT_PASS: return 0;
+	case EXIT_EXPECT: return 1;
+	case EXIT_USAGE: return 2;
+	case EXIT_GUEST: return 3;
+	default: return 4;
+	}
+}
+
+void report_verdict(const char *name, int status, const struct result *res)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s %s", status_words[report_rank(status)], name);
+	if (res)
+		fprintf(stderr, " (%s after %llu exit%s, %.3f ms)",
+			result_stop_name(res->stop),
+			(unsigned long long)res->exits, res->exits == 1 ? "" : "s",
+			(double)res->ns / 1e6);
+	fputc('\n', stderr);
+}
+
+void report_summary(const size_t counts[5], size_t total)
+{
+	fprintf(stderr, "%zu configs: %zu passed, %zu failed, %zu invalid, "
+		"%zu errors, %zu skipped\n", total, counts[0], counts[1],
+		counts[2], counts[3], counts[4]);
+}

@@ -1,0 +1,191 @@
+/* The KVM_RUN loop: exits dispatched until the guest stops. */
+#include "kvmrun-config.h"
+
+#include "run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+/* The signal handler's view of the one run in progress. */
+static struct kvm_run *volatile running;
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+	if (running)
+		running->immediate_exit = 1; /* KVM_RUN returns at once */
+}
+
+struct guard {
+	timer_t timer;
+	bool have_timer;
+	struct sigaction old_alrm, old_int, old_term;
+};
+
+/* Arm the timeout and catch SIGINT/SIGTERM, without SA_RESTART so that
+ * KVM_RUN returns EINTR. */
+static int guard_start(struct guard *g, struct kvm_run *run, uint64_t ns)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL,
+			       .sigev_signo = SIGALRM };
+	struct itimerspec its = { .it_value = {
+		.tv_sec = (time_t)(ns / 1000000000ULL),
+		.tv_nsec = (long)(ns % 1000000000ULL) } };
+
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	running = run;
+	sigaction(SIGALRM, &sa, &g->old_alrm);
+	sigaction(SIGINT, &sa, &g->old_int);
+	sigaction(SIGTERM, &sa, &g->old_term);
+	if (timer_create(CLOCK_MONOTONIC, &ev, &g->timer) != 0)
+		return -1;
+	g->have_timer = true;
+	return timer_settime(g->timer, 0, &its, NULL);
+}
+
+static void guard_stop(struct guard *g)
+{
+	if (g->have_timer)
+		timer_delete(g->timer);
+	sigaction(SIGALRM, &g->old_alrm, NULL);
+	sigaction(SIGINT, &g->old_int, NULL);
+	sigaction(SIGTERM, &g->old_term, NULL);
+	running = NULL;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static const char *const exit_names[] = {
+	[KVM_EXIT_UNKNOWN] = "UNKNOWN",
+	[KVM_EXIT_EXCEPTION] = "EXCEPTION",
+	[KVM_EXIT_IO] = "IO",
+	[KVM_EXIT_HYPERCALL] = "HYPERCALL",
+	[KVM_EXIT_DEBUG] = "DEBUG",
+	[KVM_EXIT_HLT] = "HLT",
+	[KVM_EXIT_MMIO] = "MMIO",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+	[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+	[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+	[KVM_EXIT_INTR] = "INTR",
+	[KVM_EXIT_SET_TPR] = "SET_TPR",
+	[KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
+	[KVM_EXIT_NMI] = "NMI",
+	[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
+};
+
+/* Handle one exit; returns true when the guest has stopped. */
+static bool dispatch(struct vm *vm, const struct io_table *io,
+		     struct result *res)
+{
+	struct kvm_run *run = vm->run;
+	enum io_action action;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		action = io_port(io, run, vm->run_size, res);
+		break;
+	case KVM_EXIT_MMIO:
+		action = io_mmio(io, run, res);
+		break;
+	case KVM_EXIT_HLT:
+		res->stop = STOPPED_HLT;
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		res->stop = STOPPED_SHUTDOWN;
+		return true;
+	case KVM_EXIT_FAIL_ENTRY:
+		res->stop = STOPPED_FAIL_ENTRY;
+		snprintf(res->detail, sizeof res->detail,
+			 "hardware entry failure reason 0x%llx",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return true;
+	case KVM_EXIT_INTERNAL_ERROR:
+		res->stop = STOPPED_INTERNAL_ERROR;
+		snprintf(res->detail, sizeof res->detail, "suberror %u%s",
+			 run->internal.suberror,
+			 run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+				 ? " (KVM could not emulate an instruction)"
+				 : "");
+		return true;
+	case KVM_EXIT_INTR:
+		return false;
+	default: {
+		unsigned r = run->exit_reason;
+		const char *name = r < sizeof exit_names / sizeof exit_names[0] &&
+					   exit_names[r] ? exit_names[r] : "?";
+		res->stop = STOPPED_UNKNOWN_EXIT;
+		snprintf(res->detail, sizeof res->detail,
+			 "KVM exit reason %u (KVM_EXIT_%s)", r, name);
+		return true;
+	}
+	}
+	if (action == IO_CONTINUE)
+		return false;
+	if (action == IO_STOP)
+		res->stop = STOPPED_EXIT;
+	else
+		res->stop = res->access.mmio ? STOPPED_UNHANDLED_MMIO
+					     : STOPPED_UNHANDLED_IO;
+	return true;
+}
+
+static void loop(struct vm *vm, const struct config *cfg,
+		 const struct io_table *io, struct result *res)
+{
+	for (;;) {
+		if (stop_signal) {
+			res->stop = stop_signal == SIGALRM ? STOPPED_TIMEOUT
+							   : STOPPED_INTERRUPTED;
+			return;
+		}
+		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			res->stop = STOPPED_KVM_ERROR;
+			snprintf(res->detail, sizeof res->detail, "KVM_RUN: %s",
+				 strerror(errno));
+			return;
+		}
+		res->exits++;
+		if (dispatch(vm, io, res))
+			return;
+		if (cfg->max_exits && res->exits >= cfg->max_exits) {
+			res->stop = STOPPED_EXIT_LIMIT;
+			return;
+		}
+	}
+}
+
+void run_guest(struct vm *vm, const struct config *cfg,
+	       const struct io_table *io, struct result *res)
+{
+	struct guard g = { 0 };
+	uint64_t start = now_ns();
+
+	if (guard_start(&g, vm->run, cfg->timeout_ns) != 0) {
+		res->stop = STOPPED_KVM_ERROR;
+		snprintf(res->detail, sizeof res->detail, "timer_create: %s",
+			 strerror(errno));
+	} else {
+		loop(vm, cfg, io, res);
+	}
+	guard_stop(&g);
+	res->ns = now_ns() - start;
+	vm->run->immediate_exit = 0;
+	res->have_regs = ioctl(vm->vcpu, KVM_GET_REGS, &res->regs) == 0 &&
+			 ioctl(vm->vcpu, KVM_GET_SREGS, &res->sregs) == 0;
+}

@@ -1,0 +1,59 @@
+/* The VM stage: a plan copied into KVM with ioctls, and nothing decided. */
+#ifndef KVMRUN_VM_H
+#define KVMRUN_VM_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plan.h"
+
+struct guest_mem {
+	uint64_t gpa, size;
+	uint8_t *host;
+	bool readonly;
+};
+
+struct vm {
+	int kvm, fd, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	struct guest_mem *mem;
+	size_t nmem;
+	char why[512]; /* what went wrong, when a call fails */
+};
+
+/* Exit statuses of kvmrun(1). */
+enum {
+	EXIT_PASS = 0,
+	EXIT_EXPECT = 1,
+	EXIT_USAGE = 2,
+	EXIT_GUEST = 3,
+	EXIT_SKIP = 77,
+};
+
+/*
+ * Create the VM for (p): memory, vCPU, CPUID, the plan's bytes and
+ * registers, read back. Returns 0, EXIT_SKIP when the host cannot give
+ * what the plan asks for, or EXIT_GUEST; (vm->why) says why.
+ */
+int vm_create(struct vm *vm, const struct plan *p);
+
+void vm_destroy(struct vm *vm);
+
+/*
+ * The host address of guest-physical [gpa, gpa + len), or NULL unless it
+ * lies wholly in one memory region. The one checked way into guest memory.
+ */
+void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+/*
+ * The guest-physical address of (linear) under the paging that (s)
+ * describes, walked in software over guest memory (KVM_TRANSLATE is not
+ * available on every host). False, with (why), when it is not mapped.
+ */
+bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
+		       uint64_t linear, uint64_t *phys, const char **why);
+
+#endif
