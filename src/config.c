@@ -1130,7 +1130,8 @@ static bool load_document(struct config *cfg, yaml_document_t *doc)
 		struct pos p = { (unsigned)parser.problem_mark.line + 1,
 				 (unsigned)parser.problem_mark.column + 1, 0 };
 		if (parser.context)
-			diag_add(&cfg->diag, p, "", "YAML syntax: %s %s (line %zu)",
+			diag_add(&cfg->diag, p, "", "YAML syntax: %s (%s that "
+				 "starts on line %zu)",
 				 parser.problem ? parser.problem : "error",
 				 parser.context, parser.context_mark.line + 1);
 		else
@@ -1169,8 +1170,10 @@ struct config *cfg_load(const char *path, char *const *overrides,
 	cfg->diag.file = cfg->file;
 	cfg->diag.overrides = overrides;
 	cfg->timeout_ns = DEFAULT_TIMEOUT_NS;
-	if (!read_file(cfg, path) || !load_document(cfg, &doc))
+	if (!read_file(cfg, path) || !load_document(cfg, &doc)) {
+		cfg->name = default_name(path);
 		return cfg;
+	}
 
 	struct ctx c = { .doc = &doc, .cfg = cfg, .diag = &cfg->diag,
 			 .dir = path_dirname(path) };

@@ -123,8 +123,9 @@ enum io_action io_port(const struct io_table *t, struct kvm_run *run,
 		return IO_UNHANDLED;
 	}
 	note_access(res, false, write, run->io.port, size, count, data);
+	/* A port handler owns port numbers; the width is the data's. */
 	const struct io_handler *h = lookup(t->ports, t->nports, run->io.port,
-					    size);
+					    1);
 	if (!h)
 		return IO_UNHANDLED;
 	if (!write) {

@@ -58,13 +58,15 @@ static bool parse_prefix(const char *s, uint64_t *out, const char **end,
 bool num_parse_u64(const char *s, uint64_t *out, const char **why)
 {
 	const char *end;
+	uint64_t v;
 
-	if (!parse_prefix(s, out, &end, why))
+	if (!parse_prefix(s, &v, &end, why))
 		return false;
 	if (*end) {
 		*why = "is not a number";
 		return false;
 	}
+	*out = v;
 	return true;
 }
 
@@ -113,10 +115,11 @@ bool num_parse_duration(const char *s, uint64_t *ns, const char **why)
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
 		if (strcmp(end, units[i].name) != 0)
 			continue;
-		if (__builtin_mul_overflow(v, units[i].ns, ns)) {
+		if (__builtin_mul_overflow(v, units[i].ns, &v)) {
 			*why = "is too long";
 			return false;
 		}
+		*ns = v;
 		return true;
 	}
 	*why = *end ? "has an unknown unit (use ms, s or m)"

@@ -281,14 +281,17 @@ static void plan_tables(struct plan *p, struct config *cfg)
 	} else {
 		default_maps(p, cfg);
 	}
+	if (cfg->has_paging_at && base % PAGE_4K) {
+		diag_add(&cfg->diag, cfg->paging_pos, "paging.at",
+			 "wanted a multiple of 4 KiB, found 0x%llx",
+			 (unsigned long long)base);
+		return;
+	}
 	if (!build_tables(p, cfg, cfg->has_paging_at ? base : 0))
 		return;
 	size = p->pt.npages * PAGE_4K;
 	if (cfg->has_paging_at) {
-		if (base % PAGE_4K)
-			diag_add(&cfg->diag, cfg->paging_pos, "paging.at",
-				 "wanted a multiple of 4 KiB, found 0x%llx",
-				 (unsigned long long)base);
+		/* placed where the config says; check_blobs checks it */
 	} else if (find_free(p, size, PAGE_4K, FOUR_GIB, &base)) {
 		build_tables(p, cfg, base);
 	} else {
@@ -421,8 +424,10 @@ static void plan_stack(struct plan *p, struct config *cfg)
 	}
 	if (!plan_translate(p, p->stack - 1, &phys, &w) ||
 	    (p->mode->paging && !w.write)) {
-		diag_add(d, pos, key, "stack 0x%llx is not mapped writable by "
-			 "the page tables", (unsigned long long)p->stack);
+		diag_add(d, pos, key, "%sstack 0x%llx is not mapped writable by "
+			 "the page tables%s", cfg->has_stack ? "" : "the default ",
+			 (unsigned long long)p->stack,
+			 cfg->has_stack ? "" : ": set cpu.stack");
 		return;
 	}
 	p->stack_phys = phys + 1;
@@ -459,16 +464,25 @@ static void plan_stack(struct plan *p, struct config *cfg)
 
 /* ---- handlers ---- */
 
+static const char *handler_key(const char *set, const struct handler_cfg *h,
+			       char buf[40])
+{
+	snprintf(buf, 40, "%s.0x%llx", set, (unsigned long long)h->addr);
+	return buf;
+}
+
 static void check_handlers(struct config *cfg)
 {
+	char key[40];
+
 	for (size_t i = 0; i < cfg->nmmio; i++) {
 		struct handler_cfg *h = &cfg->mmio[i];
 		for (size_t r = 0; r < cfg->nregions; r++) {
 			struct mem_region *m = &cfg->regions[r];
 			if (!m->readonly && overlaps(h->addr, h->size, m->base, m->size))
-				diag_add(&cfg->diag, h->pos, "mmio", "0x%llx + "
-					 "%llu lies in RAM: the guest would "
-					 "never reach the handler",
+				diag_add(&cfg->diag, h->pos, handler_key("mmio", h, key),
+					 "0x%llx + %llu lies in RAM: the guest "
+					 "would never reach the handler",
 					 (unsigned long long)h->addr,
 					 (unsigned long long)h->size);
 		}
@@ -482,7 +496,8 @@ static void check_handlers(struct config *cfg)
 			for (size_t j = 0; j < i; j++) {
 				struct handler_cfg *a = &sets[s].h[i], *b = &sets[s].h[j];
 				if (overlaps(a->addr, a->size, b->addr, b->size))
-					diag_add(&cfg->diag, a->pos, sets[s].key,
+					diag_add(&cfg->diag, a->pos,
+						 handler_key(sets[s].key, a, key),
 						 "0x%llx + %llu overlaps the "
 						 "handler at 0x%llx",
 						 (unsigned long long)a->addr,

@@ -188,7 +188,8 @@ static void dump_state(const struct vm *vm, const struct result *res)
 	fprintf(stderr, "  rip %016llx  rflags %016llx  %s\n",
 		(unsigned long long)res->regs.rip,
 		(unsigned long long)res->regs.rflags,
-		cpu_bits_str(cpu_rflags_bits, res->regs.rflags, buf, sizeof buf));
+		cpu_bits_str(cpu_rflags_bits, res->regs.rflags & ~X86_RFLAGS_FIXED,
+			     buf, sizeof buf));
 	dump_control("cr0", s->cr0, cpu_cr0_bits);
 	dump_control("cr2", s->cr2, NULL);
 	dump_control("cr3", s->cr3, NULL);

@@ -1,0 +1,123 @@
+/* The libelf loader on crafted images: what it takes and what it refuses. */
+#include "kvmrun-config.h"
+
+#include "elfgen.h"
+#include "image.h"
+#include "unit.h"
+
+static const char *dir;
+
+static char *write_elf(const struct elfgen *g)
+{
+	char *path;
+
+	if (asprintf(&path, "%s/unit-image-%d.elf", dir, (int)getpid()) < 0 ||
+	    elfgen_write(path, g) != 0)
+		abort();
+	return path;
+}
+
+/* Load (g); check that it fails with (want) in the message, or succeeds. */
+static void try(const struct elfgen *g, const char *want, struct image *img)
+{
+	struct diag d = { 0 };
+	char *path = write_elf(g);
+	bool ok = image_load_elf(img, path, &d, (struct pos){ 3, 5, 0 }, "load[0].elf");
+
+	if (want) {
+		CHECK(!ok);
+		CHECK(d.count >= 1 && strstr(d.msgs[0].text, want));
+		if (d.count)
+			CHECK(d.msgs[0].pos.line == 3 && strcmp(d.msgs[0].path, "load[0].elf") == 0);
+		if (d.count && !strstr(d.msgs[0].text, want))
+			fprintf(stderr, "  got '%s'\n", d.msgs[0].text);
+	} else {
+		CHECK(ok);
+		CHECK_U64(d.count, 0);
+	}
+	unlink(path);
+	free(path);
+	diag_free(&d);
+}
+
+#define LOAD(off, pa, va, fs, ms) { PT_LOAD, off, pa, va, fs, ms }
+
+int main(void)
+{
+	struct image img;
+
+	dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+
+	/* Two segments with bss, a note skipped, entry and class kept. */
+	struct elfgen good = { .entry = 0x100010, .nph = 3, .fill = 0x90, .ph = {
+		LOAD(0x200, 0x100000, 0x100000, 0x80, 0x80),
+		{ PT_NOTE, 0x280, 0, 0, 0x10, 0x10 },
+		LOAD(0x300, 0x200000, 0xffffffff80000000ULL, 0x40, 0x1000) } };
+	try(&good, NULL, &img);
+	CHECK(img.elf && img.elf_class == ELFCLASS64 && img.machine == EM_X86_64);
+	CHECK_U64(img.entry, 0x100010);
+	CHECK_U64(img.nsegs, 2);
+	CHECK_U64(img.segs[1].index, 2);
+	CHECK_U64(img.segs[1].paddr, 0x200000);
+	CHECK_U64(img.segs[1].vaddr, 0xffffffff80000000ULL);
+	CHECK(img.segs[1].filesz == 0x40 && img.segs[1].memsz == 0x1000);
+	CHECK(img.segs[0].data[0] == 0x90);
+	image_free(&img);
+
+	struct elfgen e32 = { .elf32 = true, .entry = 0x100000, .nph = 1,
+			      .ph = { LOAD(0x100, 0x100000, 0x100000, 0x10, 0x10) } };
+	try(&e32, NULL, &img);
+	CHECK(img.elf_class == ELFCLASS32 && img.machine == EM_386);
+	image_free(&img);
+
+	struct elfgen bad = good;
+	bad.ph[0].filesz = 0x100;
+	bad.ph[0].memsz = 0x80;
+	try(&bad, "p_filesz 0x100 is larger than p_memsz 0x80", &img);
+	image_free(&img);
+
+	bad = good;
+	bad.size = 0x320;
+	try(&bad, "go past the end of the file (800 bytes)", &img);
+	image_free(&img);
+
+	bad = good;
+	bad.ph[0].offset = 0xffffffffffffff00ULL;
+	bad.size = 0x400;
+	try(&bad, "go past the end of the file", &img);
+	image_free(&img);
+
+	bad = good;
+	bad.ph[2].paddr = 0xfffffffffffff800ULL;
+	try(&bad, "wraps past the end of the address space", &img);
+	image_free(&img);
+
+	bad = good;
+	bad.type = ET_DYN;
+	try(&bad, "is not an executable", &img);
+	image_free(&img);
+
+	bad = good;
+	bad.size = 20;
+	try(&bad, "is not an ELF file", &img);
+	image_free(&img);
+
+	struct diag d = { 0 };
+	CHECK(!image_load_elf(&img, "/nonexistent/x.elf", &d, (struct pos){ 0 }, "k"));
+	CHECK(d.count == 1 && strstr(d.msgs[0].text, "cannot open"));
+	image_free(&img);
+	diag_free(&d);
+
+	/* A raw image is one segment at its address, and may not wrap. */
+	char *raw = unit_tempfile(dir, ".bin", "\xf4\xf4\xf4", 3);
+	CHECK(image_load_raw(&img, raw, 0x7c00, &d, (struct pos){ 0 }, "k"));
+	CHECK(img.nsegs == 1 && img.segs[0].paddr == 0x7c00 && img.segs[0].memsz == 3);
+	image_free(&img);
+	CHECK(!image_load_raw(&img, raw, UINT64_MAX - 1, &d, (struct pos){ 0 }, "k"));
+	CHECK(d.count == 1 && strstr(d.msgs[0].text, "wraps"));
+	image_free(&img);
+	diag_free(&d);
+	unlink(raw);
+	free(raw);
+	UNIT_DONE();
+}

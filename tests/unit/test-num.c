@@ -1,0 +1,85 @@
+/* Numbers, sizes and durations as configs write them. */
+#include "kvmrun-config.h"
+
+#include "num.h"
+#include "unit.h"
+
+static void good_u64(const char *s, uint64_t want)
+{
+	uint64_t v = 0;
+	const char *why = NULL;
+	bool ok = num_parse_u64(s, &v, &why);
+
+	if (!ok)
+		fprintf(stderr, "'%s': %s\n", s, why);
+	CHECK(ok);
+	CHECK_U64(v, want);
+}
+
+static void bad(bool (*fn)(const char *, uint64_t *, const char **),
+		const char *s, const char *why_part)
+{
+	uint64_t v = 12345;
+	const char *why = "";
+
+	CHECK(!fn(s, &v, &why));
+	CHECK(strstr(why, why_part) != NULL);
+	CHECK_U64(v, 12345); /* untouched on failure */
+}
+
+static void good_size(const char *s, uint64_t want)
+{
+	uint64_t v = 0;
+	const char *why;
+
+	CHECK(num_parse_size(s, &v, &why));
+	CHECK_U64(v, want);
+}
+
+int main(void)
+{
+	good_u64("0", 0);
+	good_u64("42", 42);
+	good_u64("0x2A", 42);
+	good_u64("0o52", 42);
+	good_u64("0b101010", 42);
+	good_u64("1_000_000", 1000000);
+	good_u64("0xffff_ffff_ffff_ffff", UINT64_MAX);
+	good_u64("18446744073709551615", UINT64_MAX);
+	bad(num_parse_u64, "18446744073709551616", "64 bits");
+	bad(num_parse_u64, "0x1_0000_0000_0000_0000", "64 bits");
+	bad(num_parse_u64, "", "not a number");
+	bad(num_parse_u64, "0x", "not a number");
+	bad(num_parse_u64, "12a", "not a number");
+	bad(num_parse_u64, "_1", "not a number");
+	bad(num_parse_u64, "1_", "not a number");
+	bad(num_parse_u64, "1__0", "not a number");
+	bad(num_parse_u64, "-1", "not a number");
+	bad(num_parse_u64, "0b102", "not a number");
+
+	good_size("4096", 4096);
+	good_size("4K", 4096);
+	good_size("2M", 2 << 20);
+	good_size("2MiB", 2 << 20);
+	good_size("64G", 64ULL << 30);
+	good_size("1T", 1ULL << 40);
+	good_size("0x10K", 16 << 10);
+	bad(num_parse_size, "3X", "unknown unit");
+	bad(num_parse_size, "2m", "unknown unit");
+	bad(num_parse_size, "16777216T", "64 bits");
+
+	uint64_t ns;
+	const char *why;
+	CHECK(num_parse_duration("500ms", &ns, &why) && ns == 500000000ULL);
+	CHECK(num_parse_duration("10s", &ns, &why) && ns == 10000000000ULL);
+	CHECK(num_parse_duration("2m", &ns, &why) && ns == 120000000000ULL);
+	bad(num_parse_duration, "10", "needs a unit");
+	bad(num_parse_duration, "10h", "unknown unit");
+	bad(num_parse_duration, "999999999999s", "too long");
+
+	char buf[32];
+	CHECK(strcmp(num_fmt_size(2 << 20, buf), "2M") == 0);
+	CHECK(strcmp(num_fmt_size(4097, buf), "4097") == 0);
+	CHECK(strcmp(num_fmt_size(64ULL << 30, buf), "64G") == 0);
+	UNIT_DONE();
+}
