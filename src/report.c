@@ -254,7 +254,7 @@ static void describe_stop(const struct plan *p, const struct result *res)
 			"VM exits)\n", name, (unsigned long long)res->exits);
 		return;
 	default:
-		fprintf(stderr, "kvmrun: %s: the guest stopped: %s%s%s\n", name,
+		fprintf(stderr, "kvmrun: %s: unexpected stop: %s%s%s\n", name,
 			result_stop_name(res->stop), res->detail[0] ? ": " : "",
 			res->detail);
 	}
