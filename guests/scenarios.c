@@ -17,8 +17,12 @@
 enum scenario {
 	HELLO, TRIPLE_FAULT, ENDLESS_LOOP, UNHANDLED_PORT_OUT, REP_INSB,
 	REP_OUTSB, MMIO_HELLO, EXIT_STATUS, LOG_VALUES, WRITE_ROM,
-	CLOBBER_PAGE_TABLES, ECHO_ARG, PRINT_ROM,
+	CLOBBER_PAGE_TABLES, ECHO_ARG, PRINT_ROM, TOUCH_EVERY_GIB, RUN_FAR_CODE,
+	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS,
 };
+
+#define GIB (1UL << 30)
+#define SLOT_CHUNK (64UL << 20) /* kvmrun's slot size: test its edges */
 
 /* Read (count) bytes from (port) into (dst) with one rep insb. */
 static void rep_insb(uint16_t port, uint8_t *dst, unsigned long count)
@@ -69,6 +73,43 @@ static void clobber_page_tables(void)
 	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
 }
 
+/* Write i at 0x1000 past each GiB i below (top), then read all back:
+ * each first touch gives KVM a new memory slot. */
+static unsigned long touch_every_gib(unsigned long top)
+{
+	unsigned long sum = 0;
+
+	for (unsigned long a = GIB; a < top; a += GIB)
+		*(volatile unsigned long *)(a + 0x1000) = a / GIB;
+	for (unsigned long a = GIB; a < top; a += GIB)
+		sum += *(volatile unsigned long *)(a + 0x1000);
+	return sum;
+}
+
+/* Copy "mov eax, 42; hlt" to (where), memory never touched, and run it. */
+static __attribute__((noreturn)) void run_far_code(unsigned long where)
+{
+	static const uint8_t code[] = { 0xb8, 42, 0, 0, 0, 0xf4, 0xeb, 0xfd };
+	volatile uint8_t *dst = (uint8_t *)where;
+
+	for (unsigned i = 0; i < sizeof code; i++)
+		dst[i] = code[i];
+	((void (*)(void))where)();
+	halt(0xbad);
+}
+
+/* One rep movsb of 8 KiB that straddles a slot boundary above (base). */
+static unsigned long copy_across_slots(unsigned long base)
+{
+	uint8_t *src = OUTS_BUFFER, *dst = (uint8_t *)(base + SLOT_CHUNK - 4096);
+	unsigned long n = 8192;
+
+	for (unsigned i = 0; i < n; i++)
+		src[i] = (uint8_t)i;
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	return *(volatile uint8_t *)(base + SLOT_CHUNK + 4095);
+}
+
 __attribute__((noreturn, used)) void scenario(unsigned long which,
 					       unsigned long arg)
 {
@@ -116,6 +157,17 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 	case PRINT_ROM:
 		puts_port((const char *)ROM);
 		halt(0);
+	case TOUCH_EVERY_GIB:
+		halt(touch_every_gib(arg));
+	case RUN_FAR_CODE:
+		run_far_code(arg);
+	case COPY_ACROSS_SLOTS:
+		halt(copy_across_slots(arg));
+	case JUMP_INTO_ZEROS:
+		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
+		 * they change nothing, up to the end of RAM. */
+		__asm__ volatile("jmp *%0" : : "r"(arg), "a"(0x400UL));
+		break;
 	}
 	halt(0xbad);
 }

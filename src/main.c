@@ -79,7 +79,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 /* Create the VM, run the guest, check what it left. */
 static int execute(const struct plan *p, const struct options *o,
-		   struct result *res)
+		   struct result *res, bool *ran)
 {
 	struct vm vm;
 	struct io_table io;
@@ -91,6 +91,7 @@ static int execute(const struct plan *p, const struct options *o,
 		vm_destroy(&vm);
 		return status;
 	}
+	*ran = true;
 	io_register(&io, p->cfg);
 	res->quiet = o->quiet;
 	run_guest(&vm, p->cfg, &io, res);
@@ -116,8 +117,7 @@ static int run_config(const char *file, const struct options *o)
 			report_valid(&p);
 			status = EXIT_PASS;
 		} else if (cfg->diag.count == 0) {
-			status = execute(&p, o, &res);
-			ran = res.exits > 0;
+			status = execute(&p, o, &res, &ran);
 		}
 		plan_free(&p);
 	}

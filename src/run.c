@@ -99,6 +99,8 @@ static bool dispatch(struct vm *vm, const struct io_table *io,
 		action = io_port(io, run, vm->run_size, res);
 		break;
 	case KVM_EXIT_MMIO:
+		if (mem_complete_mmio(&vm->mem, run))
+			return false; /* first touch of RAM given lazily */
 		action = io_mmio(io, run, res);
 		break;
 	case KVM_EXIT_HLT:
@@ -114,6 +116,9 @@ static bool dispatch(struct vm *vm, const struct io_table *io,
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return true;
 	case KVM_EXIT_INTERNAL_ERROR:
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		    vm_fault_code(vm))
+			return false; /* code fetched from RAM given lazily */
 		res->stop = STOPPED_INTERNAL_ERROR;
 		snprintf(res->detail, sizeof res->detail, "suberror %u%s",
 			 run->internal.suberror,

@@ -44,12 +44,7 @@ static int xioctl(int fd, unsigned long req, void *arg)
 
 void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	for (size_t i = 0; i < vm->nmem; i++) {
-		const struct guest_mem *m = &vm->mem[i];
-		if (gpa >= m->gpa && len <= m->size && gpa - m->gpa <= m->size - len)
-			return m->host + (gpa - m->gpa);
-	}
-	return NULL;
+	return mem_gpa(&vm->mem, gpa, len);
 }
 
 static bool read_guest(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
@@ -90,6 +85,20 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 	return true;
 }
 
+bool vm_fault_code(struct vm *vm)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	uint64_t phys;
+	const char *why;
+
+	return ioctl(vm->vcpu, KVM_GET_REGS, &regs) == 0 &&
+	       ioctl(vm->vcpu, KVM_GET_SREGS, &sregs) == 0 &&
+	       vm_linear_to_phys(vm, &sregs, sregs.cs.base + regs.rip, &phys,
+				 &why) &&
+	       mem_fault(&vm->mem, phys);
+}
+
 static int open_kvm(struct vm *vm)
 {
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -122,49 +131,28 @@ static int set_tss(struct vm *vm, const struct plan *p)
 	return 0;
 }
 
-/* Map each region without touching it: only what is loaded gets pages. */
-static int add_memory(struct vm *vm, const struct config *cfg)
+/* Map each region without touching it: only what is loaded gets pages,
+ * and only the slots that hold it are given to KVM now. */
+static int add_memory(struct vm *vm, const struct plan *p)
 {
-	vm->mem = calloc(cfg->nregions, sizeof *vm->mem);
-	if (!vm->mem)
-		return fail(vm, EXIT_GUEST, "calloc: %s", strerror(errno));
-	for (size_t i = 0; i < cfg->nregions; i++) {
-		const struct mem_region *r = &cfg->regions[i];
-		struct guest_mem *m = &vm->mem[vm->nmem];
-		void *host = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-				  -1, 0);
-		if (host == MAP_FAILED)
-			return fail(vm, EXIT_GUEST, "mmap %llu bytes for memory "
-				    "region 0x%llx: %s",
-				    (unsigned long long)r->size,
-				    (unsigned long long)r->base, strerror(errno));
-		*m = (struct guest_mem){ r->base, r->size, host, r->readonly };
-		vm->nmem++;
-		if (r->merge && madvise(host, r->size, MADV_MERGEABLE) < 0)
-			return fail(vm, EXIT_GUEST, "madvise MADV_MERGEABLE: %s",
-				    strerror(errno));
-		if (r->hugepages && madvise(host, r->size, MADV_HUGEPAGE) < 0)
-			return fail(vm, EXIT_GUEST, "madvise MADV_HUGEPAGE: %s",
-				    strerror(errno));
-		if (r->readonly && ioctl(vm->kvm, KVM_CHECK_EXTENSION,
-					 KVM_CAP_READONLY_MEM) <= 0)
+	const struct config *cfg = p->cfg;
+	int slots = ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+
+	for (size_t i = 0; i < cfg->nregions; i++)
+		if (cfg->regions[i].readonly &&
+		    ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
 			return fail(vm, EXIT_SKIP, "this KVM has no read-only "
 				    "memory (KVM_CAP_READONLY_MEM) for region "
-				    "0x%llx", (unsigned long long)r->base);
-		struct kvm_userspace_memory_region slot = {
-			.slot = (uint32_t)i,
-			.flags = r->readonly ? KVM_MEM_READONLY : 0,
-			.guest_phys_addr = r->base,
-			.memory_size = r->size,
-			.userspace_addr = (uint64_t)(uintptr_t)host,
-		};
-		if (xioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
-			return fail(vm, EXIT_GUEST, "KVM_SET_USER_MEMORY_REGION "
-				    "slot %zu [0x%llx, +%llu): %s", i,
-				    (unsigned long long)r->base,
-				    (unsigned long long)r->size, strerror(errno));
-	}
+				    "0x%llx", (unsigned long long)cfg->regions[i].base);
+	if (mem_map(&vm->mem, vm->fd, slots > 0 ? (uint32_t)slots : 32, cfg,
+		    vm->why, sizeof vm->why) < 0)
+		return EXIT_GUEST;
+	for (size_t i = 0; i < p->nblobs; i++)
+		if (mem_give(&vm->mem, p->blobs[i].gpa, p->blobs[i].size,
+			     vm->why, sizeof vm->why) < 0)
+			return EXIT_GUEST;
+	if (mem_give(&vm->mem, p->stack_phys - 1, 1, vm->why, sizeof vm->why) < 0)
+		return EXIT_GUEST;
 	return 0;
 }
 
@@ -311,7 +299,7 @@ int vm_create(struct vm *vm, const struct plan *p)
 	memset(vm, 0, sizeof *vm);
 	vm->kvm = vm->fd = vm->vcpu = -1;
 	if ((status = open_kvm(vm)) || (status = set_tss(vm, p)) ||
-	    (status = add_memory(vm, p->cfg)) || (status = create_vcpu(vm)) ||
+	    (status = add_memory(vm, p)) || (status = create_vcpu(vm)) ||
 	    (status = set_cpuid(vm, p)) || (status = copy_blobs(vm, p)) ||
 	    (status = set_registers(vm, p)))
 		return status;
@@ -322,9 +310,7 @@ void vm_destroy(struct vm *vm)
 {
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
-	for (size_t i = 0; i < vm->nmem; i++)
-		munmap(vm->mem[i].host, vm->mem[i].size);
-	free(vm->mem);
+	mem_unmap(&vm->mem);
 	if (vm->vcpu >= 0)
 		close(vm->vcpu);
 	if (vm->fd >= 0)

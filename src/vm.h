@@ -7,20 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mem.h"
 #include "plan.h"
-
-struct guest_mem {
-	uint64_t gpa, size;
-	uint8_t *host;
-	bool readonly;
-};
 
 struct vm {
 	int kvm, fd, vcpu;
 	struct kvm_run *run;
 	size_t run_size;
-	struct guest_mem *mem;
-	size_t nmem;
+	struct memory mem;
 	char why[512]; /* what went wrong, when a call fails */
 };
 
@@ -47,6 +41,10 @@ void vm_destroy(struct vm *vm);
  * lies wholly in one memory region. The one checked way into guest memory.
  */
 void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* After an emulation failure: if the guest was fetching code from RAM that
+ * KVM has no slot for yet, give it one and return true (run again). */
+bool vm_fault_code(struct vm *vm);
 
 /*
  * The guest-physical address of (linear) under the paging that (s)

@@ -1,0 +1,186 @@
+/* Guest memory: host mappings, KVM slots given by chunks, checked access. */
+#include "kvmrun-config.h"
+
+#include "mem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+const struct guest_mem *mem_region(const struct memory *m, uint64_t gpa)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (gpa >= m->regions[i].gpa &&
+		    gpa - m->regions[i].gpa < m->regions[i].size)
+			return &m->regions[i];
+	return NULL;
+}
+
+void *mem_gpa(const struct memory *m, uint64_t gpa, uint64_t len)
+{
+	const struct guest_mem *r = mem_region(m, gpa);
+
+	if (!r || len > r->size || gpa - r->gpa > r->size - len)
+		return NULL;
+	return r->host + (gpa - r->gpa);
+}
+
+static int map_region(struct guest_mem *g, const struct mem_region *r,
+		      char *why, size_t whylen)
+{
+	void *host = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (host == MAP_FAILED) {
+		snprintf(why, whylen, "mmap %llu bytes for memory region 0x%llx: %s",
+			 (unsigned long long)r->size, (unsigned long long)r->base,
+			 strerror(errno));
+		return -1;
+	}
+	g->gpa = r->base;
+	g->size = r->size;
+	g->host = host;
+	g->readonly = r->readonly;
+	g->chunk0 = r->base & ~(MEM_SLOT_CHUNK - 1);
+	g->nchunks = (size_t)((r->base + r->size - 1 - g->chunk0) / MEM_SLOT_CHUNK) + 1;
+	g->given = calloc(g->nchunks, 1);
+	if (!g->given) {
+		snprintf(why, whylen, "calloc: %s", strerror(errno));
+		return -1;
+	}
+	const char *advice = NULL;
+	if (r->merge && madvise(host, r->size, MADV_MERGEABLE) < 0)
+		advice = "MADV_MERGEABLE";
+	else if (r->hugepages && madvise(host, r->size, MADV_HUGEPAGE) < 0)
+		advice = "MADV_HUGEPAGE";
+	if (advice) {
+		snprintf(why, whylen, "madvise %s for region 0x%llx: %s", advice,
+			 (unsigned long long)r->base, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int mem_map(struct memory *m, int vm_fd, uint32_t max_slots,
+	    const struct config *cfg, char *why, size_t whylen)
+{
+	size_t chunks = 0;
+
+	memset(m, 0, sizeof *m);
+	m->vm_fd = vm_fd;
+	m->max_slots = max_slots;
+	m->regions = calloc(cfg->nregions ? cfg->nregions : 1, sizeof *m->regions);
+	if (!m->regions) {
+		snprintf(why, whylen, "calloc: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->nregions; i++) {
+		if (map_region(&m->regions[i], &cfg->regions[i], why, whylen) < 0)
+			return -1;
+		m->n++;
+		chunks += m->regions[i].nchunks;
+	}
+	/* With too few slots for chunks, each region is one slot. */
+	m->lazy = chunks <= max_slots;
+	return 0;
+}
+
+/* Give KVM the slot for chunk (c) of region (g). */
+static int give_chunk(struct memory *m, struct guest_mem *g, size_t c,
+		      char *why, size_t whylen)
+{
+	uint64_t lo = m->lazy ? g->chunk0 + c * MEM_SLOT_CHUNK : g->gpa;
+	uint64_t hi = m->lazy ? lo + MEM_SLOT_CHUNK : g->gpa + g->size;
+
+	if (g->given[c])
+		return 0;
+	lo = lo < g->gpa ? g->gpa : lo;
+	hi = hi > g->gpa + g->size ? g->gpa + g->size : hi;
+	struct kvm_userspace_memory_region slot = {
+		.slot = m->next_slot,
+		.flags = g->readonly ? KVM_MEM_READONLY : 0,
+		.guest_phys_addr = lo,
+		.memory_size = hi - lo,
+		.userspace_addr = (uint64_t)(uintptr_t)(g->host + (lo - g->gpa)),
+	};
+	if (m->next_slot >= m->max_slots ||
+	    ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0) {
+		snprintf(why, whylen, "KVM_SET_USER_MEMORY_REGION slot %u "
+			 "[0x%llx, 0x%llx): %s", m->next_slot,
+			 (unsigned long long)lo, (unsigned long long)hi,
+			 m->next_slot >= m->max_slots ? "no free slot"
+						      : strerror(errno));
+		return -1;
+	}
+	m->next_slot++;
+	if (m->lazy)
+		g->given[c] = 1;
+	else
+		memset(g->given, 1, g->nchunks);
+	return 0;
+}
+
+int mem_give(struct memory *m, uint64_t gpa, uint64_t len, char *why,
+	     size_t whylen)
+{
+	while (len) {
+		struct guest_mem *g = (struct guest_mem *)mem_region(m, gpa);
+		if (!g)
+			return 0; /* not RAM: the plan checked what must be */
+		size_t c = (size_t)((gpa - g->chunk0) / MEM_SLOT_CHUNK);
+		if (give_chunk(m, g, c, why, whylen) < 0)
+			return -1;
+		uint64_t next = g->chunk0 + (c + 1) * MEM_SLOT_CHUNK;
+		if (!m->lazy)
+			next = g->gpa + g->size;
+		if (next - gpa >= len)
+			break;
+		len -= next - gpa;
+		gpa = next;
+	}
+	return 0;
+}
+
+bool mem_fault(struct memory *m, uint64_t gpa)
+{
+	struct guest_mem *g = (struct guest_mem *)mem_region(m, gpa);
+	char why[160];
+
+	if (!g)
+		return false;
+	size_t c = (size_t)((gpa - g->chunk0) / MEM_SLOT_CHUNK);
+	return !g->given[c] && give_chunk(m, g, c, why, sizeof why) == 0;
+}
+
+bool mem_complete_mmio(struct memory *m, struct kvm_run *run)
+{
+	uint64_t gpa = run->mmio.phys_addr;
+	uint32_t len = run->mmio.len;
+
+	if (len == 0 || len > sizeof run->mmio.data || !mem_fault(m, gpa))
+		return false;
+	const struct guest_mem *g = mem_region(m, gpa);
+	uint8_t *host = mem_gpa(m, gpa, len);
+	if (!host)
+		return false;
+	if (!run->mmio.is_write)
+		memcpy(run->mmio.data, host, len);
+	else if (g->readonly)
+		return false; /* a write to ROM: for the MMIO handlers */
+	else
+		memcpy(host, run->mmio.data, len);
+	return true;
+}
+
+void mem_unmap(struct memory *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		munmap(m->regions[i].host, m->regions[i].size);
+		free(m->regions[i].given);
+	}
+	free(m->regions);
+	memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,67 @@
+/*
+ * Guest memory: host mappings of the config's regions, handed to KVM as
+ * memory slots, and the one checked way from a guest-physical address to
+ * host memory.
+ *
+ * KVM's cost for a slot grows with its size (on shadow-paging hosts about
+ * 0.5 ms per GiB), so regions go to KVM in 64 MiB-aligned slots: at start
+ * the ones the plan writes into, the rest when the guest first touches
+ * them. Large memories then start as fast as small ones.
+ */
+#ifndef KVMRUN_MEM_H
+#define KVMRUN_MEM_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define MEM_SLOT_CHUNK (64ULL << 20)
+
+struct guest_mem {
+	uint64_t gpa, size;
+	uint8_t *host;
+	bool readonly;
+	uint64_t chunk0;  /* first chunk-aligned address at or below gpa */
+	uint8_t *given;   /* one flag per chunk: a KVM slot exists */
+	size_t nchunks;
+};
+
+struct memory {
+	int vm_fd;
+	struct guest_mem *regions;
+	size_t n;
+	uint32_t next_slot, max_slots;
+	bool lazy; /* slots are given chunk by chunk */
+};
+
+/* Map the regions of (cfg) for the VM (vm_fd), untouched. Returns 0, or
+ * -1 with (why) set. */
+int mem_map(struct memory *m, int vm_fd, uint32_t max_slots,
+	    const struct config *cfg, char *why, size_t whylen);
+
+/* Give KVM the slots covering [gpa, gpa + len) of RAM. 0 or -1, (why). */
+int mem_give(struct memory *m, uint64_t gpa, uint64_t len, char *why,
+	     size_t whylen);
+
+/* If (gpa) is RAM that KVM has no slot for yet, give it one and return
+ * true. The guest's first touch of lazily given memory comes here. */
+bool mem_fault(struct memory *m, uint64_t gpa);
+
+/* Complete the MMIO exit in (run) if it was the first touch of lazily
+ * given RAM: the access is done on the host mapping. A write to read-only
+ * memory is left to the MMIO handlers. */
+bool mem_complete_mmio(struct memory *m, struct kvm_run *run);
+
+/* The host address of [gpa, gpa + len), or NULL unless it lies wholly in
+ * one region. */
+void *mem_gpa(const struct memory *m, uint64_t gpa, uint64_t len);
+
+/* The region holding (gpa), or NULL. */
+const struct guest_mem *mem_region(const struct memory *m, uint64_t gpa);
+
+void mem_unmap(struct memory *m);
+
+#endif
