@@ -866,22 +866,27 @@ static void p_limits(struct ctx *c, yaml_node_t *n, void *dst)
 
 /* ---- expect ---- */
 
-static void p_stop(struct ctx *c, yaml_node_t *n, void *dst)
+static void stop_name(struct ctx *c, yaml_node_t *n, unsigned *mask)
 {
-	unsigned *mask = dst;
-
-	if (n->type == YAML_SEQUENCE_NODE) {
-		for (yaml_node_item_t *i = n->data.sequence.items.start;
-		     i < n->data.sequence.items.top; i++) {
-			size_t old = path_index(c, (size_t)(i - n->data.sequence.items.start));
-			p_stop(c, node(c, *i), dst);
-			path_pop(c, old);
-		}
-		return;
-	}
 	int k = name_index(c, n, "stop", stop_names);
+
 	if (k >= 0)
 		*mask |= 1U << k;
+}
+
+/* A stop name or a flat list of them (an alias may not nest one). */
+static void p_stop(struct ctx *c, yaml_node_t *n, void *dst)
+{
+	if (n->type != YAML_SEQUENCE_NODE) {
+		stop_name(c, n, dst);
+		return;
+	}
+	for (yaml_node_item_t *i = n->data.sequence.items.start;
+	     i < n->data.sequence.items.top; i++) {
+		size_t old = path_index(c, (size_t)(i - n->data.sequence.items.start));
+		stop_name(c, node(c, *i), dst);
+		path_pop(c, old);
+	}
 }
 
 static void console_text(struct ctx *c, yaml_node_t *n, struct expect_cfg *e,

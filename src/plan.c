@@ -392,13 +392,20 @@ static void plan_entry(struct plan *p, struct config *cfg)
 			 (unsigned long long)phys);
 }
 
-/* Where the stack starts when the config does not say. */
+/* Where the stack starts when the config does not say: the top of the
+ * writable region holding the entry (else the first writable region). */
 static uint64_t default_stack(const struct plan *p, const struct config *cfg)
 {
-	uint64_t at = p->nblobs ? p->blobs[0].gpa : 0;
-	const struct mem_region *r = plan_region(cfg, at, 1);
-	uint64_t top = r ? r->base + r->size : 0;
+	const struct mem_region *r = NULL;
+	uint64_t phys;
 
+	if (plan_translate(p, p->entry, &phys, NULL))
+		r = plan_region(cfg, phys, 1);
+	for (size_t i = 0; (!r || r->readonly) && i < cfg->nregions; i++)
+		r = &cfg->regions[i];
+	if (!r || r->readonly)
+		return 0;
+	uint64_t top = r->base + r->size;
 	if (cfg->mode == MODE_REAL) {
 		uint64_t seg_top = ((p->entry >> 16) + 1) << 16;
 		return top < seg_top ? top : seg_top;
@@ -417,7 +424,12 @@ static void plan_stack(struct plan *p, struct config *cfg)
 	uint64_t phys;
 
 	p->stack = cfg->has_stack ? cfg->stack : default_stack(p, cfg);
-	if (p->stack == 0 || p->stack - 1 >= p->mode->addr_limit) {
+	if (p->stack == 0) {
+		diag_add(d, pos, key, "%s", cfg->has_stack ? "stack 0 leaves no "
+			 "room below it" : "no writable RAM for the stack");
+		return;
+	}
+	if (p->stack - 1 >= p->mode->addr_limit) {
 		diag_add(d, pos, key, "stack 0x%llx is out of reach in %s mode",
 			 (unsigned long long)p->stack, p->mode->name);
 		return;
