@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "num.h"
+#include "schema.h"
 
-/* Marks of nodes made here: line (size_t)-1, column the -s number. */
+/* Nodes made here are marked with the -s number (see SCHEMA_ARG_LINE). */
 static void mark(yaml_document_t *doc, int id, unsigned argno)
 {
 	yaml_node_t *n = yaml_document_get_node(doc, id);
 
-	n->start_mark.line = n->end_mark.line = (size_t)-1;
+	n->start_mark.line = n->end_mark.line = SCHEMA_ARG_LINE;
 	n->start_mark.column = n->end_mark.column = argno;
 }
 

@@ -1,0 +1,400 @@
+/* A schema engine over libyaml documents: typed fields from const tables,
+ * every problem recorded with its position and key path. */
+#include "kvmrun-config.h"
+
+#include "schema.h"
+
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "num.h"
+
+struct pos schema_pos(const yaml_node_t *n)
+{
+	if (n->start_mark.line == SCHEMA_ARG_LINE)
+		return (struct pos){ 0, 0, (unsigned)n->start_mark.column + 1 };
+	return (struct pos){ (unsigned)n->start_mark.line + 1,
+			     (unsigned)n->start_mark.column + 1, 0 };
+}
+
+/* Account for (n) characters written at the end of the path. */
+static size_t path_grew(struct schema *c, size_t old, int n)
+{
+	size_t room = sizeof c->path - old;
+
+	c->plen = n < 0 || (size_t)n >= room ? sizeof c->path - 1
+					     : old + (size_t)n;
+	return old;
+}
+
+size_t schema_push_key(struct schema *c, const char *key)
+{
+	size_t old = c->plen;
+
+	return path_grew(c, old, snprintf(c->path + old, sizeof c->path - old,
+					  "%s%s", old ? "." : "", key));
+}
+
+size_t schema_push_index(struct schema *c, size_t i)
+{
+	size_t old = c->plen;
+
+	return path_grew(c, old, snprintf(c->path + old, sizeof c->path - old,
+					  "[%zu]", i));
+}
+
+void schema_pop(struct schema *c, size_t old)
+{
+	c->plen = old;
+	c->path[old] = '\0';
+}
+
+void schema_problem(struct schema *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	char *text;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		err(2, "vasprintf");
+	va_end(ap);
+	diag_add(c->diag, schema_pos(n), c->path, "%s", text);
+	free(text);
+}
+
+const char *schema_text(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* How a node looks, for "found ..." in messages. */
+static const char *found(const yaml_node_t *n, char buf[64])
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	if (n->data.scalar.length == 0)
+		return "nothing";
+	snprintf(buf, 64, "'%.50s%s'", schema_text(n),
+		 n->data.scalar.length > 50 ? "..." : "");
+	return buf;
+}
+
+void schema_wanted(struct schema *c, const yaml_node_t *n, const char *what)
+{
+	char buf[64];
+
+	schema_problem(c, n, "wanted %s, found %s", what, found(n, buf));
+}
+
+bool schema_is_null(const yaml_node_t *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+		if (strcmp(schema_text(n), nulls[i]) == 0)
+			return true;
+	return false;
+}
+
+yaml_node_t *schema_node(struct schema *c, int id)
+{
+	return yaml_document_get_node(c->doc, id);
+}
+
+/* ---- suggestions ---- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la >= 64 || lb >= 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = diag + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The name in (names) nearest to (word), if it is near enough. */
+static const char *nearest(const char *word, const char *const *names)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX, limit = strlen(word) / 3 + 1;
+
+	for (; *names; names++) {
+		size_t d = edit_distance(word, *names);
+		if (d < best_d) {
+			best_d = d;
+			best = *names;
+		}
+	}
+	return best_d <= (limit < 3 ? limit : 3) ? best : NULL;
+}
+
+void schema_unknown_name(struct schema *c, const yaml_node_t *n, const char *kind,
+			 const char *const *names)
+{
+	const char *s = schema_text(n), *near = nearest(s, names);
+	char list[256];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; names[i] && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+					i ? ", " : "", names[i]);
+	if (near)
+		schema_problem(c, n, "unknown %s '%s' (did you mean '%s'?)", kind, s,
+			near);
+	else
+		schema_problem(c, n, "unknown %s '%s' (wanted one of: %s)", kind, s,
+			list);
+}
+
+/* ---- scalar parsers ---- */
+
+const char *schema_scalar(struct schema *c, yaml_node_t *n, const char *what)
+{
+	if (n->type == YAML_SCALAR_NODE && !schema_is_null(n))
+		return schema_text(n);
+	schema_wanted(c, n, what);
+	return NULL;
+}
+
+bool schema_number(struct schema *c, yaml_node_t *n, uint64_t *out, schema_num_fn fn,
+		   const char *what)
+{
+	const char *s = schema_scalar(c, n, what), *why;
+
+	if (!s)
+		return false;
+	if (fn(s, out, &why))
+		return true;
+	if (strcmp(why, "is not a number") == 0)
+		schema_wanted(c, n, what);
+	else
+		schema_problem(c, n, "'%s' %s", s, why);
+	return false;
+}
+
+void schema_u64(struct schema *c, yaml_node_t *n, void *dst)
+{
+	schema_number(c, n, dst, num_parse_u64, "a number");
+}
+
+void schema_size(struct schema *c, yaml_node_t *n, void *dst)
+{
+	schema_number(c, n, dst, num_parse_size, "a size such as 4096, 64K or 2M");
+}
+
+void schema_duration(struct schema *c, yaml_node_t *n, void *dst)
+{
+	uint64_t ns;
+
+	if (!schema_number(c, n, &ns, num_parse_duration,
+		    "a duration such as 500ms, 10s or 1m"))
+		return;
+	if (ns == 0)
+		schema_problem(c, n, "wanted a duration above zero, found 0");
+	else
+		*(uint64_t *)dst = ns;
+}
+
+void schema_bool(struct schema *c, yaml_node_t *n, void *dst)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+	const char *s = schema_scalar(c, n, "true or false");
+
+	if (!s)
+		return;
+	for (size_t i = 0; yes[i]; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*(bool *)dst = true;
+			return;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*(bool *)dst = false;
+			return;
+		}
+	}
+	schema_wanted(c, n, "true or false");
+}
+
+void schema_string(struct schema *c, yaml_node_t *n, void *dst)
+{
+	if (n->type != YAML_SCALAR_NODE) {
+		schema_wanted(c, n, "a string");
+		return;
+	}
+	free(*(char **)dst);
+	*(char **)dst = strdup(schema_text(n));
+}
+
+/* Index of the scalar (n) in (names), or -1 after reporting it. */
+int schema_name_index(struct schema *c, yaml_node_t *n, const char *kind,
+		      const char *const *names)
+{
+	char what[128];
+
+	snprintf(what, sizeof what, "a %s name", kind);
+	const char *s = schema_scalar(c, n, what);
+	if (!s)
+		return -1;
+	for (int i = 0; names[i]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	schema_unknown_name(c, n, kind, names);
+	return -1;
+}
+
+/* ---- mappings and lists ---- */
+
+static bool same_key(const char *a, const char *b)
+{
+	uint64_t x, y;
+	const char *why;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return num_parse_u64(a, &x, &why) && num_parse_u64(b, &y, &why) &&
+	       x == y;
+}
+
+/* Report the keys of (map) that appear twice; true if there were none. */
+bool schema_check_duplicates(struct schema *c, yaml_node_t *map)
+{
+	yaml_node_pair_t *start = map->data.mapping.pairs.start;
+	yaml_node_pair_t *top = map->data.mapping.pairs.top;
+	bool ok = true;
+
+	for (yaml_node_pair_t *p = start; p < top; p++) {
+		yaml_node_t *k = schema_node(c, p->key);
+		if (k->type != YAML_SCALAR_NODE)
+			continue;
+		for (yaml_node_pair_t *q = start; q < p; q++) {
+			yaml_node_t *kq = schema_node(c, q->key);
+			if (kq->type != YAML_SCALAR_NODE ||
+			    !same_key(schema_text(k), schema_text(kq)))
+				continue;
+			size_t old = schema_push_key(c, schema_text(k));
+			schema_problem(c, k, "duplicate key (first given on line %u)",
+				schema_pos(kq).line);
+			schema_pop(c, old);
+			ok = false;
+			break;
+		}
+	}
+	return ok;
+}
+
+bool schema_want_mapping(struct schema *c, yaml_node_t *n, const char *what)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return true;
+	if (!schema_is_null(n))
+		schema_wanted(c, n, what);
+	return false;
+}
+
+static const struct field *find_field(const struct field *fields,
+				      const char *key)
+{
+	for (; fields->key; fields++)
+		if (strcmp(fields->key, key) == 0)
+			return fields;
+	return NULL;
+}
+
+static void unknown_key(struct schema *c, yaml_node_t *k,
+			const struct field *fields)
+{
+	const char *names[32];
+	size_t n = 0;
+
+	for (; fields->key && n < 31; fields++)
+		names[n++] = fields->key;
+	names[n] = NULL;
+	schema_unknown_name(c, k, "key", names);
+}
+
+/* Fill (obj) from the mapping (map) following (fields). */
+void schema_fields(struct schema *c, yaml_node_t *map,
+			 const struct field *fields, void *obj)
+{
+	schema_check_duplicates(c, map);
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = schema_node(c, p->key), *v = schema_node(c, p->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			schema_wanted(c, k, "a key name");
+			continue;
+		}
+		const struct field *f = find_field(fields, schema_text(k));
+		size_t old = schema_push_key(c, schema_text(k));
+		if (!f)
+			unknown_key(c, k, fields);
+		else {
+			if (f->has != NO_HAS)
+				*(bool *)((char *)obj + f->has) = true;
+			f->parse(c, v, (char *)obj + f->offset);
+		}
+		schema_pop(c, old);
+	}
+	for (const struct field *f = fields; f->key; f++) {
+		if (!f->required)
+			continue;
+		bool present = false;
+		for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+		     p < map->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = schema_node(c, p->key);
+			present |= k->type == YAML_SCALAR_NODE &&
+				   strcmp(schema_text(k), f->key) == 0;
+		}
+		if (!present)
+			schema_problem(c, map, "missing required key '%s'", f->key);
+	}
+}
+
+/* Call (fn) on each item of the list (seq), growing (*items) by (size). */
+void schema_list(struct schema *c, yaml_node_t *seq, void **items,
+		       size_t *count, size_t size,
+		       void (*fn)(struct schema *, yaml_node_t *, void *))
+{
+	size_t n = (size_t)(seq->data.sequence.items.top -
+			    seq->data.sequence.items.start);
+
+	*items = calloc(n ? n : 1, size);
+	if (!*items)
+		err(2, "calloc");
+	*count = n;
+	for (size_t i = 0; i < n; i++) {
+		size_t old = schema_push_index(c, i);
+		fn(c, schema_node(c, seq->data.sequence.items.start[i]),
+		   (char *)*items + i * size);
+		schema_pop(c, old);
+	}
+}
+
