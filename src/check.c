@@ -54,7 +54,7 @@ static void check_stop(const struct config *cfg, const struct result *res,
 	bool known = res->stop <= STOPPED_SHUTDOWN;
 
 	out->stop_ok = known && (allowed & (1U << stop_kinds[res->stop]));
-	struct verdict *v = add(out, (struct pos){ 0 }, out->stop_ok, "stop");
+	struct verdict *v = add(out, cfg->expect.stop_pos, out->stop_ok, "stop");
 	size_t n = 0;
 	for (int k = 0; k < STOP_NKINDS; k++)
 		if (allowed & (1U << k))
@@ -72,7 +72,7 @@ static void check_status(const struct config *cfg, const struct result *res,
 		return;
 	uint64_t want = e->has_status ? e->status : 0;
 	bool ok = res->has_status && res->status == want;
-	struct verdict *v = add(out, (struct pos){ 0 }, ok, "status");
+	struct verdict *v = add(out, e->status_pos, ok, "status");
 	set(v->expected, "%llu", (unsigned long long)want);
 	if (res->has_status)
 		set(v->actual, "%llu", (unsigned long long)res->status);
@@ -108,8 +108,8 @@ static void check_console(const struct config *cfg, const struct result *res,
 
 	if (e->console == CONSOLE_ANY)
 		return;
-	struct verdict *v = add(out, (struct pos){ 0 },
-				console_matches(e, res), "console");
+	struct verdict *v = add(out, e->console_pos, console_matches(e, res),
+				"console");
 	set(v->expected, "%s\"%s\"%s", how[e->console],
 	    report_escape(text, sizeof text, e->console_text, e->console_len),
 	    e->console == CONSOLE_REGEX ? "/" : "");

@@ -460,6 +460,7 @@ static void stop_name(struct schema *c, yaml_node_t *n, unsigned *mask)
 /* A stop name or a flat list of them (an alias may not nest one). */
 static void p_stop(struct schema *c, yaml_node_t *n, void *dst)
 {
+	c->cfg->expect.stop_pos = schema_pos(n);
 	if (n->type != YAML_SEQUENCE_NODE) {
 		stop_name(c, n, dst);
 		return;
@@ -523,6 +524,7 @@ static void p_console(struct schema *c, yaml_node_t *n, void *dst)
 	struct expect_cfg *e = &c->cfg->expect;
 
 	(void)dst;
+	e->console_pos = schema_pos(n);
 	if (n->type == YAML_SCALAR_NODE)
 		console_text(c, n, e, CONSOLE_EXACT);
 	else if (schema_want_mapping(c, n, "a string, { contains: ... } or { regex: ... }"))
@@ -636,9 +638,15 @@ static void p_expect_memory(struct schema *c, yaml_node_t *n, void *dst)
 		   sizeof *c->cfg->expect.mem, p_mem_expect);
 }
 
+static void p_status(struct schema *c, yaml_node_t *n, void *dst)
+{
+	c->cfg->expect.status_pos = schema_pos(n);
+	schema_u64(c, n, dst);
+}
+
 static const struct field expect_fields[] = {
 	FIELD("stop", p_stop, struct expect_cfg, stops),
-	FIELD_HAS("status", schema_u64, struct expect_cfg, status, has_status),
+	FIELD_HAS("status", p_status, struct expect_cfg, status, has_status),
 	FIELD("console", p_console, struct expect_cfg, console),
 	FIELD("regs", p_expect_regs, struct expect_cfg, regs),
 	FIELD("memory", p_expect_memory, struct expect_cfg, mem),

@@ -80,6 +80,7 @@ struct mem_expect {
 };
 
 struct expect_cfg {
+	struct pos stop_pos, status_pos, console_pos;
 	unsigned stops; /* bit mask of 1 << enum stop_kind; 0: hlt or exit */
 	bool has_status;
 	uint64_t status;

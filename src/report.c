@@ -287,9 +287,10 @@ void report_run(const struct plan *p, const struct vm *vm,
 		const struct verdict *e = &v->v[i];
 		if (e->ok)
 			continue;
-		fprintf(stderr, "kvmrun: %s: ", p->cfg->name);
 		if (e->pos.line)
 			fprintf(stderr, "%s:%u: ", p->cfg->file, e->pos.line);
+		else
+			fprintf(stderr, "kvmrun: %s: ", p->cfg->name);
 		fprintf(stderr, "%s: expected %s, got %s\n", e->what,
 			e->expected, e->actual);
 	}

@@ -103,8 +103,10 @@ static int open_kvm(struct vm *vm)
 {
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0)
-		return fail(vm, EXIT_SKIP, "cannot open /dev/kvm: %s",
-			    strerror(errno));
+		return fail(vm, EXIT_SKIP, "cannot open /dev/kvm: %s%s",
+			    strerror(errno), errno == EACCES ?
+			    " (is your user in the group that owns it, "
+			    "often kvm?)" : "");
 	int version = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION)
 		return fail(vm, EXIT_SKIP, "/dev/kvm speaks API %d; kvmrun "
