@@ -1,0 +1,57 @@
+/* Guest memory without KVM: the checked address arithmetic of mem_gpa and
+ * the chunk bookkeeping of lazily given slots. */
+#include "kvmrun-config.h"
+
+#include "mem.h"
+#include "unit.h"
+
+int main(void)
+{
+	struct mem_region regions[] = {
+		{ .base = 0, .size = 2 << 20 },
+		{ .base = 0xfff00000, .size = 1 << 20, .readonly = true },
+		{ .base = 0x1000000000ULL, .size = 64ULL << 30 },
+	};
+	struct config cfg = { .regions = regions, .nregions = 3 };
+	struct memory m;
+	char why[160];
+
+	CHECK(mem_map(&m, -1, 32764, &cfg, why, sizeof why) == 0);
+	CHECK(m.lazy);
+
+	/* In bounds, at both edges of a region. */
+	uint8_t *base = mem_gpa(&m, 0, 1);
+	CHECK(base != NULL);
+	CHECK(mem_gpa(&m, 0x1ff000, 0x1000) == base + 0x1ff000);
+	CHECK(mem_gpa(&m, 0, 2 << 20) == base);
+	/* One byte too far, across a gap, or wrapping the address space. */
+	CHECK(mem_gpa(&m, 0x1ff001, 0x1000) == NULL);
+	CHECK(mem_gpa(&m, 0, (2 << 20) + 1) == NULL);
+	CHECK(mem_gpa(&m, 0x200000, 1) == NULL);
+	CHECK(mem_gpa(&m, 0xfffffffffffffff0ULL, 0x20) == NULL);
+	CHECK(mem_gpa(&m, 0x1ff000, UINT64_MAX) == NULL);
+	CHECK(mem_gpa(&m, 0xffffffff, 1) != NULL);
+	CHECK(mem_gpa(&m, 0xffffffff, 2) == NULL);
+
+	/* Regions are cut into 64 MiB-aligned chunks. */
+	CHECK_U64(m.regions[0].nchunks, 1);
+	CHECK_U64(m.regions[1].chunk0, 0xfc000000);
+	CHECK_U64(m.regions[1].nchunks, 1);
+	CHECK_U64(m.regions[2].nchunks, 1024);
+	CHECK(mem_region(&m, 0x1000000000ULL + (64ULL << 30) - 1) == &m.regions[2]);
+	CHECK(mem_region(&m, 0x1000000000ULL + (64ULL << 30)) == NULL);
+
+	/* A slot KVM refuses is reported, with the range, and not marked. */
+	CHECK(mem_give(&m, 0x1000, 8, why, sizeof why) == -1);
+	CHECK(strstr(why, "KVM_SET_USER_MEMORY_REGION slot 0 [0x0, 0x200000)") != NULL);
+	CHECK(!m.regions[0].given[0]);
+	CHECK(!mem_fault(&m, 0x1000));
+	CHECK(!mem_fault(&m, 0x300000)); /* not RAM */
+	mem_unmap(&m);
+
+	/* Too few slots for the chunks: one slot per region instead. */
+	CHECK(mem_map(&m, -1, 100, &cfg, why, sizeof why) == 0);
+	CHECK(!m.lazy);
+	mem_unmap(&m);
+	UNIT_DONE();
+}
