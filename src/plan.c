@@ -518,6 +518,23 @@ static void check_handlers(struct config *cfg)
 			}
 }
 
+/* What expect.memory reads after the run must be RAM: say so now. */
+static void check_expectations(struct config *cfg)
+{
+	char key[40];
+
+	for (size_t i = 0; i < cfg->expect.nmem; i++) {
+		const struct mem_expect *m = &cfg->expect.mem[i];
+		uint64_t len = m->width ? m->width : m->len, last;
+		if (!__builtin_add_overflow(m->at, len - 1, &last) &&
+		    ram_covers(cfg, m->at, len, false))
+			continue;
+		snprintf(key, sizeof key, "expect.memory[%zu]", i);
+		diag_add(&cfg->diag, m->pos, key, "[0x%llx, +%llu) is not in RAM",
+			 (unsigned long long)m->at, (unsigned long long)len);
+	}
+}
+
 /* Three pages below 4 GiB that no region or handler uses, for the TSS
  * that KVM keeps for real mode on some hosts; 0 if none. */
 static uint64_t find_tss(const struct config *cfg)
@@ -609,6 +626,7 @@ bool plan_build(struct plan *p, struct config *cfg)
 			 "paging is for paged32 and long", p->mode->name);
 	check_regions(cfg);
 	check_handlers(cfg);
+	check_expectations(cfg);
 	load_images(p, cfg);
 	if (d->count != before)
 		return false;

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <err.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,23 +69,57 @@ const char *report_escape(char *buf, size_t size, const char *data, size_t len)
 
 /* ---- config problems ---- */
 
+#define CARET_WIDTH 100 /* characters of a source line shown */
+#define MAX_PROBLEMS 100 /* problems shown of one config */
+
+/* Bytes in the UTF-8 character at (p), 1 for an invalid one. */
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+	size_t n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+
+	if (n > left)
+		return 1;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* Show the source line of (pos), at most CARET_WIDTH characters around
+ * the column (counted in characters, as libyaml does), with a caret
+ * under it; control bytes and broken UTF-8 show as '?'. */
 static void caret(const struct diag *d, const struct pos *pos)
 {
-	size_t len;
-	const char *line = diag_line(d, pos->line, &len);
+	size_t len, first = 0, col = pos->col ? pos->col - 1 : 0;
+	const unsigned char *line =
+		(const unsigned char *)diag_line(d, pos->line, &len);
 
 	if (!line)
 		return;
-	fprintf(stderr, "%5u | %.*s\n      | ", pos->line, (int)len, line);
-	for (unsigned i = 1; i < pos->col && i <= len; i++)
-		fputc(line[i - 1] == '\t' ? '\t' : ' ', stderr);
-	fputs("^\n", stderr);
+	if (col > CARET_WIDTH / 2)
+		first = col - CARET_WIDTH / 2;
+	fprintf(stderr, "%5u | %s", pos->line, first ? "..." : "");
+	size_t i = 0, ch = 0;
+	for (; i < len && ch < first + CARET_WIDTH; ch++) {
+		size_t n = utf8_len(line + i, len - i);
+		if (ch >= first) {
+			bool ok = n > 1 || line[i] == '\t' ||
+				  (line[i] >= 0x20 && line[i] < 0x7f);
+			if (ok)
+				fwrite(line + i, 1, n, stderr);
+			else
+				fputc('?', stderr);
+		}
+		i += n;
+	}
+	fprintf(stderr, "%s\n      | %*s^\n", i < len ? "..." : "",
+		(int)(col - first + (first ? 3 : 0)), "");
 }
 
 void report_diag(const struct diag *d)
 {
 	fflush(stdout);
-	for (size_t i = 0; i < d->count; i++) {
+	for (size_t i = 0; i < d->count && i < MAX_PROBLEMS; i++) {
 		const struct diag_msg *m = &d->msgs[i];
 		const char *sep = m->path[0] ? ": " : "";
 		if (m->pos.line)
@@ -100,6 +135,9 @@ void report_diag(const struct diag *d)
 		if (m->pos.line)
 			caret(d, &m->pos);
 	}
+	if (d->count > MAX_PROBLEMS)
+		fprintf(stderr, "%s: %zu more problems not shown (%zu in all)\n",
+			d->file, d->count - MAX_PROBLEMS, d->count);
 }
 
 void report_vm_error(const char *name, int status, const char *why)
