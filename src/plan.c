@@ -52,9 +52,11 @@ static bool ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
 	return true;
 }
 
+/* Ranges here never wrap (the config and loader refuse those); compare
+ * last bytes so that a range ending at 2^64 works too. */
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-	return a < b + blen && b < a + alen;
+	return alen && blen && a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
 static void check_regions(struct config *cfg)
@@ -107,8 +109,8 @@ static bool find_free(const struct plan *p, uint64_t size, uint64_t align,
 			continue;
 		if (!ram_covers(cfg, a, size, true))
 			continue;
-		bool clash = cfg->has_stack &&
-			     overlaps(a, size, cfg->stack - MIN_STACK, MIN_STACK);
+		uint64_t low = cfg->stack > MIN_STACK ? cfg->stack - MIN_STACK : 0;
+		bool clash = cfg->has_stack && overlaps(a, size, low, cfg->stack - low);
 		for (size_t j = 0; j < p->nblobs && !clash; j++)
 			clash = overlaps(a, size, p->blobs[j].gpa, p->blobs[j].size);
 		if (!clash) {
