@@ -20,7 +20,7 @@ struct options {
 	size_t nconfigs;
 	char **sets;
 	size_t nsets;
-	bool check, quiet;
+	bool check, quiet, trace;
 };
 
 static void usage(FILE *f)
@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE    run the config FILE (repeatable)\n"
 		"  -n, --check          validate and plan only; no /dev/kvm\n"
 		"  -s, --set KEY=VALUE  override a config value by dotted path\n"
+		"  -t, --trace          one line per VM exit, then a table of exits\n"
 		"  -q, --quiet          do not pass guest console output through\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n"
@@ -50,6 +51,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "set", required_argument, NULL, 's' },
+		{ "trace", no_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -57,11 +59,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:ns:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ns:tqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': push(&o->configs, &o->nconfigs, optarg); break;
 		case 'n': o->check = true; break;
 		case 's': push(&o->sets, &o->nsets, optarg); break;
+		case 't': o->trace = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		case 'V': printf("kvmrun %s\n", PACKAGE_VERSION); exit(EXIT_PASS);
@@ -94,6 +97,7 @@ static int execute(const struct plan *p, const struct options *o,
 	*ran = true;
 	io_register(&io, p->cfg);
 	res->quiet = o->quiet;
+	res->trace = o->trace;
 	run_guest(&vm, p->cfg, &io, res);
 	check_run(p->cfg, res, &vm, &v);
 	report_run(p, &vm, res, &v);

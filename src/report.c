@@ -298,6 +298,77 @@ static void describe_stop(const struct plan *p, const struct result *res)
 	}
 }
 
+/* ---- --trace ---- */
+
+/* "port 0xe9", "addr 0xd0000000" or "" for exit (e). */
+static const char *exit_place(const struct exit_rec *e, char buf[32])
+{
+	if (e->reason == KVM_EXIT_IO)
+		snprintf(buf, 32, "port 0x%llx", (unsigned long long)e->addr);
+	else if (e->reason == KVM_EXIT_MMIO)
+		snprintf(buf, 32, "addr 0x%llx", (unsigned long long)e->addr);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+static const char *exit_dir(const struct exit_rec *e)
+{
+	if (e->reason == KVM_EXIT_IO)
+		return e->write ? "out" : "in";
+	if (e->reason == KVM_EXIT_MMIO)
+		return e->write ? "write" : "read";
+	return "";
+}
+
+static void print_exit(const struct exit_rec *e, uint64_t number)
+{
+	char place[32], data[24] = "", rip[24] = "";
+	unsigned bytes = e->size * (e->count < 8 ? e->count : 8);
+
+	if (e->count)
+		snprintf(data, sizeof data, "0x%0*llx", 2 * (bytes < 8 ? bytes : 8),
+			 (unsigned long long)e->data);
+	if (e->have_rip)
+		snprintf(rip, sizeof rip, "rip 0x%llx", (unsigned long long)e->rip);
+	fprintf(stderr, "exit %6llu  %-14s %-5s %-17s", (unsigned long long)number,
+		result_exit_name(e->reason), exit_dir(e), exit_place(e, place));
+	if (e->count)
+		fprintf(stderr, " size %u count %-4u data %-18s", e->size,
+			e->count, data);
+	fprintf(stderr, " %s\n", rip);
+}
+
+void report_trace_exit(const struct result *res, const struct exit_rec *e)
+{
+	fflush(stdout);
+	print_exit(e, res->exits);
+}
+
+static void trace_table(const struct result *res)
+{
+	uint64_t guest = 0, host = 0;
+	char place[32];
+
+	fprintf(stderr, "exits by reason and place:\n"
+		"  %-14s %-5s %-17s %10s %12s %12s\n", "reason", "dir",
+		"place", "count", "guest ms", "kvmrun ms");
+	for (size_t i = 0; i < res->nrows; i++) {
+		const struct trace_row *r = &res->rows[i];
+		struct exit_rec e = { .reason = r->reason, .write = r->write,
+				      .addr = r->addr };
+		fprintf(stderr, "  %-14s %-5s %-17s %10llu %12.3f %12.3f\n",
+			result_exit_name(r->reason), exit_dir(&e),
+			exit_place(&e, place), (unsigned long long)r->count,
+			(double)r->guest_ns / 1e6, (double)r->host_ns / 1e6);
+		guest += r->guest_ns;
+		host += r->host_ns;
+	}
+	fprintf(stderr, "  %-14s %-5s %-17s %10llu %12.3f %12.3f\n", "total", "",
+		"", (unsigned long long)res->exits, (double)guest / 1e6,
+		(double)host / 1e6);
+}
+
 static void report_log(const struct result *res)
 {
 	if (!res->nlog)
@@ -333,6 +404,8 @@ void report_run(const struct plan *p, const struct vm *vm,
 			e->expected, e->actual);
 	}
 	report_log(res);
+	if (res->trace)
+		trace_table(res);
 }
 
 static const char *const status_words[] = { "PASS", "FAIL", "INVALID",

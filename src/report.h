@@ -32,6 +32,9 @@ void report_valid(const struct plan *p);
 void report_run(const struct plan *p, const struct vm *vm,
 		const struct result *res, const struct verdicts *v);
 
+/* --trace: one line for exit (e), the latest of (res). */
+void report_trace_exit(const struct result *res, const struct exit_rec *e);
+
 /* One line: the config's name and what became of it. */
 void report_verdict(const char *name, int status, const struct result *res);
 

@@ -3,6 +3,7 @@
 
 #include "result.h"
 
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,8 +26,70 @@ const char *result_stop_name(enum stop_reason stop)
 	return names[stop];
 }
 
+static const char *const exit_names[] = {
+	[KVM_EXIT_UNKNOWN] = "UNKNOWN",
+	[KVM_EXIT_EXCEPTION] = "EXCEPTION",
+	[KVM_EXIT_IO] = "IO",
+	[KVM_EXIT_HYPERCALL] = "HYPERCALL",
+	[KVM_EXIT_DEBUG] = "DEBUG",
+	[KVM_EXIT_HLT] = "HLT",
+	[KVM_EXIT_MMIO] = "MMIO",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+	[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+	[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+	[KVM_EXIT_INTR] = "INTR",
+	[KVM_EXIT_SET_TPR] = "SET_TPR",
+	[KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
+	[KVM_EXIT_NMI] = "NMI",
+	[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
+};
+
+const char *result_exit_name(uint32_t reason)
+{
+	if (reason < sizeof exit_names / sizeof exit_names[0] && exit_names[reason])
+		return exit_names[reason];
+	return "?";
+}
+
+size_t result_last_exits(const struct result *res,
+			 const struct exit_rec *out[EXIT_RING])
+{
+	uint64_t n = res->exits < EXIT_RING ? res->exits : EXIT_RING;
+
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = &res->ring[(res->exits - n + i) % EXIT_RING];
+	return (size_t)n;
+}
+
+void result_trace_add(struct result *res, const struct exit_rec *e,
+		      uint64_t guest_ns, uint64_t host_ns)
+{
+	struct trace_row *row = NULL;
+
+	for (size_t i = 0; i < res->nrows && !row; i++)
+		if (res->rows[i].reason == e->reason &&
+		    res->rows[i].write == e->write && res->rows[i].addr == e->addr)
+			row = &res->rows[i];
+	if (!row) {
+		if (res->nrows == res->rows_cap) {
+			res->rows_cap = res->rows_cap ? 2 * res->rows_cap : 16;
+			res->rows = realloc(res->rows,
+					    res->rows_cap * sizeof *res->rows);
+			if (!res->rows)
+				err(2, "realloc");
+		}
+		row = &res->rows[res->nrows++];
+		*row = (struct trace_row){ e->reason, e->write, e->addr, 0, 0, 0 };
+	}
+	row->count++;
+	row->guest_ns += guest_ns;
+	row->host_ns += host_ns;
+}
+
 void result_free(struct result *res)
 {
+	free(res->rows);
 	free(res->console);
 	memset(res, 0, sizeof *res);
 }

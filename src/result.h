@@ -34,6 +34,29 @@ struct access {
 
 #define LOG_KEEP 64 /* log values kept; the count goes on */
 
+/* One VM exit as kvmrun saw it. */
+struct exit_rec {
+	uint32_t reason; /* KVM_EXIT_* */
+	bool write, have_rip;
+	uint8_t size;
+	uint32_t count;
+	uint64_t addr;   /* port or guest-physical address */
+	uint64_t data;   /* the first bytes moved, little-endian */
+	uint64_t rip;    /* when KVM reported it (KVM_CAP_SYNC_REGS) */
+};
+
+#define EXIT_RING 16     /* the last exits kept for the failure report */
+#define EXIT_REASONS 64  /* exit reasons counted one by one */
+
+/* --trace: exits of one reason at one port or address, and where the
+ * time went: in the guest before them, in kvmrun handling them. */
+struct trace_row {
+	uint32_t reason;
+	bool write;
+	uint64_t addr;
+	uint64_t count, guest_ns, host_ns;
+};
+
 struct result {
 	enum stop_reason stop;
 	char detail[160];     /* more about the stop, such as a KVM error */
@@ -53,10 +76,28 @@ struct result {
 	bool have_regs;
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
+
+	struct exit_rec ring[EXIT_RING]; /* exit n is at (n - 1) % EXIT_RING */
+	uint64_t by_reason[EXIT_REASONS]; /* the last counts all others */
+
+	bool trace;
+	struct trace_row *rows;
+	size_t nrows, rows_cap;
 };
 
 /* A short name for (stop), such as "hlt" or "timeout". */
 const char *result_stop_name(enum stop_reason stop);
+
+/* The name of KVM exit (reason), such as "IO" or "HLT"; "?" if unknown. */
+const char *result_exit_name(uint32_t reason);
+
+/* The most recent exits, oldest first: up to EXIT_RING of them. */
+size_t result_last_exits(const struct result *res,
+			 const struct exit_rec *out[EXIT_RING]);
+
+/* Count exit (e) and its times in the --trace table. */
+void result_trace_add(struct result *res, const struct exit_rec *e,
+		      uint64_t guest_ns, uint64_t host_ns);
 
 void result_free(struct result *res);
 

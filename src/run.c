@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "report.h"
+
 /* The signal handler's view of the one run in progress. */
 static struct kvm_run *volatile running;
 static volatile sig_atomic_t stop_signal;
@@ -68,25 +70,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static const char *const exit_names[] = {
-	[KVM_EXIT_UNKNOWN] = "UNKNOWN",
-	[KVM_EXIT_EXCEPTION] = "EXCEPTION",
-	[KVM_EXIT_IO] = "IO",
-	[KVM_EXIT_HYPERCALL] = "HYPERCALL",
-	[KVM_EXIT_DEBUG] = "DEBUG",
-	[KVM_EXIT_HLT] = "HLT",
-	[KVM_EXIT_MMIO] = "MMIO",
-	[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
-	[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
-	[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-	[KVM_EXIT_INTR] = "INTR",
-	[KVM_EXIT_SET_TPR] = "SET_TPR",
-	[KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
-	[KVM_EXIT_NMI] = "NMI",
-	[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-	[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
-};
-
 /* Handle one exit; returns true when the guest has stopped. */
 static bool dispatch(struct vm *vm, const struct io_table *io,
 		     struct result *res)
@@ -130,11 +113,10 @@ static bool dispatch(struct vm *vm, const struct io_table *io,
 		return false;
 	default: {
 		unsigned r = run->exit_reason;
-		const char *name = r < sizeof exit_names / sizeof exit_names[0] &&
-					   exit_names[r] ? exit_names[r] : "?";
 		res->stop = STOPPED_UNKNOWN_EXIT;
 		snprintf(res->detail, sizeof res->detail,
-			 "KVM exit reason %u (KVM_EXIT_%s)", r, name);
+			 "KVM exit reason %u (KVM_EXIT_%s)", r,
+			 result_exit_name(r));
 		return true;
 	}
 	}
@@ -148,15 +130,54 @@ static bool dispatch(struct vm *vm, const struct io_table *io,
 	return true;
 }
 
+/* Note the exit in (run) as (e), after its handler ran (so that the data
+ * of an IN is there). Stores only: this runs on every exit. */
+static void record(const struct vm *vm, struct exit_rec *e)
+{
+	const struct kvm_run *run = vm->run;
+
+	e->reason = run->exit_reason;
+	e->data = 0;
+	if (run->exit_reason == KVM_EXIT_IO) {
+		uint64_t len = (uint64_t)run->io.size * run->io.count;
+		e->write = run->io.direction == KVM_EXIT_IO_OUT;
+		e->size = run->io.size;
+		e->count = run->io.count;
+		e->addr = run->io.port;
+		if (run->io.data_offset <= vm->run_size &&
+		    len <= vm->run_size - run->io.data_offset)
+			memcpy(&e->data, (const uint8_t *)run + run->io.data_offset,
+			       len < 8 ? len : 8);
+	} else if (run->exit_reason == KVM_EXIT_MMIO) {
+		e->write = run->mmio.is_write;
+		e->size = (uint8_t)run->mmio.len;
+		e->count = 1;
+		e->addr = run->mmio.phys_addr;
+		memcpy(&e->data, run->mmio.data, sizeof e->data);
+	} else {
+		e->write = false;
+		e->size = 0;
+		e->count = 0;
+		e->addr = 0;
+	}
+	e->have_rip = run->kvm_valid_regs & KVM_SYNC_X86_REGS;
+	e->rip = e->have_rip ? run->s.regs.regs.rip : 0;
+}
+
 static void loop(struct vm *vm, const struct config *cfg,
 		 const struct io_table *io, struct result *res)
 {
+	const bool trace = res->trace;
+	uint64_t entered = 0, exited = 0;
+
 	for (;;) {
 		if (stop_signal) {
 			res->stop = stop_signal == SIGALRM ? STOPPED_TIMEOUT
 							   : STOPPED_INTERRUPTED;
 			return;
 		}
+		if (trace)
+			entered = now_ns();
 		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -165,8 +186,20 @@ static void loop(struct vm *vm, const struct config *cfg,
 				 strerror(errno));
 			return;
 		}
+		if (trace)
+			exited = now_ns();
 		res->exits++;
-		if (dispatch(vm, io, res))
+		bool stopped = dispatch(vm, io, res);
+		struct exit_rec *e = &res->ring[(res->exits - 1) % EXIT_RING];
+		record(vm, e);
+		res->by_reason[e->reason < EXIT_REASONS ? e->reason
+							: EXIT_REASONS - 1]++;
+		if (trace) {
+			result_trace_add(res, e, exited - entered,
+					 now_ns() - exited);
+			report_trace_exit(res, e);
+		}
+		if (stopped)
 			return;
 		if (cfg->max_exits && res->exits >= cfg->max_exits) {
 			res->stop = STOPPED_EXIT_LIMIT;

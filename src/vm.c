@@ -174,6 +174,10 @@ static int create_vcpu(struct vm *vm)
 		vm->run = NULL;
 		return fail(vm, EXIT_GUEST, "mmap kvm_run: %s", strerror(errno));
 	}
+	/* KVM copies the registers into kvm_run at each exit: RIP for the
+	 * exit record without an ioctl. */
+	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS)
+		vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	return 0;
 }
 
