@@ -72,16 +72,29 @@ const char *report_escape(char *buf, size_t size, const char *data, size_t len)
 #define CARET_WIDTH 100 /* characters of a source line shown */
 #define MAX_PROBLEMS 100 /* problems shown of one config */
 
-/* Bytes in the UTF-8 character at (p), 1 for an invalid one. */
-static size_t utf8_len(const unsigned char *p, size_t left)
+size_t report_utf8_len(const unsigned char *p, size_t left)
 {
-	size_t n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n;
 
-	if (n > left)
+	if (c < 0x80)
 		return 1;
-	for (size_t i = 1; i < n; i++)
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (c == 0xe0)
+		lo = 0xa0; /* no overlong forms */
+	else if (c == 0xed)
+		hi = 0x9f; /* no surrogates */
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f; /* nothing above U+10FFFF */
+	if (n > left || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
 		if ((p[i] & 0xc0) != 0x80)
-			return 1;
+			return 0;
 	return n;
 }
 
@@ -101,7 +114,7 @@ static void caret(const struct diag *d, const struct pos *pos)
 	fprintf(stderr, "%5u | %s", pos->line, first ? "..." : "");
 	size_t i = 0, ch = 0;
 	for (; i < len && ch < first + CARET_WIDTH; ch++) {
-		size_t n = utf8_len(line + i, len - i);
+		size_t n = report_utf8_len(line + i, len - i);
 		if (ch >= first) {
 			bool ok = n > 1 || line[i] == '\t' ||
 				  (line[i] >= 0x20 && line[i] < 0x7f);
@@ -110,13 +123,13 @@ static void caret(const struct diag *d, const struct pos *pos)
 			else
 				fputc('?', stderr);
 		}
-		i += n;
+		i += n ? n : 1;
 	}
 	fprintf(stderr, "%s\n      | %*s^\n", i < len ? "..." : "",
 		(int)(col - first + (first ? 3 : 0)), "");
 }
 
-void report_diag(const struct diag *d)
+static void report_diag(const struct diag *d)
 {
 	fflush(stdout);
 	for (size_t i = 0; i < d->count && i < MAX_PROBLEMS; i++) {
@@ -140,14 +153,14 @@ void report_diag(const struct diag *d)
 			d->file, d->count - MAX_PROBLEMS, d->count);
 }
 
-void report_vm_error(const char *name, int status, const char *why)
+static void report_vm_error(const char *name, int status, const char *why)
 {
 	fflush(stdout);
 	fprintf(stderr, "kvmrun: %s: %s%s\n", name, why,
 		status == EXIT_SKIP ? " (skipped)" : "");
 }
 
-void report_valid(const struct plan *p)
+static void report_valid(const struct plan *p)
 {
 	size_t segs = 0;
 
@@ -384,7 +397,7 @@ static void report_log(const struct result *res)
 	fputc('\n', stderr);
 }
 
-void report_run(const struct plan *p, const struct vm *vm,
+static void report_run(const struct plan *p, const struct vm *vm,
 		const struct result *res, const struct verdicts *v)
 {
 	fflush(stdout);
@@ -422,10 +435,10 @@ int report_rank(int status)
 	}
 }
 
-void report_verdict(const char *name, int status, const struct result *res)
+static void report_verdict(const char *name, int status, const struct result *res)
 {
 	fflush(stdout);
-	fprintf(stderr, "%s %s", status_words[report_rank(status)], name);
+	fprintf(stderr, "%s %s", report_status_word(status), name);
 	if (res)
 		fprintf(stderr, " (%s after %llu exit%s, %.3f ms)",
 			result_stop_name(res->stop),
@@ -434,9 +447,58 @@ void report_verdict(const char *name, int status, const struct result *res)
 	fputc('\n', stderr);
 }
 
-void report_summary(const size_t counts[5], size_t total)
+const char *report_status_word(int status)
+{
+	return status_words[report_rank(status)];
+}
+
+static void report_summary(const size_t counts[5], size_t total)
 {
 	fprintf(stderr, "%zu configs: %zu passed, %zu failed, %zu invalid, "
 		"%zu errors, %zu skipped\n", total, counts[0], counts[1],
 		counts[2], counts[3], counts[4]);
+}
+
+/* ---- the sinks ---- */
+
+static void human_outcome(const struct outcome *out)
+{
+	const struct config *cfg = out->cfg;
+
+	report_diag(&cfg->diag);
+	if (out->why)
+		report_vm_error(cfg->name, out->status, out->why);
+	if (out->res)
+		report_run(out->plan, out->vm, out->res, out->v);
+	if (out->plan && !out->why && !out->res)
+		report_valid(out->plan);
+	else
+		report_verdict(cfg->name, out->status, out->res);
+}
+
+void report_start(struct report_opts *o, size_t nconfigs)
+{
+	o->count = nconfigs;
+	o->index = 0;
+	if (o->tap)
+		tap_start(o);
+}
+
+void report_outcome(struct report_opts *o, const struct outcome *out)
+{
+	o->index++;
+	fflush(stdout);
+	human_outcome(out);
+	if (o->tap)
+		tap_outcome(o, out);
+	if (o->json)
+		json_outcome(o->json, out);
+}
+
+void report_finish(struct report_opts *o, const size_t counts[5], size_t total)
+{
+	fflush(stdout);
+	(void)o;
+	if (total > 1)
+		report_summary(counts, total);
 }

@@ -2,7 +2,9 @@
 #ifndef KVMRUN_REPORT_H
 #define KVMRUN_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "config.h"
@@ -14,35 +16,56 @@
  * expectations and passed to stdout unless (res->quiet). */
 void report_console(struct result *res, const char *data, size_t len);
 
-/* Every problem with a config, as FILE:LINE:COL: key.path: message. */
-void report_diag(const struct diag *d);
-
 /* (data) as a C-like string with escapes, cut to fit (size). */
 const char *report_escape(char *buf, size_t size, const char *data,
 			  size_t len);
 
-/* Why the VM of config (name) could not be made. */
-void report_vm_error(const char *name, int status, const char *why);
-
-/* A config that --check found valid. */
-void report_valid(const struct plan *p);
-
-/* After a run: failed expectations, and the machine state when the guest
- * stopped unexpectedly. */
-void report_run(const struct plan *p, const struct vm *vm,
-		const struct result *res, const struct verdicts *v);
+/* Bytes in the UTF-8 character at (p), of (left) bytes; 0 if it is not
+ * one (overlong forms, surrogates and broken sequences are not). */
+size_t report_utf8_len(const unsigned char *p, size_t left);
 
 /* --trace: one line for exit (e), the latest of (res). */
 void report_trace_exit(const struct result *res, const struct exit_rec *e);
 
-/* One line: the config's name and what became of it. */
-void report_verdict(const char *name, int status, const struct result *res);
+/* Where reports go besides the human text on stderr. */
+struct report_opts {
+	bool tap;     /* TAP version 13 on stdout */
+	FILE *json;   /* one JSON document per run, or NULL */
+	size_t count; /* configs in this call */
+	size_t index; /* configs reported so far */
+};
 
-/* The place of (status) in the summary: pass, fail, invalid, error, skip. */
+/* What became of one config: every stage that ran leaves its part. */
+struct outcome {
+	const struct config *cfg;
+	const struct plan *plan;  /* NULL when the config is invalid */
+	const struct vm *vm;      /* NULL unless the VM was made */
+	const struct result *res; /* NULL unless the guest ran */
+	const struct verdicts *v; /* NULL unless the guest ran */
+	const char *why;          /* why the VM could not be made */
+	int status;               /* kvmrun's exit status for it */
+};
+
+void report_start(struct report_opts *o, size_t nconfigs);
+
+/* Report (out) to every sink: text on stderr, TAP, JSON. */
+void report_outcome(struct report_opts *o, const struct outcome *out);
+
+/* The summary after several configs; (counts) is indexed by
+ * report_rank: pass, fail, invalid, error, skip. */
+void report_finish(struct report_opts *o, const size_t counts[5],
+		   size_t total);
+
+/* The place of (status) in the summary. */
 int report_rank(int status);
 
-/* The totals after several configs; (counts) is indexed by exit status
- * rank: pass, fail, invalid, error, skip. */
-void report_summary(const size_t counts[5], size_t total);
+/* The words of a status in verdict lines: PASS, FAIL, INVALID, ERROR,
+ * SKIP. */
+const char *report_status_word(int status);
+
+/* The sinks report_outcome feeds (report_tap.c, report_json.c). */
+void tap_start(const struct report_opts *o);
+void tap_outcome(const struct report_opts *o, const struct outcome *out);
+void json_outcome(FILE *f, const struct outcome *out);
 
 #endif

@@ -1,0 +1,155 @@
+/*
+ * TAP version 13 on stdout. One config: a test point per expectation,
+ * with YAML diagnostics on failure. Several: a test point per config.
+ */
+#include "kvmrun-config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+/* (s) as a double-quoted YAML string. */
+static void yaml_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void yaml_field(const char *key, const char *value)
+{
+	printf("  %s: ", key);
+	yaml_string(value);
+	putchar('\n');
+}
+
+/* The YAML block of a failed expectation. */
+static void verdict_yaml(const struct outcome *out, const struct verdict *e)
+{
+	char at[300];
+
+	puts("  ---");
+	yaml_field("expected", e->expected);
+	yaml_field("actual", e->actual);
+	if (e->pos.line) {
+		snprintf(at, sizeof at, "%s:%u", out->cfg->file, e->pos.line);
+		yaml_field("at", at);
+	}
+	if (strcmp(e->what, "stop") == 0 && out->res->detail[0])
+		yaml_field("detail", out->res->detail);
+	if (strcmp(e->what, "stop") == 0 && out->res->have_regs) {
+		snprintf(at, sizeof at, "0x%llx",
+			 (unsigned long long)out->res->regs.rip);
+		yaml_field("rip", at);
+	}
+	puts("  ...");
+}
+
+/* Why a config did not run: its problems, or the VM's. */
+static void problems_yaml(const struct outcome *out)
+{
+	const struct diag *d = &out->cfg->diag;
+	char line[600];
+
+	puts("  ---");
+	if (out->why)
+		yaml_field("message", out->why);
+	if (d->count)
+		puts("  problems:");
+	for (size_t i = 0; i < d->count && i < 100; i++) {
+		const struct diag_msg *m = &d->msgs[i];
+		snprintf(line, sizeof line, "%s:%u:%u: %s%s%s", d->file,
+			 m->pos.line, m->pos.col, m->path, m->path[0] ? ": " : "",
+			 m->text);
+		fputs("    - ", stdout);
+		yaml_string(line);
+		putchar('\n');
+	}
+	puts("  ...");
+}
+
+void tap_start(const struct report_opts *o)
+{
+	puts("TAP version 13");
+	if (o->count > 1)
+		printf("1..%zu\n", o->count);
+}
+
+/* One config, one test point. */
+static void config_point(const struct report_opts *o, const struct outcome *out)
+{
+	const char *name = out->cfg->name;
+
+	if (out->status == EXIT_SKIP) {
+		printf("ok %zu - %s # SKIP %s\n", o->index, name,
+		       out->why ? out->why : "");
+		return;
+	}
+	printf("%s %zu - %s\n", out->status == EXIT_PASS ? "ok" : "not ok",
+	       o->index, name);
+	if (out->status == EXIT_PASS)
+		return;
+	if (!out->v) {
+		problems_yaml(out);
+		return;
+	}
+	puts("  ---");
+	puts("  failures:");
+	for (size_t i = 0; i < out->v->n; i++) {
+		const struct verdict *e = &out->v->v[i];
+		char line[512];
+		if (e->ok)
+			continue;
+		snprintf(line, sizeof line, "%s: expected %s, got %s", e->what,
+			 e->expected, e->actual);
+		fputs("    - ", stdout);
+		yaml_string(line);
+		putchar('\n');
+	}
+	puts("  ...");
+}
+
+/* One config alone: a test point per expectation. */
+static void expectation_points(const struct outcome *out)
+{
+	if (out->status == EXIT_SKIP) {
+		printf("1..0 # SKIP %s\n", out->why ? out->why : "");
+		return;
+	}
+	if (!out->v) {
+		printf("%s 1 - %s: %s\n", out->status == EXIT_PASS ? "ok" : "not ok",
+		       out->cfg->name, out->plan && !out->why ? "config is valid"
+			: out->why ? "the VM could not be made" : "config is valid");
+		if (out->status != EXIT_PASS)
+			problems_yaml(out);
+		puts("1..1");
+		return;
+	}
+	for (size_t i = 0; i < out->v->n; i++) {
+		const struct verdict *e = &out->v->v[i];
+		printf("%s %zu - %s\n", e->ok ? "ok" : "not ok", i + 1, e->what);
+		if (!e->ok)
+			verdict_yaml(out, e);
+	}
+	printf("1..%zu\n", out->v->n);
+}
+
+void tap_outcome(const struct report_opts *o, const struct outcome *out)
+{
+	if (o->count > 1)
+		config_point(o, out);
+	else
+		expectation_points(out);
+	fflush(stdout);
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# --json: one document per run, each line parsed and checked by jq, for
+# a pass, a failed expectation, an unhandled port, an invalid config, a
+# host skip (or pass), a triple fault and a timeout.
+set -u
+command -v jq >/dev/null || { echo "jq is needed (apt install jq)" >&2; exit 99; }
+out=$(mktemp) || exit 99
+trap 'rm -f "$out"' EXIT
+KVMRUN_PATH=$abs_top_builddir/tests:$abs_top_builddir/tests/errors
+export KVMRUN_PATH
+cd "$srcdir/tests" || exit 99
+"$abs_top_builddir/kvmrun" -q -s limits.timeout=300ms --json "$out" \
+	long-regs.yaml expect-fail.yaml errors/unhandled-port.yaml \
+	errors/misspelled-key.yaml paged32-hello.yaml long-triple-fault.yaml \
+	errors/timeout.yaml ../configs/longmode.yaml 2>/dev/null
+[ "$?" -eq 2 ] || { echo "FAIL: wanted the worst status, 2" >&2; exit 1; }
+
+check() {
+	if jq -s -e "$1" "$out" >/dev/null; then
+		echo "ok: $1"
+	else
+		echo "FAIL: $1" >&2
+		status=1
+	fi
+}
+status=0
+check 'length == 8 and all(.[]; .kvmrun and .config and .name and .verdict)'
+check '.[0] | .verdict == "PASS" and .status == 0 and .mode == "long" and .registers.rax == "0x123456789abcdef0" and .stop.reason == "hlt" and .exits.total == 1'
+check '.[1] | .verdict == "FAIL" and .status == 1 and ([.expectations[] | select(.ok | not) | .what] == ["memory 0x400"]) and (.expectations[] | select(.what == "memory 0x400") | .actual == "u64 0x2a (42)" and .line == 12)'
+check '.[2] | .status == 3 and .stop.reason == "unhandled port I/O" and .stop.access == {"direction": "write", "port": "0x99", "size": 1, "count": 1, "value": "0x12"}'
+check '.[3] | .verdict == "INVALID" and .status == 2 and .problems[0] == {"path": "memroy", "message": "unknown key '"'memroy'"' (did you mean '"'memory'"'?)", "line": 4, "column": 1} and (has("stop") | not)'
+check '.[4] | (.verdict == "SKIP" and (.error | test("CR0.PG"))) or .verdict == "PASS"'
+check '.[5] | .verdict == "PASS" and .stop.reason == "shutdown" and (.registers.cr0.bits | index("PG")) != null and .registers.efer.bits == ["LME", "LMA"]'
+check '.[6] | .verdict == "ERROR" and .stop.reason == "timeout" and .duration_ns >= 300000000'
+check '.[7] | .console == "Hello, world!\n" and .console_bytes == 14 and .console_truncated == false and .exits.by_reason == {"IO": 14, "HLT": 1}'
+exit "$status"
