@@ -104,7 +104,7 @@ static int execute(const struct plan *p, struct options *o,
 				       o->report.json == stdout,
 			      .trace = o->trace };
 
-	out->status = vm_create(&vm, p);
+	out->status = vm_create(&vm, p, NULL);
 	if (out->status) {
 		out->why = vm.why;
 		report_outcome(&o->report, out);

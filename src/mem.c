@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 const struct guest_mem *mem_region(const struct memory *m, uint64_t gpa)
@@ -64,13 +63,13 @@ static int map_region(struct guest_mem *g, const struct mem_region *r,
 	return 0;
 }
 
-int mem_map(struct memory *m, int vm_fd, uint32_t max_slots,
+int mem_map(struct memory *m, const struct mem_ops *ops, uint32_t max_slots,
 	    const struct config *cfg, char *why, size_t whylen)
 {
 	size_t chunks = 0;
 
 	memset(m, 0, sizeof *m);
-	m->vm_fd = vm_fd;
+	m->ops = *ops;
 	m->max_slots = max_slots;
 	m->regions = calloc(cfg->nregions ? cfg->nregions : 1, sizeof *m->regions);
 	if (!m->regions) {
@@ -106,8 +105,7 @@ static int give_chunk(struct memory *m, struct guest_mem *g, size_t c,
 		.memory_size = hi - lo,
 		.userspace_addr = (uint64_t)(uintptr_t)(g->host + (lo - g->gpa)),
 	};
-	if (m->next_slot >= m->max_slots ||
-	    ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0) {
+	if (m->next_slot >= m->max_slots || m->ops.set_slot(m->ops.ctx, &slot) < 0) {
 		snprintf(why, whylen, "KVM_SET_USER_MEMORY_REGION slot %u "
 			 "[0x%llx, 0x%llx): %s", m->next_slot,
 			 (unsigned long long)lo, (unsigned long long)hi,

@@ -29,17 +29,23 @@ struct guest_mem {
 	size_t nchunks;
 };
 
+/* How slots reach KVM: (set_slot) makes KVM_SET_USER_MEMORY_REGION. */
+struct mem_ops {
+	int (*set_slot)(void *ctx, const struct kvm_userspace_memory_region *slot);
+	void *ctx;
+};
+
 struct memory {
-	int vm_fd;
+	struct mem_ops ops;
 	struct guest_mem *regions;
 	size_t n;
 	uint32_t next_slot, max_slots;
 	bool lazy; /* slots are given chunk by chunk */
 };
 
-/* Map the regions of (cfg) for the VM (vm_fd), untouched. Returns 0, or
- * -1 with (why) set. */
-int mem_map(struct memory *m, int vm_fd, uint32_t max_slots,
+/* Map the regions of (cfg), untouched; slots will go to KVM through
+ * (ops), at most (max_slots). Returns 0, or -1 with (why) set. */
+int mem_map(struct memory *m, const struct mem_ops *ops, uint32_t max_slots,
 	    const struct config *cfg, char *why, size_t whylen);
 
 /* Give KVM the slots covering [gpa, gpa + len) of RAM. 0 or -1, (why). */

@@ -1,4 +1,8 @@
-/* The VM stage: a plan copied into KVM with ioctls, and nothing decided. */
+/*
+ * The VM stage: a plan copied into KVM with ioctls, and nothing decided.
+ * Every KVM call goes through kvm_call, so that --explain can list the
+ * exact sequence by running this same code dry, without /dev/kvm.
+ */
 #include "kvmrun-config.h"
 
 #include "vm.h"
@@ -13,10 +17,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "num.h"
+
 #define CPUID_EXT_FEATURES 0x80000001
 #define CPUID_EDX_NX (1U << 20)
 #define CPUID_EDX_PDPE1GB (1U << 26)
 #define CPUID_EDX_LM (1U << 29)
+#define DRY_FD 1000           /* file descriptors a dry run pretends to get */
+#define DRY_RUN_SIZE 12288    /* kvm_run's usual size: three pages */
+#define DRY_MEMSLOTS 32764
 
 static int fail(struct vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -31,15 +40,79 @@ static int fail(struct vm *vm, int status, const char *fmt, ...)
 	return status;
 }
 
-/* ioctl, restarted when a signal interrupts it. */
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
+/* Describe a step for --explain, if anyone listens. */
+static void note(struct vm *vm, const char *call, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
+static void note(struct vm *vm, const char *call, const char *fmt, ...)
+{
+	char args[512];
+	va_list ap;
+
+	if (!vm->calls.describe)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof args, fmt, ap);
+	va_end(ap);
+	vm->calls.describe(vm->calls.ctx, call, args);
+}
+
+/* What a dry run pretends KVM answered. */
+static long dry_answer(unsigned long req, unsigned long arg)
+{
+	switch (req) {
+	case KVM_GET_API_VERSION:
+		return KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return DRY_FD + 1;
+	case KVM_CREATE_VCPU:
+		return DRY_FD + 2;
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return DRY_RUN_SIZE;
+	case KVM_CHECK_EXTENSION:
+		return arg == KVM_CAP_NR_MEMSLOTS ? DRY_MEMSLOTS
+		       : arg == KVM_CAP_SYNC_REGS ? KVM_SYNC_X86_REGS : 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The one way kvmrun calls KVM: ioctl (req) on (fd), restarted after a
+ * signal; described as (name) with the arguments (fmt) for --explain, and
+ * only pretended in a dry run.
+ */
+static long kvm_call(struct vm *vm, int fd, unsigned long req, const char *name,
+		     unsigned long arg, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static long kvm_call(struct vm *vm, int fd, unsigned long req, const char *name,
+		     unsigned long arg, const char *fmt, ...)
+{
+	long r;
+
+	if (vm->calls.describe) {
+		char args[512];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(args, sizeof args, fmt, ap);
+		va_end(ap);
+		vm->calls.describe(vm->calls.ctx, name, args);
+	}
+	if (vm->calls.dry)
+		return dry_answer(req, arg);
 	do
 		r = ioctl(fd, req, arg);
 	while (r < 0 && errno == EINTR);
 	return r;
+}
+
+#define PTR(p) ((unsigned long)(uintptr_t)(p))
+
+static long check_extension(struct vm *vm, int fd, long cap, const char *name)
+{
+	return kvm_call(vm, fd, KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION",
+			(unsigned long)cap, "%s", name);
 }
 
 void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len)
@@ -101,36 +174,61 @@ bool vm_fault_code(struct vm *vm)
 
 static int open_kvm(struct vm *vm)
 {
-	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	note(vm, "open", "/dev/kvm, O_RDWR | O_CLOEXEC");
+	vm->kvm = vm->calls.dry ? DRY_FD : open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0)
 		return fail(vm, EXIT_SKIP, "cannot open /dev/kvm: %s%s",
 			    strerror(errno), errno == EACCES ?
 			    " (is your user in the group that owns it, "
 			    "often kvm?)" : "");
-	int version = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
+	long version = kvm_call(vm, vm->kvm, KVM_GET_API_VERSION,
+				"KVM_GET_API_VERSION", 0, "must answer %d",
+				KVM_API_VERSION);
 	if (version != KVM_API_VERSION)
-		return fail(vm, EXIT_SKIP, "/dev/kvm speaks API %d; kvmrun "
+		return fail(vm, EXIT_SKIP, "/dev/kvm speaks API %ld; kvmrun "
 			    "needs %d", version, KVM_API_VERSION);
-	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	vm->fd = (int)kvm_call(vm, vm->kvm, KVM_CREATE_VM, "KVM_CREATE_VM", 0,
+			       "type 0");
 	if (vm->fd < 0)
 		return fail(vm, EXIT_SKIP, "KVM_CREATE_VM: %s", strerror(errno));
 	return 0;
 }
 
+/* Intel's real mode needs a TSS and an identity map page in unused
+ * guest-physical space; the plan chose where. */
 static int set_tss(struct vm *vm, const struct plan *p)
 {
-	if (!p->tss_addr || ioctl(vm->kvm, KVM_CHECK_EXTENSION,
-				  KVM_CAP_SET_TSS_ADDR) <= 0)
+	if (!p->tss_addr ||
+	    check_extension(vm, vm->kvm, KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR") <= 0)
 		return 0;
-	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)p->tss_addr) < 0)
+	if (kvm_call(vm, vm->fd, KVM_SET_TSS_ADDR, "KVM_SET_TSS_ADDR",
+		     (unsigned long)p->tss_addr, "0x%llx (3 pages nothing else uses)",
+		     (unsigned long long)p->tss_addr) < 0)
 		return fail(vm, EXIT_GUEST, "KVM_SET_TSS_ADDR 0x%llx: %s",
 			    (unsigned long long)p->tss_addr, strerror(errno));
 	uint64_t ident = p->tss_addr - 0x1000;
-	if (ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
-	    ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &ident) < 0)
+	if (check_extension(vm, vm->kvm, KVM_CAP_SET_IDENTITY_MAP_ADDR,
+			    "KVM_CAP_SET_IDENTITY_MAP_ADDR") > 0 &&
+	    kvm_call(vm, vm->fd, KVM_SET_IDENTITY_MAP_ADDR,
+		     "KVM_SET_IDENTITY_MAP_ADDR", PTR(&ident), "0x%llx",
+		     (unsigned long long)ident) < 0)
 		return fail(vm, EXIT_GUEST, "KVM_SET_IDENTITY_MAP_ADDR 0x%llx: %s",
 			    (unsigned long long)ident, strerror(errno));
 	return 0;
+}
+
+/* mem.c gives slots through here, so that they are described too. */
+static int set_slot(void *ctx, const struct kvm_userspace_memory_region *slot)
+{
+	struct vm *vm = ctx;
+	char size[32];
+
+	return (int)kvm_call(vm, vm->fd, KVM_SET_USER_MEMORY_REGION,
+			     "KVM_SET_USER_MEMORY_REGION", PTR(slot),
+			     "slot %u: guest-physical 0x%llx, %s%s", slot->slot,
+			     (unsigned long long)slot->guest_phys_addr,
+			     num_fmt_size(slot->memory_size, size),
+			     slot->flags & KVM_MEM_READONLY ? ", KVM_MEM_READONLY" : "");
 }
 
 /* Map each region without touching it: only what is loaded gets pages,
@@ -138,46 +236,69 @@ static int set_tss(struct vm *vm, const struct plan *p)
 static int add_memory(struct vm *vm, const struct plan *p)
 {
 	const struct config *cfg = p->cfg;
-	int slots = ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	long slots = check_extension(vm, vm->kvm, KVM_CAP_NR_MEMSLOTS,
+				     "KVM_CAP_NR_MEMSLOTS");
+	char size[32];
 
 	for (size_t i = 0; i < cfg->nregions; i++)
 		if (cfg->regions[i].readonly &&
-		    ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+		    check_extension(vm, vm->kvm, KVM_CAP_READONLY_MEM,
+				    "KVM_CAP_READONLY_MEM") <= 0)
 			return fail(vm, EXIT_SKIP, "this KVM has no read-only "
 				    "memory (KVM_CAP_READONLY_MEM) for region "
 				    "0x%llx", (unsigned long long)cfg->regions[i].base);
-	if (mem_map(&vm->mem, vm->fd, slots > 0 ? (uint32_t)slots : 32, cfg,
+	struct mem_ops ops = { set_slot, vm };
+	if (mem_map(&vm->mem, &ops, slots > 0 ? (uint32_t)slots : 32, cfg,
 		    vm->why, sizeof vm->why) < 0)
 		return EXIT_GUEST;
+	for (size_t i = 0; i < cfg->nregions; i++)
+		note(vm, "mmap", "%s of anonymous memory for region 0x%llx, "
+		     "MAP_NORESERVE%s%s: no page is touched", num_fmt_size(cfg->regions[i].size, size),
+		     (unsigned long long)cfg->regions[i].base,
+		     cfg->regions[i].merge ? ", MADV_MERGEABLE" : "",
+		     cfg->regions[i].hugepages ? ", MADV_HUGEPAGE" : "");
 	for (size_t i = 0; i < p->nblobs; i++)
 		if (mem_give(&vm->mem, p->blobs[i].gpa, p->blobs[i].size,
 			     vm->why, sizeof vm->why) < 0)
 			return EXIT_GUEST;
 	if (mem_give(&vm->mem, p->stack_phys - 1, 1, vm->why, sizeof vm->why) < 0)
 		return EXIT_GUEST;
+	if (vm->mem.lazy)
+		note(vm, "later", "the other 64 MiB slots of RAM are given when "
+		     "the guest first touches them (its MMIO exit is completed "
+		     "from the host mapping)");
 	return 0;
 }
 
 static int create_vcpu(struct vm *vm)
 {
-	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	vm->vcpu = (int)kvm_call(vm, vm->fd, KVM_CREATE_VCPU, "KVM_CREATE_VCPU",
+				 0, "id 0");
 	if (vm->vcpu < 0)
 		return fail(vm, EXIT_GUEST, "KVM_CREATE_VCPU: %s", strerror(errno));
-	int size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (size < (int)sizeof *vm->run)
+	long size = kvm_call(vm, vm->kvm, KVM_GET_VCPU_MMAP_SIZE,
+			     "KVM_GET_VCPU_MMAP_SIZE", 0, "%s", "");
+	if (size < (long)sizeof *vm->run)
 		return fail(vm, EXIT_GUEST, "KVM_GET_VCPU_MMAP_SIZE: %s",
 			    size < 0 ? strerror(errno) : "too small");
 	vm->run_size = (size_t)size;
-	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu, 0);
-	if (vm->run == MAP_FAILED) {
+	note(vm, "mmap", "the vCPU's kvm_run, %zu bytes, MAP_SHARED",
+	     vm->run_size);
+	vm->run = vm->calls.dry ? calloc(1, vm->run_size)
+				: mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
+				       MAP_SHARED, vm->vcpu, 0);
+	if (!vm->run || vm->run == MAP_FAILED) {
 		vm->run = NULL;
 		return fail(vm, EXIT_GUEST, "mmap kvm_run: %s", strerror(errno));
 	}
 	/* KVM copies the registers into kvm_run at each exit: RIP for the
 	 * exit record without an ioctl. */
-	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS)
+	if (check_extension(vm, vm->fd, KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS") &
+	    KVM_SYNC_X86_REGS) {
 		vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+		note(vm, "kvm_run", "kvm_valid_regs = KVM_SYNC_X86_REGS: "
+		     "registers at each exit, for the exit record");
+	}
 	return 0;
 }
 
@@ -189,12 +310,26 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn)
 	return NULL;
 }
 
+/* Why the host's CPUID (edx of 0x80000001) cannot run the plan, or NULL. */
+static const char *cpuid_lacks(const struct plan *p, uint32_t edx)
+{
+	if (p->mode->paging == 4 && !(edx & CPUID_EDX_LM))
+		return "this KVM offers no long mode (CPUID 0x80000001 EDX.LM)";
+	if (p->pt.huge1g && !(edx & CPUID_EDX_PDPE1GB))
+		return "this KVM offers no 1 GiB pages (CPUID 0x80000001 "
+		       "EDX.pdpe1gb): use page: 2M";
+	if (p->pt.nx && !(edx & CPUID_EDX_NX))
+		return "this KVM offers no NX bit (CPUID 0x80000001 EDX.NX) "
+		       "for flag nx";
+	return NULL;
+}
+
 /* Give the guest what the host supports, after checking that it covers
  * what the plan needs. */
 static int set_cpuid(struct vm *vm, const struct plan *p)
 {
 	struct kvm_cpuid2 *c = NULL;
-	int r = -1;
+	long r = -1;
 
 	for (uint32_t n = 64; n <= 4096 && r < 0; n *= 2) {
 		free(c);
@@ -202,7 +337,9 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 		if (!c)
 			return fail(vm, EXIT_GUEST, "calloc: %s", strerror(errno));
 		c->nent = n;
-		r = ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, c);
+		r = kvm_call(vm, vm->kvm, KVM_GET_SUPPORTED_CPUID,
+			     "KVM_GET_SUPPORTED_CPUID", PTR(c),
+			     "room for %u entries", n);
 		if (r < 0 && errno != E2BIG)
 			break;
 	}
@@ -212,18 +349,14 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 			    strerror(errno));
 	}
 	struct kvm_cpuid_entry2 *ext = cpuid_find(c, CPUID_EXT_FEATURES);
-	uint32_t edx = ext ? ext->edx : 0;
+	const char *lacks = vm->calls.dry ? NULL : cpuid_lacks(p, ext ? ext->edx : 0);
+	note(vm, "check", "CPUID 0x80000001 EDX has%s%s%s", p->mode->paging == 4 ?
+	     " LM" : "", p->pt.huge1g ? " pdpe1gb" : "", p->pt.nx ? " NX" : "");
 	int status = 0;
-	if (p->mode->paging == 4 && !(edx & CPUID_EDX_LM))
-		status = fail(vm, EXIT_SKIP, "this KVM offers no long mode "
-			      "(CPUID 0x80000001 EDX.LM)");
-	else if (p->pt.huge1g && !(edx & CPUID_EDX_PDPE1GB))
-		status = fail(vm, EXIT_SKIP, "this KVM offers no 1 GiB pages "
-			      "(CPUID 0x80000001 EDX.pdpe1gb): use page: 2M");
-	else if (p->pt.nx && !(edx & CPUID_EDX_NX))
-		status = fail(vm, EXIT_SKIP, "this KVM offers no NX bit "
-			      "(CPUID 0x80000001 EDX.NX) for flag nx");
-	else if (xioctl(vm->vcpu, KVM_SET_CPUID2, c) < 0)
+	if (lacks)
+		status = fail(vm, EXIT_SKIP, "%s", lacks);
+	else if (kvm_call(vm, vm->vcpu, KVM_SET_CPUID2, "KVM_SET_CPUID2", PTR(c),
+			  "the entries KVM_GET_SUPPORTED_CPUID gave") < 0)
 		status = fail(vm, EXIT_GUEST, "KVM_SET_CPUID2: %s",
 			      strerror(errno));
 	free(c);
@@ -242,6 +375,9 @@ static int copy_blobs(struct vm *vm, const struct plan *p)
 				    "in guest memory", b->what,
 				    (unsigned long long)b->gpa,
 				    (unsigned long long)b->size);
+		note(vm, "copy", "%s: %llu bytes to 0x%llx%s", b->what,
+		     (unsigned long long)b->len, (unsigned long long)b->gpa,
+		     b->size > b->len ? " (the rest is already zero)" : "");
 		if (b->len)
 			memcpy(dst, b->data, b->len);
 	}
@@ -252,10 +388,9 @@ static int copy_blobs(struct vm *vm, const struct plan *p)
 static int refused(struct vm *vm, const struct plan *p, const char *reg,
 		   const struct bit_name *names, uint64_t want, uint64_t got)
 {
-	uint64_t lost = want & ~got;
 	char bits[128], wbuf[128], gbuf[128];
 
-	cpu_bits_str(names, lost, bits, sizeof bits);
+	cpu_bits_str(names, want & ~got, bits, sizeof bits);
 	return fail(vm, EXIT_SKIP, "this KVM refused %s.%s in %s mode: "
 		    "KVM_SET_SREGS asked for %s=0x%llx (%s), KVM_GET_SREGS "
 		    "read back 0x%llx (%s)", reg, bits, p->mode->name, reg,
@@ -265,45 +400,66 @@ static int refused(struct vm *vm, const struct plan *p, const char *reg,
 
 static int set_registers(struct vm *vm, const struct plan *p)
 {
+	const struct kvm_sregs *w = &p->sregs;
 	struct kvm_sregs s;
 
-	if (xioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
+	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(&s),
+		     "the vCPU's reset state, kept for what the plan does not "
+		     "set (APIC base, interrupt bitmap)") < 0)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SREGS: %s", strerror(errno));
-	s.cs = p->sregs.cs;
-	s.ds = p->sregs.ds;
-	s.es = p->sregs.es;
-	s.fs = p->sregs.fs;
-	s.gs = p->sregs.gs;
-	s.ss = p->sregs.ss;
-	s.tr = p->sregs.tr;
-	s.ldt = p->sregs.ldt;
-	s.gdt = p->sregs.gdt;
-	s.idt = p->sregs.idt;
-	s.cr0 = p->sregs.cr0;
-	s.cr3 = p->sregs.cr3;
-	s.cr4 = p->sregs.cr4;
-	s.efer = p->sregs.efer;
-	if (xioctl(vm->vcpu, KVM_SET_SREGS, &s) < 0)
+	s.cs = w->cs;
+	s.ds = w->ds;
+	s.es = w->es;
+	s.fs = w->fs;
+	s.gs = w->gs;
+	s.ss = w->ss;
+	s.tr = w->tr;
+	s.ldt = w->ldt;
+	s.gdt = w->gdt;
+	s.idt = w->idt;
+	s.cr0 = w->cr0;
+	s.cr3 = w->cr3;
+	s.cr4 = w->cr4;
+	s.efer = w->efer;
+	if (kvm_call(vm, vm->vcpu, KVM_SET_SREGS, "KVM_SET_SREGS", PTR(&s),
+		     "cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x "
+		     "(base 0x%llx) ds=es=fs=gs=0x%x ss=0x%x gdt=0x%llx/0x%x "
+		     "idt=0x%llx/0x%x", (unsigned long long)s.cr0,
+		     (unsigned long long)s.cr3, (unsigned long long)s.cr4,
+		     (unsigned long long)s.efer, s.cs.selector,
+		     (unsigned long long)s.cs.base, s.ds.selector, s.ss.selector,
+		     (unsigned long long)s.gdt.base, s.gdt.limit,
+		     (unsigned long long)s.idt.base, s.idt.limit) < 0)
 		return fail(vm, EXIT_GUEST, "KVM_SET_SREGS: %s", strerror(errno));
-	if (xioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
+	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(&s),
+		     "read back: CR0, CR4 and EFER must keep every bit set, "
+		     "else the host cannot run this mode (exit 77)") < 0)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SREGS: %s", strerror(errno));
-	if ((p->sregs.cr0 & ~s.cr0) != 0)
-		return refused(vm, p, "CR0", cpu_cr0_bits, p->sregs.cr0, s.cr0);
-	if ((p->sregs.cr4 & ~s.cr4) != 0)
-		return refused(vm, p, "CR4", cpu_cr4_bits, p->sregs.cr4, s.cr4);
-	if ((p->sregs.efer & ~s.efer) != 0)
-		return refused(vm, p, "EFER", cpu_efer_bits, p->sregs.efer, s.efer);
-	if (xioctl(vm->vcpu, KVM_SET_REGS, (void *)&p->regs) < 0)
+	if (!vm->calls.dry) {
+		if ((w->cr0 & ~s.cr0) != 0)
+			return refused(vm, p, "CR0", cpu_cr0_bits, w->cr0, s.cr0);
+		if ((w->cr4 & ~s.cr4) != 0)
+			return refused(vm, p, "CR4", cpu_cr4_bits, w->cr4, s.cr4);
+		if ((w->efer & ~s.efer) != 0)
+			return refused(vm, p, "EFER", cpu_efer_bits, w->efer, s.efer);
+	}
+	if (kvm_call(vm, vm->vcpu, KVM_SET_REGS, "KVM_SET_REGS", PTR(&p->regs),
+		     "rip=0x%llx rsp=0x%llx rflags=0x%llx, other registers "
+		     "from cpu.regs or 0", (unsigned long long)p->regs.rip,
+		     (unsigned long long)p->regs.rsp,
+		     (unsigned long long)p->regs.rflags) < 0)
 		return fail(vm, EXIT_GUEST, "KVM_SET_REGS: %s", strerror(errno));
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct plan *p)
+int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 {
 	int status;
 
 	memset(vm, 0, sizeof *vm);
 	vm->kvm = vm->fd = vm->vcpu = -1;
+	if (calls)
+		vm->calls = *calls;
 	if ((status = open_kvm(vm)) || (status = set_tss(vm, p)) ||
 	    (status = add_memory(vm, p)) || (status = create_vcpu(vm)) ||
 	    (status = set_cpuid(vm, p)) || (status = copy_blobs(vm, p)) ||
@@ -314,15 +470,19 @@ int vm_create(struct vm *vm, const struct plan *p)
 
 void vm_destroy(struct vm *vm)
 {
-	if (vm->run)
+	if (vm->run && vm->calls.dry)
+		free(vm->run);
+	else if (vm->run)
 		munmap(vm->run, vm->run_size);
 	mem_unmap(&vm->mem);
-	if (vm->vcpu >= 0)
-		close(vm->vcpu);
-	if (vm->fd >= 0)
-		close(vm->fd);
-	if (vm->kvm >= 0)
-		close(vm->kvm);
+	if (!vm->calls.dry) {
+		if (vm->vcpu >= 0)
+			close(vm->vcpu);
+		if (vm->fd >= 0)
+			close(vm->fd);
+		if (vm->kvm >= 0)
+			close(vm->kvm);
+	}
 	memset(vm, 0, sizeof *vm);
 	vm->kvm = vm->fd = vm->vcpu = -1;
 }

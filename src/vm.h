@@ -10,12 +10,21 @@
 #include "mem.h"
 #include "plan.h"
 
+/* How vm_create calls KVM: (describe) hears of every step (--explain);
+ * a (dry) run makes no call and pretends each one worked. */
+struct vm_calls {
+	bool dry;
+	void (*describe)(void *ctx, const char *call, const char *args);
+	void *ctx;
+};
+
 struct vm {
 	int kvm, fd, vcpu;
 	struct kvm_run *run;
 	size_t run_size;
 	struct memory mem;
 	char why[512]; /* what went wrong, when a call fails */
+	struct vm_calls calls;
 };
 
 /* Exit statuses of kvmrun(1). */
@@ -29,10 +38,11 @@ enum {
 
 /*
  * Create the VM for (p): memory, vCPU, CPUID, the plan's bytes and
- * registers, read back. Returns 0, EXIT_SKIP when the host cannot give
+ * registers, read back; (calls) may be NULL. Returns 0, EXIT_SKIP when the host cannot give
  * what the plan asks for, or EXIT_GUEST; (vm->why) says why.
  */
-int vm_create(struct vm *vm, const struct plan *p);
+int vm_create(struct vm *vm, const struct plan *p,
+	      const struct vm_calls *calls);
 
 void vm_destroy(struct vm *vm);
 

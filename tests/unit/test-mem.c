@@ -5,8 +5,26 @@
 #include "mem.h"
 #include "unit.h"
 
+/* A KVM stand-in: records slots, refuses the (refuse)th one. */
+struct slots {
+	struct kvm_userspace_memory_region got[16];
+	unsigned n, refuse;
+};
+
+static int record_slot(void *ctx, const struct kvm_userspace_memory_region *s)
+{
+	struct slots *k = ctx;
+
+	if (k->n + 1 == k->refuse)
+		return -1;
+	k->got[k->n++ % 16] = *s;
+	return 0;
+}
+
 int main(void)
 {
+	struct slots kvm = { .refuse = 1 };
+	struct mem_ops ops = { record_slot, &kvm };
 	struct mem_region regions[] = {
 		{ .base = 0, .size = 2 << 20 },
 		{ .base = 0xfff00000, .size = 1 << 20, .readonly = true },
@@ -16,7 +34,7 @@ int main(void)
 	struct memory m;
 	char why[160];
 
-	CHECK(mem_map(&m, -1, 32764, &cfg, why, sizeof why) == 0);
+	CHECK(mem_map(&m, &ops, 32764, &cfg, why, sizeof why) == 0);
 	CHECK(m.lazy);
 
 	/* In bounds, at both edges of a region. */
@@ -45,12 +63,30 @@ int main(void)
 	CHECK(mem_give(&m, 0x1000, 8, why, sizeof why) == -1);
 	CHECK(strstr(why, "KVM_SET_USER_MEMORY_REGION slot 0 [0x0, 0x200000)") != NULL);
 	CHECK(!m.regions[0].given[0]);
-	CHECK(!mem_fault(&m, 0x1000));
+
+	/* Slots cover whole chunks, clipped to the region, once each. */
+	kvm.refuse = 0;
+	CHECK(mem_give(&m, 0x1000, 8, why, sizeof why) == 0);
+	CHECK(mem_give(&m, 0x2000, 8, why, sizeof why) == 0);
+	CHECK_U64(kvm.n, 1);
+	CHECK(kvm.got[0].guest_phys_addr == 0 && kvm.got[0].memory_size == 2 << 20);
+	CHECK(mem_give(&m, 0x1000000000ULL + (64ULL << 20) - 8, 16, why, sizeof why) == 0);
+	CHECK_U64(kvm.n, 3); /* a range across a chunk edge takes both */
+	CHECK_U64(kvm.got[1].guest_phys_addr, 0x1000000000ULL);
+	CHECK_U64(kvm.got[2].guest_phys_addr, 0x1000000000ULL + (64ULL << 20));
+	CHECK_U64(kvm.got[2].memory_size, 64ULL << 20);
+	CHECK_U64(kvm.got[2].slot, 2);
+	CHECK(kvm.got[2].userspace_addr ==
+	      (uintptr_t)mem_gpa(&m, 0x1000000000ULL + (64ULL << 20), 1));
+	/* First touch: a slot once, then nothing more to do. */
+	CHECK(mem_fault(&m, 0xfff00010));
+	CHECK(kvm.got[3].flags == KVM_MEM_READONLY && kvm.got[3].memory_size == 1 << 20);
+	CHECK(!mem_fault(&m, 0xfff00020));
 	CHECK(!mem_fault(&m, 0x300000)); /* not RAM */
 	mem_unmap(&m);
 
 	/* Too few slots for the chunks: one slot per region instead. */
-	CHECK(mem_map(&m, -1, 100, &cfg, why, sizeof why) == 0);
+	CHECK(mem_map(&m, &ops, 100, &cfg, why, sizeof why) == 0);
 	CHECK(!m.lazy);
 	mem_unmap(&m);
 	UNIT_DONE();
