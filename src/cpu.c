@@ -21,6 +21,10 @@ const char *const cpu_mode_names[] = { "real", "protected", "paged32", "long",
 static const struct mode_state modes[] = {
 	[MODE_REAL] = {
 		.name = "real",
+		.about = "16-bit code; an address is segment * 16 + offset, "
+			 "so only the first MiB is reachable. No descriptors, "
+			 "no protection, no paging: the mode every x86 CPU "
+			 "(and every KVM vCPU) starts in.",
 		.cr0 = X86_CR0_ET,
 		.code = SEG(0, 0xb, 0, 0, 0, 0xffff),
 		.data = SEG(0, 0x3, 0, 0, 0, 0xffff),
@@ -29,6 +33,11 @@ static const struct mode_state modes[] = {
 	},
 	[MODE_PROTECTED] = {
 		.name = "protected",
+		.about = "CR0.PE on: segment registers hold selectors into the "
+			 "GDT, whose descriptors give base, limit and rights. "
+			 "Flat segments (base 0, limit 4 GiB) make an offset "
+			 "the linear address, and without paging the linear "
+			 "address is the physical one.",
 		.cr0 = CR0_PROT, .cr4 = CR4_SSE,
 		.code = SEG(0x08, 0xb, 1, 0, 1, 0xffffffff),
 		.data = SEG(0x10, 0x3, 1, 0, 1, 0xffffffff),
@@ -38,6 +47,11 @@ static const struct mode_state modes[] = {
 	},
 	[MODE_PAGED32] = {
 		.name = "paged32",
+		.about = "Protected mode plus CR0.PG: linear addresses go "
+			 "through two levels of tables. CR3 holds the page "
+			 "directory; each of its 1024 entries maps a 4 MiB page "
+			 "(PS, with CR4.PSE) or points to a page table of 1024 "
+			 "4 KiB pages.",
 		.cr0 = CR0_PROT | X86_CR0_PG, .cr4 = CR4_SSE | X86_CR4_PSE,
 		.code = SEG(0x08, 0xb, 1, 0, 1, 0xffffffff),
 		.data = SEG(0x10, 0x3, 1, 0, 1, 0xffffffff),
@@ -47,6 +61,12 @@ static const struct mode_state modes[] = {
 	},
 	[MODE_LONG] = {
 		.name = "long",
+		.about = "64-bit code. Paging is mandatory: the CPU enters long "
+			 "mode when CR0.PG is turned on while CR4.PAE and "
+			 "EFER.LME are set, and then sets EFER.LMA. CR3 holds a "
+			 "PML4; its entries point to PDPTs, PDPT entries to page "
+			 "directories (or 1 GiB pages), PD entries to page "
+			 "tables (or 2 MiB pages). CS has L=1 for 64-bit code.",
 		.cr0 = CR0_PROT | X86_CR0_PG, .cr4 = CR4_SSE | X86_CR4_PAE,
 		.efer = X86_EFER_LME | X86_EFER_LMA,
 		.code = SEG(0x08, 0xb, 0, 1, 1, 0xffffffff),
@@ -141,31 +161,66 @@ void cpu_reg_set(struct kvm_regs *regs, enum reg reg, uint64_t value)
 }
 
 const struct bit_name cpu_cr0_bits[] = {
-	{ 0, "PE" }, { 1, "MP" }, { 2, "EM" }, { 3, "TS" }, { 4, "ET" },
-	{ 5, "NE" }, { 16, "WP" }, { 18, "AM" }, { 29, "NW" }, { 30, "CD" },
-	{ 31, "PG" }, { 0, NULL },
+	{ 0, "PE", "protection enable: segments come from descriptors (protected mode)" },
+	{ 1, "MP", "monitor coprocessor: WAIT/FWAIT also trap (#NM) while TS is set" },
+	{ 2, "EM", "emulation: x87 and SSE instructions raise #UD (kept clear for SSE)" },
+	{ 3, "TS", "task switched: the next x87/SSE instruction raises #NM" },
+	{ 4, "ET", "extension type: an x87 is present (always 1 on modern CPUs)" },
+	{ 5, "NE", "numeric error: x87 errors raise #MF instead of IRQ 13" },
+	{ 16, "WP", "write protect: ring 0 writes honour read-only pages too" },
+	{ 18, "AM", "alignment mask: with RFLAGS.AC, unaligned ring 3 accesses fault" },
+	{ 29, "NW", "not write-through: cache policy (with CD)" },
+	{ 30, "CD", "cache disable" },
+	{ 31, "PG", "paging: linear addresses go through the page tables at CR3" },
+	{ 0, NULL, NULL },
 };
 
 const struct bit_name cpu_cr4_bits[] = {
-	{ 0, "VME" },	   { 1, "PVI" },	{ 2, "TSD" },	  { 3, "DE" },
-	{ 4, "PSE" },	   { 5, "PAE" },	{ 6, "MCE" },	  { 7, "PGE" },
-	{ 8, "PCE" },	   { 9, "OSFXSR" },	{ 10, "OSXMMEXCPT" }, { 11, "UMIP" },
-	{ 12, "LA57" },	   { 13, "VMXE" },	{ 14, "SMXE" },	  { 16, "FSGSBASE" },
-	{ 17, "PCIDE" },   { 18, "OSXSAVE" },	{ 20, "SMEP" },	  { 21, "SMAP" },
-	{ 22, "PKE" },	   { 0, NULL },
+	{ 0, "VME", "virtual-8086 mode extensions" },
+	{ 1, "PVI", "protected-mode virtual interrupts" },
+	{ 2, "TSD", "time stamp disable: RDTSC only in ring 0" },
+	{ 3, "DE", "debugging extensions: DR4/DR5 fault, I/O breakpoints" },
+	{ 4, "PSE", "page size extensions: 4 MiB pages in 32-bit paging" },
+	{ 5, "PAE", "physical address extension: 64-bit entries; long mode needs it" },
+	{ 6, "MCE", "machine check exceptions enabled" },
+	{ 7, "PGE", "global pages: entries with G survive CR3 reloads" },
+	{ 8, "PCE", "RDPMC allowed outside ring 0" },
+	{ 9, "OSFXSR", "the OS saves SSE state (FXSAVE): SSE instructions allowed" },
+	{ 10, "OSXMMEXCPT", "SIMD floating-point errors raise #XM" },
+	{ 11, "UMIP", "SGDT, SIDT and friends only in ring 0" },
+	{ 12, "LA57", "5-level paging (57-bit linear addresses)" },
+	{ 13, "VMXE", "VMX enabled" },
+	{ 14, "SMXE", "SMX enabled" },
+	{ 16, "FSGSBASE", "RDFSBASE/WRFSBASE and friends allowed" },
+	{ 17, "PCIDE", "process-context identifiers in CR3" },
+	{ 18, "OSXSAVE", "XSAVE and XSETBV allowed (AVX state)" },
+	{ 20, "SMEP", "ring 0 may not execute user pages" },
+	{ 21, "SMAP", "ring 0 may not access user pages unless RFLAGS.AC" },
+	{ 22, "PKE", "protection keys for user pages" },
+	{ 0, NULL, NULL },
 };
 
 const struct bit_name cpu_efer_bits[] = {
-	{ 0, "SCE" }, { 8, "LME" }, { 10, "LMA" }, { 11, "NXE" },
-	{ 12, "SVME" }, { 13, "LMSLE" }, { 14, "FFXSR" }, { 15, "TCE" },
-	{ 0, NULL },
+	{ 0, "SCE", "SYSCALL and SYSRET allowed" },
+	{ 8, "LME", "long mode enable: turning on CR0.PG (with CR4.PAE) enters long mode" },
+	{ 10, "LMA", "long mode active: set by the CPU once LME and PG are on" },
+	{ 11, "NXE", "no-execute: bit 63 of page entries (nx) is honoured" },
+	{ 12, "SVME", "AMD SVM enabled" },
+	{ 13, "LMSLE", "long mode segment limits (AMD)" },
+	{ 14, "FFXSR", "fast FXSAVE/FXRSTOR (AMD)" },
+	{ 15, "TCE", "translation cache extension (AMD)" },
+	{ 0, NULL, NULL },
 };
 
 const struct bit_name cpu_rflags_bits[] = {
-	{ 0, "CF" },  { 2, "PF" },  { 4, "AF" },  { 6, "ZF" },	{ 7, "SF" },
-	{ 8, "TF" },  { 9, "IF" },  { 10, "DF" }, { 11, "OF" }, { 14, "NT" },
-	{ 16, "RF" }, { 17, "VM" }, { 18, "AC" }, { 19, "VIF" }, { 20, "VIP" },
-	{ 21, "ID" }, { 0, NULL },
+	{ 0, "CF", "carry" },  { 2, "PF", "parity" },  { 4, "AF", "adjust" },
+	{ 6, "ZF", "zero" },   { 7, "SF", "sign" },    { 8, "TF", "trap: single-step" },
+	{ 9, "IF", "interrupts enabled" }, { 10, "DF", "direction: string ops go down" },
+	{ 11, "OF", "overflow" }, { 14, "NT", "nested task" }, { 16, "RF", "resume: no debug fault" },
+	{ 17, "VM", "virtual-8086 mode" }, { 18, "AC", "alignment check" },
+	{ 19, "VIF", "virtual interrupt flag" }, { 20, "VIP", "virtual interrupt pending" },
+	{ 21, "ID", "CPUID available" },
+	{ 0, NULL, NULL },
 };
 
 const char *cpu_bit_name(const struct bit_name *table, unsigned bit)

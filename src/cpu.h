@@ -53,6 +53,7 @@ extern const char *const cpu_mode_names[]; /* NULL-terminated */
 /* The state kvmrun gives the vCPU in a mode, before entry/stack/tables. */
 struct mode_state {
 	const char *name;
+	const char *about; /* what the mode is and why it needs its bits */
 	uint64_t cr0, cr4, efer;
 	struct kvm_segment code, data;
 	bool gdt;          /* kvmrun writes a GDT matching code and data */
@@ -92,6 +93,7 @@ void cpu_reg_set(struct kvm_regs *regs, enum reg reg, uint64_t value);
 struct bit_name {
 	unsigned bit;
 	const char *name;
+	const char *what; /* one line on what the bit does */
 };
 
 extern const struct bit_name cpu_cr0_bits[], cpu_cr4_bits[], cpu_efer_bits[],

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "explain.h"
 #include "io.h"
 #include "plan.h"
 #include "report.h"
@@ -21,6 +22,7 @@ struct options {
 	char **sets;
 	size_t nsets;
 	bool check, quiet, trace;
+	const char *explain; /* NULL, "text" or "dot" */
 	const char *json;
 	struct report_opts report;
 };
@@ -31,6 +33,9 @@ static void usage(FILE *f)
 		"usage: kvmrun [options] [-c] CONFIG.yaml ...\n"
 		"  -c, --config FILE    run the config FILE (repeatable)\n"
 		"  -n, --check          validate and plan only; no /dev/kvm\n"
+		"  -e, --explain[=dot]  print the plan: memory map, GDT, page tables,\n"
+		"                       registers bit by bit, KVM calls; no /dev/kvm;\n"
+		"                       =dot: memory map and page tables for Graphviz\n"
 		"  -s, --set KEY=VALUE  override a config value by dotted path\n"
 		"  -t, --trace          one line per VM exit, then a table of exits\n"
 		"      --tap            TAP version 13 on stdout: a test point per\n"
@@ -59,6 +64,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
+		{ "explain", optional_argument, NULL, 'e' },
 		{ "set", required_argument, NULL, 's' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -68,10 +74,18 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:ns:tqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nes:tqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': push(&o->configs, &o->nconfigs, optarg); break;
 		case 'n': o->check = true; break;
+		case 'e':
+			o->explain = optarg ? optarg : "text";
+			if (strcmp(o->explain, "text") && strcmp(o->explain, "dot")) {
+				fprintf(stderr, "kvmrun: --explain=%s: wanted text "
+					"or dot\n", o->explain);
+				exit(EXIT_USAGE);
+			}
+			break;
 		case 's': push(&o->sets, &o->nsets, optarg); break;
 		case 't': o->trace = true; break;
 		case 'q': o->quiet = true; break;
@@ -138,7 +152,14 @@ static int run_config(const char *file, struct options *o)
 		if (plan_build(&p, cfg))
 			out.plan = &p;
 	}
-	if (out.plan && !o->check)
+	if (out.plan && o->explain && strcmp(o->explain, "dot") == 0) {
+		explain_dot(stdout, &p);
+		out.status = EXIT_PASS;
+	} else if (out.plan && o->explain) {
+		out.status = explain_plan(stdout, &p);
+		if (out.status)
+			report_outcome(&o->report, &out);
+	} else if (out.plan && !o->check)
 		execute(&p, o, &out);
 	else {
 		if (out.plan)

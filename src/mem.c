@@ -173,6 +173,14 @@ bool mem_complete_mmio(struct memory *m, struct kvm_run *run)
 	return true;
 }
 
+bool mem_lazy_left(const struct memory *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (memchr(m->regions[i].given, 0, m->regions[i].nchunks))
+			return true;
+	return false;
+}
+
 void mem_unmap(struct memory *m)
 {
 	for (size_t i = 0; i < m->n; i++) {

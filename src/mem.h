@@ -61,6 +61,9 @@ bool mem_fault(struct memory *m, uint64_t gpa);
  * memory is left to the MMIO handlers. */
 bool mem_complete_mmio(struct memory *m, struct kvm_run *run);
 
+/* True if some RAM has no slot yet (it will get one on first touch). */
+bool mem_lazy_left(const struct memory *m);
+
 /* The host address of [gpa, gpa + len), or NULL unless it lies wholly in
  * one region. */
 void *mem_gpa(const struct memory *m, uint64_t gpa, uint64_t len);

@@ -164,6 +164,8 @@ static void load_images(struct plan *p, struct config *cfg)
 			b->data = sg->data;
 			b->len = sg->filesz;
 			b->vaddr = sg->vaddr;
+			b->seg = sg;
+			b->image = i;
 		}
 	}
 }

@@ -20,6 +20,8 @@ struct blob {
 	const uint8_t *data; /* (len) bytes copied to gpa; the rest is zero */
 	uint64_t len;
 	uint64_t vaddr;      /* for image segments: where the guest sees it */
+	const struct segment *seg; /* for image segments: the segment */
+	size_t image;        /* for image segments: index in cfg->images */
 	struct pos pos;      /* the config item it comes from */
 };
 

@@ -263,7 +263,7 @@ static int add_memory(struct vm *vm, const struct plan *p)
 			return EXIT_GUEST;
 	if (mem_give(&vm->mem, p->stack_phys - 1, 1, vm->why, sizeof vm->why) < 0)
 		return EXIT_GUEST;
-	if (vm->mem.lazy)
+	if (mem_lazy_left(&vm->mem))
 		note(vm, "later", "the other 64 MiB slots of RAM are given when "
 		     "the guest first touches them (its MMIO exit is completed "
 		     "from the host mapping)");
@@ -277,7 +277,7 @@ static int create_vcpu(struct vm *vm)
 	if (vm->vcpu < 0)
 		return fail(vm, EXIT_GUEST, "KVM_CREATE_VCPU: %s", strerror(errno));
 	long size = kvm_call(vm, vm->kvm, KVM_GET_VCPU_MMAP_SIZE,
-			     "KVM_GET_VCPU_MMAP_SIZE", 0, "%s", "");
+			     "KVM_GET_VCPU_MMAP_SIZE", 0, "%s", "the size of kvm_run");
 	if (size < (long)sizeof *vm->run)
 		return fail(vm, EXIT_GUEST, "KVM_GET_VCPU_MMAP_SIZE: %s",
 			    size < 0 ? strerror(errno) : "too small");
