@@ -18,7 +18,7 @@ enum scenario {
 	HELLO, TRIPLE_FAULT, ENDLESS_LOOP, UNHANDLED_PORT_OUT, REP_INSB,
 	REP_OUTSB, MMIO_HELLO, EXIT_STATUS, LOG_VALUES, WRITE_ROM,
 	CLOBBER_PAGE_TABLES, ECHO_ARG, PRINT_ROM, TOUCH_EVERY_GIB, RUN_FAR_CODE,
-	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM,
+	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM, READ_ADDRESS,
 };
 
 #define GIB (1UL << 30)
@@ -168,6 +168,8 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 		for (unsigned long i = 0; i < arg; i++)
 			outb(LOG_PORT, (uint8_t)i);
 		halt(arg);
+	case READ_ADDRESS:
+		halt(*(volatile unsigned long *)arg);
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */

@@ -233,9 +233,6 @@ static void explain_gdt(FILE *f, const struct plan *p)
 
 /* ---- page tables ---- */
 
-static const char *const level_names4[] = { "", "PT", "PD", "PDPT", "PML4" };
-static const char *const level_names2[] = { "", "PT", "PD" };
-
 static unsigned entry_shift(int levels, int level)
 {
 	return levels == 2 ? 12 + 10 * (unsigned)(level - 1)
@@ -245,33 +242,6 @@ static unsigned entry_shift(int levels, int level)
 static uint64_t canonical(int levels, uint64_t v)
 {
 	return levels == 4 && (v >> 47) & 1 ? v | 0xffff000000000000ULL : v;
-}
-
-static const char *pte_flags(uint64_t e, bool leaf, int level, char *buf,
-			     size_t size)
-{
-	static const struct { uint64_t bit; const char *name; } names[] = {
-		{ PTE_P, "P" },	    { PTE_RW, "RW" }, { PTE_US, "US" },
-		{ PTE_PWT, "PWT" }, { PTE_PCD, "PCD" }, { PTE_A, "A" },
-		{ PTE_D, "D" },	    { PTE_PS, "PS" }, { PTE_G, "G" },
-		{ PTE_NX, "NX" },
-	};
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (!(e & names[i].bit))
-			continue;
-		/* Bit 7 of a 4K entry is PAT; D and G mean nothing above a leaf. */
-		const char *name = names[i].bit == PTE_PS && level == 1 ? "PAT"
-								     : names[i].name;
-		if (!leaf && (names[i].bit == PTE_D || names[i].bit == PTE_G))
-			continue;
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", name);
-	}
-	if (!(e & PTE_RW))
-		n += (size_t)snprintf(buf + n, size - n, " (read-only)");
-	return buf;
 }
 
 struct walk {
@@ -284,9 +254,7 @@ struct walk {
 
 static bool is_leaf(const struct walk *w, int level, uint64_t e)
 {
-	if (level == 1)
-		return true;
-	return (e & PTE_PS) && (w->levels == 4 ? level <= 3 : level == 2);
+	return pt_is_leaf(w->levels, level, e);
 }
 
 static uint64_t entry_at(const struct walk *w, uint64_t table, unsigned i)
@@ -300,17 +268,16 @@ static uint64_t entry_at(const struct walk *w, uint64_t table, unsigned i)
 static void entry_line(const struct walk *w, int level, uint64_t table,
 		       unsigned i, uint64_t e, uint64_t virt, int depth)
 {
-	const char *const *names = w->levels == 4 ? level_names4 : level_names2;
 	unsigned shift = entry_shift(w->levels, level);
 	uint64_t span = 1ULL << shift;
 	char flags[64], sz[32], idx[32];
 	bool leaf = is_leaf(w, level, e);
 
-	snprintf(idx, sizeof idx, "%s[%u]", names[level], i);
+	snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(w->levels, level), i);
 	fprintf(w->f, "  %*s%-11s @0x%llx = 0x%0*llx  %-22s", 2 * depth, "", idx,
 		(unsigned long long)(table + (uint64_t)i * w->esize),
 		(int)(2 * w->esize), (unsigned long long)e,
-		pte_flags(e, leaf, level, flags, sizeof flags));
+		pt_entry_flags(w->levels, level, e, flags, sizeof flags));
 	if (leaf) {
 		uint64_t frame = w->levels == 2 && level == 2 ? e & 0xffc00000ULL
 							      : e & w->mask & ~(span - 1);
@@ -319,7 +286,8 @@ static void entry_line(const struct walk *w, int level, uint64_t table,
 			(unsigned long long)canonical(w->levels, virt));
 	} else {
 		fprintf(w->f, " -> %s at 0x%llx (virtual 0x%llx, %s)\n",
-			names[level - 1], (unsigned long long)(e & w->mask),
+			pt_level_name(w->levels, level - 1),
+			(unsigned long long)(e & w->mask),
 			(unsigned long long)canonical(w->levels, virt),
 			num_fmt_size(span, sz));
 	}
@@ -555,12 +523,11 @@ static void dot_memory(FILE *f, const struct plan *p)
 static void dot_table(const struct walk *w, uint64_t table, int level,
 		      uint64_t vbase)
 {
-	const char *const *names = w->levels == 4 ? level_names4 : level_names2;
 	unsigned shift = entry_shift(w->levels, level);
 	char flags[64], sz[32];
 
 	fprintf(w->f, "  t%llx [label=\"%s at 0x%llx", (unsigned long long)table,
-		names[level], (unsigned long long)table);
+		pt_level_name(w->levels, level), (unsigned long long)table);
 	for (unsigned i = 0; i < w->nentries; i++) {
 		uint64_t e = entry_at(w, table, i);
 		if (!(e & PTE_P))
@@ -573,7 +540,7 @@ static void dot_table(const struct walk *w, uint64_t table, int level,
 		else
 			fprintf(w->f, "|<e%u> [%u] 0x%llx ", i, i,
 				(unsigned long long)e);
-		dot_text(w->f, pte_flags(e, leaf, level, flags, sizeof flags));
+		dot_text(w->f, pt_entry_flags(w->levels, level, e, flags, sizeof flags));
 		i += run - 1;
 	}
 	fprintf(w->f, "\"];\n");

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "disasm.h"
 #include "explain.h"
 #include "io.h"
 #include "plan.h"
@@ -92,7 +93,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_TAP: o->report.tap = true; break;
 		case OPT_JSON: o->json = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		case 'V': printf("kvmrun %s\n", PACKAGE_VERSION); exit(EXIT_PASS);
+		case 'V':
+			printf("kvmrun %s (disassembler: %s)\n", PACKAGE_VERSION,
+			       disasm_available ? "capstone" : "none");
+			exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
 	}

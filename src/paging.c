@@ -4,6 +4,7 @@
 #include "paging.h"
 
 #include <err.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,6 +221,55 @@ bool pt_read_built(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
 	return true;
 }
 
+const char *pt_level_name(int levels, int level)
+{
+	static const char *const names4[] = { "", "PT", "PD", "PDPT", "PML4" };
+	static const char *const names2[] = { "", "PT", "PD" };
+
+	return levels == 4 ? names4[level] : names2[level];
+}
+
+bool pt_is_leaf(int levels, int level, uint64_t e)
+{
+	if (level == 1)
+		return true;
+	return (e & PTE_PS) && (levels == 4 ? level <= 3 : level == 2);
+}
+
+const char *pt_entry_flags(int levels, int level, uint64_t e, char *buf,
+			   size_t size)
+{
+	static const struct { uint64_t bit; const char *name; } names[] = {
+		{ PTE_P, "P" },	    { PTE_RW, "RW" }, { PTE_US, "US" },
+		{ PTE_PWT, "PWT" }, { PTE_PCD, "PCD" }, { PTE_A, "A" },
+		{ PTE_D, "D" },	    { PTE_PS, "PS" }, { PTE_G, "G" },
+		{ PTE_NX, "NX" },
+	};
+	bool leaf = pt_is_leaf(levels, level, e);
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!(e & PTE_P)) {
+		snprintf(buf, size, "not present");
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && n < size; i++) {
+		if (!(e & names[i].bit))
+			continue;
+		/* Bit 7 of a 4K entry is PAT; D and G mean nothing above a leaf. */
+		const char *name = names[i].bit == PTE_PS && level == 1 ? "PAT"
+								     : names[i].name;
+		if (!leaf && (names[i].bit == PTE_D || names[i].bit == PTE_G))
+			continue;
+		if (names[i].bit == PTE_NX && levels == 2)
+			continue;
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", name);
+	}
+	if (!(e & PTE_RW) && n < size)
+		snprintf(buf + n, size - n, " (read-only)");
+	return buf;
+}
+
 bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
 	     uint64_t virt, struct pt_walk *out)
 {
@@ -232,21 +282,24 @@ bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
 	if (levels == 2 && virt >> 32)
 		return false;
 	for (int level = levels; level >= 1; level--) {
-		uint64_t at = table + level_index(levels, level, virt) * size;
-		if (!read(ctx, at, &e, size) || !(e & PTE_P)) {
+		unsigned index = level_index(levels, level, virt);
+		uint64_t at = table + index * size;
+		struct pt_step *st = &out->step[out->nsteps++];
+		*st = (struct pt_step){ level, index, at, 0, false };
+		st->read = read(ctx, at, &e, size);
+		st->entry = st->read ? e : 0;
+		if (!st->read || !(e & PTE_P)) {
 			out->fault_level = level;
 			return false;
 		}
 		out->write &= (e & PTE_RW) != 0;
 		out->user &= (e & PTE_US) != 0;
 		out->nx |= levels == 4 && (e & PTE_NX);
-		bool large = level > 1 && (e & PTE_PS) &&
-			     (levels == 4 ? level <= 3 : level == 2);
-		if (level == 1 || large) {
+		if (pt_is_leaf(levels, level, e)) {
 			unsigned shift = level_shift(levels, level);
 			uint64_t page = 1ULL << shift;
-			uint64_t frame = levels == 2 && large ? e & 0xffc00000ULL
-							      : e & mask & ~(page - 1);
+			uint64_t frame = levels == 2 && level == 2 ? e & 0xffc00000ULL
+								   : e & mask & ~(page - 1);
 			out->phys = frame | (virt & (page - 1));
 			out->page = page;
 			out->leaf = e;

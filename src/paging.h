@@ -51,7 +51,17 @@ void pt_free(struct pt *pt);
 typedef bool (*pt_read_fn)(void *ctx, uint64_t gpa, uint64_t *value,
 			   unsigned size);
 
+struct pt_step {
+	int level;          /* 4 (PML4) .. 1 (PT), or 2 .. 1 in 32-bit paging */
+	unsigned index;
+	uint64_t addr;      /* guest-physical address of the entry */
+	uint64_t entry;
+	bool read;          /* false: the entry's memory could not be read */
+};
+
 struct pt_walk {
+	struct pt_step step[4]; /* the entries read, root first */
+	int nsteps;
 	uint64_t phys;      /* the translation of the address walked */
 	uint64_t page;      /* size of the page that maps it */
 	uint64_t leaf;      /* the leaf entry */
@@ -62,6 +72,16 @@ struct pt_walk {
 /* Translate (virt) through the tables at (root) for (levels). */
 bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
 	     uint64_t virt, struct pt_walk *out);
+
+/* The name of the tables at (level) of (levels)-level paging: "PML4". */
+const char *pt_level_name(int levels, int level);
+
+/* True if (entry) at (level) maps a page rather than a table. */
+bool pt_is_leaf(int levels, int level, uint64_t entry);
+
+/* The flags of (entry) at (level), as "P RW US A D PS", into (buf). */
+const char *pt_entry_flags(int levels, int level, uint64_t entry, char *buf,
+			   size_t size);
 
 /* A pt_read_fn over tables being built (ctx is the struct pt). */
 bool pt_read_built(void *ctx, uint64_t gpa, uint64_t *value, unsigned size);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disasm.h"
 #include "paging.h"
 
 #define CONSOLE_CAP (16u << 20) /* console bytes kept for expectations */
@@ -172,145 +173,6 @@ static void report_valid(const struct plan *p)
 		(unsigned long long)p->stack);
 }
 
-/* ---- machine state ---- */
-
-static void dump_gprs(const struct kvm_regs *r)
-{
-	for (int i = 0; i < GPR_RIP; i += 4) {
-		for (int j = i; j < i + 4; j++)
-			fprintf(stderr, "  %-3s %016llx", cpu_reg_name((enum reg)j),
-				(unsigned long long)cpu_reg_get(r, (enum reg)j));
-		fputc('\n', stderr);
-	}
-}
-
-static void dump_control(const char *name, uint64_t value,
-			 const struct bit_name *bits)
-{
-	char buf[256];
-
-	fprintf(stderr, "  %-6s %016llx", name, (unsigned long long)value);
-	if (bits)
-		fprintf(stderr, "  %s", cpu_bits_str(bits, value, buf, sizeof buf));
-	fputc('\n', stderr);
-}
-
-static void dump_segment(const char *name, const struct kvm_segment *s)
-{
-	fprintf(stderr, "  %-3s sel %04x base %016llx limit %08x type %x "
-		"s %u dpl %u p %u db %u l %u g %u%s\n", name, s->selector,
-		(unsigned long long)s->base, s->limit, s->type, s->s, s->dpl,
-		s->present, s->db, s->l, s->g, s->unusable ? " unusable" : "");
-}
-
-static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
-		      uint64_t rip)
-{
-	uint64_t linear = s->cs.base + rip, phys;
-	const char *why = NULL;
-
-	if (!vm_linear_to_phys(vm, s, linear, &phys, &why)) {
-		fprintf(stderr, "  code at 0x%llx: %s\n",
-			(unsigned long long)linear, why);
-		return;
-	}
-	fprintf(stderr, "  code at 0x%llx (physical 0x%llx):",
-		(unsigned long long)linear, (unsigned long long)phys);
-	int n = 0;
-	for (; n < 16; n++) {
-		const uint8_t *b = vm_gpa(vm, phys + (uint64_t)n, 1);
-		if (!b)
-			break;
-		fprintf(stderr, " %02x", *b);
-	}
-	fputs(n ? "\n" : " not in RAM\n", stderr);
-}
-
-static void dump_state(const struct vm *vm, const struct result *res)
-{
-	const struct kvm_sregs *s = &res->sregs;
-	char buf[160];
-
-	if (!res->have_regs) {
-		fputs("  (registers could not be read)\n", stderr);
-		return;
-	}
-	dump_gprs(&res->regs);
-	fprintf(stderr, "  rip %016llx  rflags %016llx  %s\n",
-		(unsigned long long)res->regs.rip,
-		(unsigned long long)res->regs.rflags,
-		cpu_bits_str(cpu_rflags_bits, res->regs.rflags & ~X86_RFLAGS_FIXED,
-			     buf, sizeof buf));
-	dump_control("cr0", s->cr0, cpu_cr0_bits);
-	dump_control("cr2", s->cr2, NULL);
-	dump_control("cr3", s->cr3, NULL);
-	dump_control("cr4", s->cr4, cpu_cr4_bits);
-	dump_control("efer", s->efer, cpu_efer_bits);
-	dump_segment("cs", &s->cs);
-	dump_segment("ds", &s->ds);
-	dump_segment("es", &s->es);
-	dump_segment("fs", &s->fs);
-	dump_segment("gs", &s->gs);
-	dump_segment("ss", &s->ss);
-	dump_segment("tr", &s->tr);
-	fprintf(stderr, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
-		(unsigned long long)s->gdt.base, s->gdt.limit,
-		(unsigned long long)s->idt.base, s->idt.limit);
-	dump_code(vm, s, res->regs.rip);
-}
-
-/* Where an unhandled access went: a handler-less port, ROM, or nothing. */
-static const char *access_target(const struct plan *p, const struct access *a)
-{
-	if (!a->mmio)
-		return "no handler is registered for this port";
-	const struct mem_region *r = plan_region(p->cfg, a->addr, 1);
-	if (r && r->readonly)
-		return "a write to read-only memory";
-	return "no RAM and no mmio handler there";
-}
-
-static void describe_stop(const struct plan *p, const struct result *res)
-{
-	const struct access *a = &res->access;
-	const char *name = p->cfg->name;
-
-	switch (res->stop) {
-	case STOPPED_UNHANDLED_IO:
-	case STOPPED_UNHANDLED_MMIO:
-		fprintf(stderr, "kvmrun: %s: unhandled %s: %s %u byte%s%s at "
-			"%s 0x%llx", name, a->mmio ? "MMIO" : "port I/O",
-			a->write ? "write of" : "read of", a->size,
-			a->size == 1 ? "" : "s",
-			a->count > 1 ? " (string I/O)" : "",
-			a->mmio ? "address" : "port", (unsigned long long)a->addr);
-		if (a->count > 1)
-			fprintf(stderr, " x %u", a->count);
-		if (a->write)
-			fprintf(stderr, ", value 0x%llx", (unsigned long long)a->value);
-		fprintf(stderr, ", rip 0x%llx: %s\n",
-			(unsigned long long)res->regs.rip, access_target(p, a));
-		return;
-	case STOPPED_SHUTDOWN:
-		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
-			"fault: an exception it could not handle)\n", name);
-		return;
-	case STOPPED_TIMEOUT:
-		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "
-			"running after limits.timeout (%.3f s)\n", name,
-			(double)p->cfg->timeout_ns / 1e9);
-		return;
-	case STOPPED_EXIT_LIMIT:
-		fprintf(stderr, "kvmrun: %s: stopped after limits.exits (%llu "
-			"VM exits)\n", name, (unsigned long long)res->exits);
-		return;
-	default:
-		fprintf(stderr, "kvmrun: %s: unexpected stop: %s%s%s\n", name,
-			result_stop_name(res->stop), res->detail[0] ? ": " : "",
-			res->detail);
-	}
-}
-
 /* ---- --trace ---- */
 
 /* "port 0xe9", "addr 0xd0000000" or "" for exit (e). */
@@ -380,6 +242,226 @@ static void trace_table(const struct result *res)
 	fprintf(stderr, "  %-14s %-5s %-17s %10llu %12.3f %12.3f\n", "total", "",
 		"", (unsigned long long)res->exits, (double)guest / 1e6,
 		(double)host / 1e6);
+}
+
+/* ---- machine state ---- */
+
+static void dump_gprs(const struct kvm_regs *r)
+{
+	for (int i = 0; i < GPR_RIP; i += 4) {
+		for (int j = i; j < i + 4; j++)
+			fprintf(stderr, "  %-3s %016llx", cpu_reg_name((enum reg)j),
+				(unsigned long long)cpu_reg_get(r, (enum reg)j));
+		fputc('\n', stderr);
+	}
+}
+
+static void dump_control(const char *name, uint64_t value,
+			 const struct bit_name *bits)
+{
+	char buf[256];
+
+	fprintf(stderr, "  %-6s %016llx", name, (unsigned long long)value);
+	if (bits)
+		fprintf(stderr, "  %s", cpu_bits_str(bits, value, buf, sizeof buf));
+	fputc('\n', stderr);
+}
+
+static void dump_segment(const char *name, const struct kvm_segment *s)
+{
+	fprintf(stderr, "  %-3s sel %04x base %016llx limit %08x type %x "
+		"s %u dpl %u p %u db %u l %u g %u%s\n", name, s->selector,
+		(unsigned long long)s->base, s->limit, s->type, s->s, s->dpl,
+		s->present, s->db, s->l, s->g, s->unusable ? " unusable" : "");
+}
+
+static void print_insn(void *ctx, uint64_t addr, size_t len, const char *text)
+{
+	const uint64_t *rip = ctx;
+
+	if (addr == *rip)
+		fprintf(stderr, "    0x%llx  %-24s  <- rip\n",
+			(unsigned long long)addr, text);
+	else
+		fprintf(stderr, "    0x%llx  %s\n", (unsigned long long)addr, text);
+	(void)len;
+}
+
+/* Code size of the segment in CS: 64, 32 or 16. */
+static int code_bits(const struct kvm_sregs *s)
+{
+	return s->cs.l ? 64 : s->cs.db ? 32 : 16;
+}
+
+static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
+		      uint64_t rip)
+{
+	uint64_t linear = s->cs.base + rip, phys;
+	const char *why = NULL;
+	uint8_t code[16];
+	int n = 0;
+
+	if (!vm_linear_to_phys(vm, s, linear, &phys, &why)) {
+		fprintf(stderr, "  code at 0x%llx: %s\n",
+			(unsigned long long)linear, why);
+		return;
+	}
+	fprintf(stderr, "  code at 0x%llx (physical 0x%llx):",
+		(unsigned long long)linear, (unsigned long long)phys);
+	for (; n < 16; n++) {
+		const uint8_t *b = vm_gpa(vm, phys + (uint64_t)n, 1);
+		if (!b)
+			break;
+		code[n] = *b;
+		fprintf(stderr, " %02x", *b);
+	}
+	fputs(n ? "\n" : " not in RAM\n", stderr);
+	if (n && !disasm(code, (size_t)n, rip, code_bits(s), 3, print_insn, &rip))
+		fprintf(stderr, "    (%s)\n", disasm_available
+			? "these bytes are not an instruction"
+			: "no disassembler: kvmrun was built without capstone");
+}
+
+/* How the CPU's page walk of (linear) went, entry by entry. */
+static void dump_walk(const struct vm *vm, const struct kvm_sregs *s,
+		      const char *what, uint64_t linear)
+{
+	int levels = s->efer & X86_EFER_LMA ? 4 : 2;
+	struct pt_walk w;
+	char flags[64], idx[24];
+
+	if (!(s->cr0 & X86_CR0_PG) || (!(s->efer & X86_EFER_LMA) && (s->cr4 & X86_CR4_PAE)) ||
+	    (s->cr4 & X86_CR4_LA57))
+		return;
+	bool ok = pt_walk(vm_read_phys, (void *)vm, levels, s->cr3, linear, &w);
+	fprintf(stderr, "  page walk of %s 0x%llx (CR3 0x%llx):\n", what,
+		(unsigned long long)linear, (unsigned long long)s->cr3);
+	for (int i = 0; i < w.nsteps; i++) {
+		const struct pt_step *st = &w.step[i];
+		snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(levels, st->level),
+			 st->index);
+		if (!st->read) {
+			fprintf(stderr, "    %-10s @0x%llx  not in RAM: the walk "
+				"stops here\n", idx, (unsigned long long)st->addr);
+			continue;
+		}
+		fprintf(stderr, "    %-10s @0x%llx = 0x%llx  %s\n", idx,
+			(unsigned long long)st->addr, (unsigned long long)st->entry,
+			pt_entry_flags(levels, st->level, st->entry, flags, sizeof flags));
+	}
+	if (ok)
+		fprintf(stderr, "    -> physical 0x%llx; rights over all levels: "
+			"%s%s%s\n", (unsigned long long)w.phys,
+			w.write ? "write" : "read-only", w.user ? ", user" : ", supervisor",
+			w.nx ? ", no-execute" : "");
+	else if (w.nsteps && w.step[w.nsteps - 1].read)
+		fprintf(stderr, "    -> not mapped: %s[%u] is not present, so the "
+			"access page-faults\n",
+			pt_level_name(levels, w.step[w.nsteps - 1].level),
+			w.step[w.nsteps - 1].index);
+}
+
+static void dump_exits(const struct result *res)
+{
+	const struct exit_rec *last[EXIT_RING];
+	size_t n = result_last_exits(res, last);
+
+	if (!n)
+		return;
+	fprintf(stderr, "  the last %zu VM exits:\n", n);
+	for (size_t i = 0; i < n; i++) {
+		fputs("  ", stderr);
+		print_exit(last[i], res->exits - n + i + 1);
+	}
+}
+
+static void dump_state(const struct vm *vm, const struct result *res)
+{
+	const struct kvm_sregs *s = &res->sregs;
+	char buf[160];
+
+	if (!res->have_regs) {
+		fputs("  (registers could not be read)\n", stderr);
+		return;
+	}
+	dump_gprs(&res->regs);
+	fprintf(stderr, "  rip %016llx  rflags %016llx  %s\n",
+		(unsigned long long)res->regs.rip,
+		(unsigned long long)res->regs.rflags,
+		cpu_bits_str(cpu_rflags_bits, res->regs.rflags & ~X86_RFLAGS_FIXED,
+			     buf, sizeof buf));
+	dump_control("cr0", s->cr0, cpu_cr0_bits);
+	dump_control("cr2", s->cr2, NULL);
+	dump_control("cr3", s->cr3, NULL);
+	dump_control("cr4", s->cr4, cpu_cr4_bits);
+	dump_control("efer", s->efer, cpu_efer_bits);
+	dump_segment("cs", &s->cs);
+	dump_segment("ds", &s->ds);
+	dump_segment("es", &s->es);
+	dump_segment("fs", &s->fs);
+	dump_segment("gs", &s->gs);
+	dump_segment("ss", &s->ss);
+	dump_segment("tr", &s->tr);
+	fprintf(stderr, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
+		(unsigned long long)s->gdt.base, s->gdt.limit,
+		(unsigned long long)s->idt.base, s->idt.limit);
+	dump_code(vm, s, res->regs.rip);
+	dump_walk(vm, s, "rip", s->cs.base + res->regs.rip);
+	if (s->cr2)
+		dump_walk(vm, s, "cr2 (the last page-fault address)", s->cr2);
+	dump_exits(res);
+}
+
+/* Where an unhandled access went: a handler-less port, ROM, or nothing. */
+static const char *access_target(const struct plan *p, const struct access *a)
+{
+	if (!a->mmio)
+		return "no handler is registered for this port";
+	const struct mem_region *r = plan_region(p->cfg, a->addr, 1);
+	if (r && r->readonly)
+		return "a write to read-only memory";
+	return "no RAM and no mmio handler there";
+}
+
+static void describe_stop(const struct plan *p, const struct result *res)
+{
+	const struct access *a = &res->access;
+	const char *name = p->cfg->name;
+
+	switch (res->stop) {
+	case STOPPED_UNHANDLED_IO:
+	case STOPPED_UNHANDLED_MMIO:
+		fprintf(stderr, "kvmrun: %s: unhandled %s: %s %u byte%s%s at "
+			"%s 0x%llx", name, a->mmio ? "MMIO" : "port I/O",
+			a->write ? "write of" : "read of", a->size,
+			a->size == 1 ? "" : "s",
+			a->count > 1 ? " (string I/O)" : "",
+			a->mmio ? "address" : "port", (unsigned long long)a->addr);
+		if (a->count > 1)
+			fprintf(stderr, " x %u", a->count);
+		if (a->write)
+			fprintf(stderr, ", value 0x%llx", (unsigned long long)a->value);
+		fprintf(stderr, ", rip 0x%llx: %s\n",
+			(unsigned long long)res->regs.rip, access_target(p, a));
+		return;
+	case STOPPED_SHUTDOWN:
+		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
+			"fault: an exception it could not handle)\n", name);
+		return;
+	case STOPPED_TIMEOUT:
+		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "
+			"running after limits.timeout (%.3f s)\n", name,
+			(double)p->cfg->timeout_ns / 1e9);
+		return;
+	case STOPPED_EXIT_LIMIT:
+		fprintf(stderr, "kvmrun: %s: stopped after limits.exits (%llu "
+			"VM exits)\n", name, (unsigned long long)res->exits);
+		return;
+	default:
+		fprintf(stderr, "kvmrun: %s: unexpected stop: %s%s%s\n", name,
+			result_stop_name(res->stop), res->detail[0] ? ": " : "",
+			res->detail);
+	}
 }
 
 static void report_log(const struct result *res)

@@ -120,7 +120,7 @@ void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len)
 	return mem_gpa(&vm->mem, gpa, len);
 }
 
-static bool read_guest(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
+bool vm_read_phys(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
 {
 	const uint8_t *p = vm_gpa(ctx, gpa, size);
 
@@ -150,7 +150,7 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 				   : "5-level paging is not decoded";
 		return false;
 	}
-	if (!pt_walk(read_guest, (void *)vm, levels, s->cr3, linear, &w)) {
+	if (!pt_walk(vm_read_phys, (void *)vm, levels, s->cr3, linear, &w)) {
 		*why = "not mapped by the guest's page tables";
 		return false;
 	}

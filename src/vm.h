@@ -52,6 +52,9 @@ void vm_destroy(struct vm *vm);
  */
 void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len);
 
+/* A pt_read_fn over guest memory (ctx is the struct vm). */
+bool vm_read_phys(void *ctx, uint64_t gpa, uint64_t *value, unsigned size);
+
 /* After an emulation failure: if the guest was fetching code from RAM that
  * KVM has no slot for yet, give it one and return true (run again). */
 bool vm_fault_code(struct vm *vm);
