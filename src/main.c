@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "report.h"
 #include "run.h"
+#include "suite.h"
 #include "vm.h"
 
 struct options {
@@ -24,14 +25,16 @@ struct options {
 	size_t nsets;
 	bool check, quiet, trace;
 	const char *explain; /* NULL, "text" or "dot" */
-	const char *json;
+	const char *json, *shard;
+	unsigned jobs;
 	struct report_opts report;
+	struct suite suite;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kvmrun [options] [-c] CONFIG.yaml ...\n"
+		"usage: kvmrun [options] [-c] CONFIG.yaml|FOLDER ...\n"
 		"  -c, --config FILE    run the config FILE (repeatable)\n"
 		"  -n, --check          validate and plan only; no /dev/kvm\n"
 		"  -e, --explain[=dot]  print the plan: memory map, GDT, page tables,\n"
@@ -42,6 +45,9 @@ static void usage(FILE *f)
 		"      --tap            TAP version 13 on stdout: a test point per\n"
 		"                       expectation, or per config when several\n"
 		"      --json FILE      one JSON document per run to FILE (- for stdout)\n"
+		"  -j, --jobs N         run N configs at a time, in child processes\n"
+		"      --shard I/N      run only shard I of N (also Bazel's\n"
+		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
 		"  -q, --quiet          do not pass guest console output through\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n"
@@ -56,13 +62,28 @@ static void push(char ***list, size_t *n, char *item)
 	(*list)[(*n)++] = item;
 }
 
-enum { OPT_TAP = 256, OPT_JSON };
+enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD };
+
+static unsigned parse_jobs(const char *arg)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+
+	if (end == arg || *end || n < 1 || n > 1024) {
+		fprintf(stderr, "kvmrun: --jobs %s: wanted a number from 1 to "
+			"1024\n", arg);
+		exit(EXIT_USAGE);
+	}
+	return (unsigned)n;
+}
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "tap", no_argument, NULL, OPT_TAP },
 		{ "json", required_argument, NULL, OPT_JSON },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "explain", optional_argument, NULL, 'e' },
@@ -75,7 +96,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:nes:tqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ne::s:tqj:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': push(&o->configs, &o->nconfigs, optarg); break;
 		case 'n': o->check = true; break;
@@ -92,6 +113,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'q': o->quiet = true; break;
 		case OPT_TAP: o->report.tap = true; break;
 		case OPT_JSON: o->json = optarg; break;
+		case OPT_SHARD: o->shard = optarg; break;
+		case 'j': o->jobs = parse_jobs(optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		case 'V':
 			printf("kvmrun %s (disassembler: %s)\n", PACKAGE_VERSION,
@@ -188,28 +211,56 @@ static int severity(int status)
 	}
 }
 
+static int run_one(void *ctx, size_t index, FILE *json)
+{
+	struct options *o = ctx;
+
+	o->report.json = json;
+	o->report.index = index;
+	return run_config(o->suite.configs[index], o);
+}
+
+/* A folder, several files or a shard make a suite: one verdict per
+ * config and a summary. */
+static bool is_suite(const struct options *o)
+{
+	return o->nconfigs != o->suite.count || o->nconfigs > 1 || o->shard ||
+	       getenv("TEST_TOTAL_SHARDS");
+}
+
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o = { .jobs = 1 };
 	size_t counts[5] = { 0 };
 	int worst = EXIT_PASS;
 
 	parse_options(argc, argv, &o);
+	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
+	    !suite_shard(&o.suite, o.shard))
+		return EXIT_USAGE;
+	FILE *json = NULL;
 	if (o.json) {
-		o.report.json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
-		if (!o.report.json)
+		json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
+		if (!json)
 			err(EXIT_USAGE, "--json %s", o.json);
 	}
-	report_start(&o.report, o.nconfigs);
-	for (size_t i = 0; i < o.nconfigs; i++) {
-		int status = run_config(o.configs[i], &o);
-		counts[report_rank(status)]++;
-		if (severity(status) > severity(worst))
-			worst = status;
+	o.report.json = json;
+	o.report.suite = is_suite(&o);
+	int *status = calloc(o.suite.count + 1, sizeof *status);
+	if (!status)
+		err(EXIT_USAGE, "calloc");
+	report_start(&o.report, o.suite.count);
+	suite_run(&o.suite, o.jobs, json, run_one, &o, status);
+	for (size_t i = 0; i < o.suite.count; i++) {
+		counts[report_rank(status[i])]++;
+		if (severity(status[i]) > severity(worst))
+			worst = status[i];
 	}
-	report_finish(&o.report, counts, o.nconfigs);
-	if (o.report.json && o.report.json != stdout && fclose(o.report.json) != 0)
+	report_finish(&o.report, counts);
+	if (json && json != stdout && fclose(json) != 0)
 		err(EXIT_USAGE, "--json %s", o.json);
+	free(status);
+	suite_free(&o.suite);
 	free(o.configs);
 	free(o.sets);
 	/* Under TAP a skip is reported in the stream; harnesses such as

@@ -534,11 +534,15 @@ const char *report_status_word(int status)
 	return status_words[report_rank(status)];
 }
 
-static void report_summary(const size_t counts[5], size_t total)
+static void report_summary(const size_t counts[5])
 {
-	fprintf(stderr, "%zu configs: %zu passed, %zu failed, %zu invalid, "
-		"%zu errors, %zu skipped\n", total, counts[0], counts[1],
-		counts[2], counts[3], counts[4]);
+	size_t failed = counts[1] + counts[2] + counts[3];
+
+	if (failed)
+		fprintf(stderr, "failed: %zu on expectations, %zu invalid, "
+			"%zu in error\n", counts[1], counts[2], counts[3]);
+	fprintf(stderr, "%zu passed, %zu failed, %zu skipped\n", counts[0],
+		failed, counts[4]);
 }
 
 /* ---- the sinks ---- */
@@ -577,10 +581,9 @@ void report_outcome(struct report_opts *o, const struct outcome *out)
 		json_outcome(o->json, out);
 }
 
-void report_finish(struct report_opts *o, const size_t counts[5], size_t total)
+void report_finish(const struct report_opts *o, const size_t counts[5])
 {
 	fflush(stdout);
-	(void)o;
-	if (total > 1)
-		report_summary(counts, total);
+	if (o->suite)
+		report_summary(counts);
 }

@@ -30,6 +30,7 @@ void report_trace_exit(const struct result *res, const struct exit_rec *e);
 /* Where reports go besides the human text on stderr. */
 struct report_opts {
 	bool tap;     /* TAP version 13 on stdout */
+	bool suite;   /* several configs: a verdict each, then a summary */
 	FILE *json;   /* one JSON document per run, or NULL */
 	size_t count; /* configs in this call */
 	size_t index; /* configs reported so far */
@@ -51,10 +52,10 @@ void report_start(struct report_opts *o, size_t nconfigs);
 /* Report (out) to every sink: text on stderr, TAP, JSON. */
 void report_outcome(struct report_opts *o, const struct outcome *out);
 
-/* The summary after several configs; (counts) is indexed by
- * report_rank: pass, fail, invalid, error, skip. */
-void report_finish(struct report_opts *o, const size_t counts[5],
-		   size_t total);
+/* The summary after a suite, its last line "N passed, N failed, N
+ * skipped"; (counts) is indexed by report_rank: pass, fail, invalid,
+ * error, skip. */
+void report_finish(const struct report_opts *o, const size_t counts[5]);
 
 /* The place of (status) in the summary. */
 int report_rank(int status);

@@ -82,7 +82,7 @@ static void problems_yaml(const struct outcome *out)
 void tap_start(const struct report_opts *o)
 {
 	puts("TAP version 13");
-	if (o->count > 1)
+	if (o->suite)
 		printf("1..%zu\n", o->count);
 }
 
@@ -147,7 +147,7 @@ static void expectation_points(const struct outcome *out)
 
 void tap_outcome(const struct report_opts *o, const struct outcome *out)
 {
-	if (o->count > 1)
+	if (o->suite)
 		config_point(o, out);
 	else
 		expectation_points(out);

@@ -1,0 +1,253 @@
+/* Several configs as a suite: folders expanded, shards picked, runs in
+ * parallel processes with their output kept in order. */
+#include "kvmrun-config.h"
+
+#include "suite.h"
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+static void add(struct suite *s, char *name)
+{
+	s->configs = realloc(s->configs, (s->count + 1) * sizeof *s->configs);
+	if (!s->configs)
+		err(EXIT_USAGE, "realloc");
+	s->configs[s->count++] = name;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_yaml(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+/* Add the *.yaml files of folder (dir), sorted. */
+static bool add_folder(struct suite *s, const char *dir)
+{
+	DIR *d = opendir(dir);
+	size_t first = s->count;
+	struct dirent *e;
+
+	if (!d) {
+		fprintf(stderr, "kvmrun: %s: %s\n", dir, strerror(errno));
+		return false;
+	}
+	while ((e = readdir(d))) {
+		char *path;
+		if (e->d_name[0] == '.' || !is_yaml(e->d_name))
+			continue;
+		if (asprintf(&path, "%s%s%s", dir,
+			     dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name) < 0)
+			err(EXIT_USAGE, "asprintf");
+		add(s, path);
+	}
+	closedir(d);
+	if (s->count == first) {
+		fprintf(stderr, "kvmrun: %s: no .yaml config in this folder\n", dir);
+		return false;
+	}
+	qsort(s->configs + first, s->count - first, sizeof *s->configs, by_name);
+	return true;
+}
+
+bool suite_expand(struct suite *s, char *const *args, size_t nargs)
+{
+	bool ok = true;
+	struct stat st;
+
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < nargs; i++) {
+		if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			ok &= add_folder(s, args[i]);
+			continue;
+		}
+		char *name = strdup(args[i]);
+		if (!name)
+			err(EXIT_USAGE, "strdup");
+		add(s, name);
+	}
+	return ok;
+}
+
+static bool parse_shard(const char *spec, unsigned long *index,
+			unsigned long *total)
+{
+	char *end;
+
+	*index = strtoul(spec, &end, 10);
+	if (end == spec || *end != '/')
+		return false;
+	const char *t = end + 1;
+	*total = strtoul(t, &end, 10);
+	return end != t && !*end && *total >= 1 && *index >= 1 &&
+	       *index <= *total;
+}
+
+bool suite_shard(struct suite *s, const char *spec)
+{
+	unsigned long index, total;
+	const char *bazel_total = getenv("TEST_TOTAL_SHARDS");
+
+	if (spec) {
+		if (!parse_shard(spec, &index, &total)) {
+			fprintf(stderr, "kvmrun: --shard %s: wanted I/N with "
+				"1 <= I <= N, such as 2/4\n", spec);
+			return false;
+		}
+		index--;
+	} else if (bazel_total && *bazel_total) {
+		const char *bazel_index = getenv("TEST_SHARD_INDEX");
+		total = strtoul(bazel_total, NULL, 10);
+		index = bazel_index ? strtoul(bazel_index, NULL, 10) : 0;
+		if (total < 1 || index >= total) {
+			fprintf(stderr, "kvmrun: TEST_SHARD_INDEX=%s and "
+				"TEST_TOTAL_SHARDS=%s do not name a shard\n",
+				bazel_index ? bazel_index : "", bazel_total);
+			return false;
+		}
+		/* Bazel asks a test runner to say that it shards. */
+		const char *ack = getenv("TEST_SHARD_STATUS_FILE");
+		FILE *f = ack && *ack ? fopen(ack, "a") : NULL;
+		if (f)
+			fclose(f);
+	} else {
+		return true;
+	}
+	size_t kept = 0;
+	for (size_t k = 0; k < s->count; k++) {
+		if (k % total == index)
+			s->configs[kept++] = s->configs[k];
+		else
+			free(s->configs[k]);
+	}
+	s->count = kept;
+	return true;
+}
+
+/* ---- parallel runs ---- */
+
+struct job {
+	pid_t pid;
+	FILE *out, *err, *json; /* what the child wrote, shown in order */
+	bool done;
+};
+
+static FILE *temp(void)
+{
+	FILE *f = tmpfile();
+
+	if (!f)
+		err(EXIT_USAGE, "tmpfile");
+	return f;
+}
+
+static void start(struct job *j, size_t index, FILE *json, suite_run_fn run,
+		  void *ctx)
+{
+	j->out = temp();
+	j->err = temp();
+	j->json = json ? temp() : NULL;
+	fflush(NULL);
+	j->pid = fork();
+	if (j->pid < 0)
+		err(EXIT_USAGE, "fork");
+	if (j->pid > 0)
+		return;
+	if (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
+	    dup2(fileno(j->err), STDERR_FILENO) < 0)
+		_exit(EXIT_USAGE);
+	int status = run(ctx, index, j->json);
+	fflush(NULL);
+	_exit(status);
+}
+
+static void copy(FILE *from, FILE *to)
+{
+	char buf[8192];
+	size_t n;
+
+	if (!from)
+		return;
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+		fwrite(buf, 1, n, to);
+	fclose(from);
+	fflush(to);
+}
+
+/* Wait for one child; a config whose child died is an error. */
+static void reap(struct job *jobs, size_t n, int *status)
+{
+	int st;
+	pid_t pid;
+
+	do
+		pid = wait(&st);
+	while (pid < 0 && errno == EINTR);
+	if (pid < 0)
+		err(EXIT_USAGE, "wait");
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].pid == pid) {
+			jobs[i].done = true;
+			status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_GUEST;
+			if (WIFSIGNALED(st))
+				fprintf(jobs[i].err, "kvmrun: killed by signal %d\n",
+					WTERMSIG(st));
+		}
+}
+
+void suite_run(const struct suite *s, unsigned jobs, FILE *json,
+	       suite_run_fn run, void *ctx, int *status)
+{
+	if (jobs <= 1 || s->count <= 1) {
+		for (size_t i = 0; i < s->count; i++)
+			status[i] = run(ctx, i, json);
+		return;
+	}
+	struct job *j = calloc(s->count, sizeof *j);
+	size_t next = 0, shown = 0, running = 0;
+
+	if (!j)
+		err(EXIT_USAGE, "calloc");
+	while (shown < s->count) {
+		if (next < s->count && running < jobs) {
+			start(&j[next], next, json, run, ctx);
+			next++;
+			running++;
+			continue;
+		}
+		reap(j, next, status);
+		running--;
+		for (; shown < next && j[shown].done; shown++) {
+			copy(j[shown].out, stdout);
+			copy(j[shown].err, stderr);
+			if (json)
+				copy(j[shown].json, json);
+		}
+	}
+	free(j);
+}
+
+void suite_free(struct suite *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		free(s->configs[i]);
+	free(s->configs);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Suites: a folder runs its configs in name order, -j runs them in
+# parallel processes with the same output in the same order, --shard I/N
+# and Bazel's TEST_SHARD_INDEX/TEST_TOTAL_SHARDS split them without
+# overlap, and the last line is "N passed, N failed, N skipped".
+set -u
+KVMRUN_PATH=$abs_top_builddir/configs
+export KVMRUN_PATH
+k=$abs_top_builddir/kvmrun
+dir=$srcdir/configs
+status=0
+fail() { echo "FAIL: $*" >&2; status=1; }
+verdicts() { grep -E '^(PASS|FAIL|SKIP|INVALID|ERROR) ' "$1" | sed 's/ (.*//'; }
+
+# The worst status wins: 77 where paged32 skips, else 0.
+ok_status() { [ "$1" -eq 0 ] || [ "$1" -eq 77 ]; }
+"$k" -q "$dir" 2>serial.err
+ok_status $? || fail "the folder suite failed"
+tail -n 1 serial.err | grep -Eqx '[0-9]+ passed, 0 failed, [0-9]+ skipped' ||
+	fail "no summary line: $(tail -n 1 serial.err)"
+[ "$(verdicts serial.err | wc -l)" -eq 5 ] || fail "wanted 5 verdicts"
+verdicts serial.err | sed 's/^[A-Z]* //' >names
+printf '%s\n' higherhalf longmode-hello paged32-hello protected-hello realmode-hello >want
+cmp -s names want || fail "configs not in name order: $(tr '\n' ' ' <names)"
+
+"$k" -q -j 4 "$dir" 2>parallel.err
+ok_status $? || fail "-j 4 failed"
+verdicts serial.err >a
+verdicts parallel.err >b
+cmp -s a b || fail "-j 4 changed the verdicts or their order"
+tail -n 1 serial.err >a
+tail -n 1 parallel.err >b
+cmp -s a b || fail "-j 4 changed the summary"
+
+"$k" -q --shard 1/2 "$dir" 2>s1.err
+"$k" -q --shard 2/2 "$dir" 2>s2.err
+verdicts s1.err >a
+verdicts s2.err >>a
+[ "$(sort a | uniq | wc -l)" -eq 5 ] && [ "$(wc -l <a)" -eq 5 ] ||
+	fail "shards 1/2 and 2/2 do not split the 5 configs"
+rm -f ack
+TEST_TOTAL_SHARDS=2 TEST_SHARD_INDEX=1 TEST_SHARD_STATUS_FILE=ack \
+	"$k" -q "$dir" 2>bazel.err
+verdicts s2.err >a
+verdicts bazel.err >b
+cmp -s a b || fail "TEST_SHARD_INDEX=1 of 2 is not --shard 2/2"
+[ -f ack ] || fail "TEST_SHARD_STATUS_FILE not touched"
+"$k" --shard 3/2 "$dir" 2>/dev/null
+[ $? -eq 2 ] || fail "--shard 3/2 must be a usage error"
+
+"$k" --tap -j 3 "$dir" 2>/dev/null >tap.out
+grep -E '^(not )?ok [0-9]' tap.out | sed 's/^\(not \)*ok \([0-9]*\).*/\2/' | tr '\n' ' ' >a
+[ "$(cat a)" = "1 2 3 4 5 " ] || fail "TAP under -j is out of order: $(cat a)"
+"$k" -q -j 3 --json runs.jsonl "$dir" 2>/dev/null
+[ "$(wc -l <runs.jsonl)" -eq 5 ] && head -n 1 runs.jsonl | grep -q '"name":"higherhalf"' ||
+	fail "JSON under -j: wanted 5 documents in order"
+rm -f serial.err parallel.err s1.err s2.err bazel.err names want a b ack tap.out runs.jsonl
+exit "$status"
