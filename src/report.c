@@ -293,8 +293,77 @@ static int code_bits(const struct kvm_sregs *s)
 	return s->cs.l ? 64 : s->cs.db ? 32 : 16;
 }
 
+struct decoded {
+	char text[200];
+	size_t len;
+	size_t count;
+};
+
+static void keep_insn(void *ctx, uint64_t addr, size_t len, const char *text)
+{
+	struct decoded *d = ctx;
+
+	(void)addr;
+	d->count++;
+	d->len = len;
+	snprintf(d->text, sizeof d->text, "%s", text);
+}
+
+/* Is (text) the kind of instruction that made access (a)? */
+static bool made_access(const char *text, const struct access *a)
+{
+	static const char *const widths[] = { "", "byte ", "word ", "", "dword ",
+					      "", "", "", "qword " };
+	if (strncmp(text, "rep ", 4) == 0)
+		text += 4;
+	if (!a->mmio)
+		return strncmp(text, "in ", 3) == 0 || strncmp(text, "out ", 4) == 0 ||
+		       (strncmp(text, "ins", 3) == 0 && strlen(text) == 4) ||
+		       (strncmp(text, "outs", 4) == 0 && strlen(text) == 5);
+	return a->size <= 8 && widths[a->size][0] && strstr(text, widths[a->size]) &&
+	       strstr(text, "ptr [");
+}
+
+/*
+ * A port access or an MMIO write exits with RIP already past the
+ * instruction that made it. Find that instruction: of the instructions
+ * of k bytes that end at RIP, the longest that makes such an access.
+ */
+static void dump_access_insn(const struct vm *vm, const struct kvm_sregs *s,
+			     uint64_t rip, const struct access *a)
+{
+	uint8_t before[15];
+	int have = 0;
+	uint64_t phys;
+	const char *why;
+
+	if (!disasm_available || (a->mmio && !a->write))
+		return;
+	for (; have < 15; have++) {
+		uint64_t linear = s->cs.base + rip - (uint64_t)have - 1;
+		const uint8_t *b;
+		if (!vm_linear_to_phys(vm, s, linear, &phys, &why) ||
+		    !(b = vm_gpa(vm, phys, 1)))
+			break;
+		before[14 - have] = *b;
+	}
+	for (int k = have; k >= 1; k--) {
+		struct decoded d = { .count = 0 };
+		disasm(before + 15 - k, (size_t)k, rip - (uint64_t)k, code_bits(s),
+		       1, keep_insn, &d);
+		if (d.count == 1 && d.len == (size_t)k && made_access(d.text, a)) {
+			fprintf(stderr, "    0x%llx  %-24s  <- the access, just "
+				"before rip (decoded backwards)\n",
+				(unsigned long long)(rip - (uint64_t)k), d.text);
+			return;
+		}
+	}
+}
+
+/* The code at RIP; (access), if the guest stopped on one, is looked for
+ * just before it. */
 static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
-		      uint64_t rip)
+		      uint64_t rip, const struct access *access)
 {
 	uint64_t linear = s->cs.base + rip, phys;
 	const char *why = NULL;
@@ -316,6 +385,8 @@ static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
 		fprintf(stderr, " %02x", *b);
 	}
 	fputs(n ? "\n" : " not in RAM\n", stderr);
+	if (access)
+		dump_access_insn(vm, s, rip, access);
 	if (n && !disasm(code, (size_t)n, rip, code_bits(s), 3, print_insn, &rip))
 		fprintf(stderr, "    (%s)\n", disasm_available
 			? "these bytes are not an instruction"
@@ -405,7 +476,9 @@ static void dump_state(const struct vm *vm, const struct result *res)
 	fprintf(stderr, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit);
-	dump_code(vm, s, res->regs.rip);
+	bool accessed = res->stop == STOPPED_UNHANDLED_IO ||
+			res->stop == STOPPED_UNHANDLED_MMIO;
+	dump_code(vm, s, res->regs.rip, accessed ? &res->access : NULL);
 	dump_walk(vm, s, "rip", s->cs.base + res->regs.rip);
 	if (s->cr2)
 		dump_walk(vm, s, "cr2 (the last page-fault address)", s->cr2);
