@@ -252,6 +252,16 @@ struct walk {
 	uint64_t mask;
 };
 
+/* A walk over the tables of (p), written to (f). */
+static struct walk walk_of(FILE *f, const struct plan *p)
+{
+	bool two = p->mode->paging == 2;
+
+	return (struct walk){ f, p, p->mode->paging, two ? 4 : 8,
+			      two ? 1024 : 512,
+			      two ? 0xfffff000ULL : 0x000ffffffffff000ULL };
+}
+
 static bool is_leaf(const struct walk *w, int level, uint64_t e)
 {
 	return pt_is_leaf(w->levels, level, e);
@@ -345,10 +355,7 @@ static void explain_table(const struct walk *w, uint64_t table, int level,
 
 static void explain_paging(FILE *f, const struct plan *p)
 {
-	struct walk w = { f, p, p->mode->paging, p->mode->paging == 2 ? 4 : 8,
-			  p->mode->paging == 2 ? 1024 : 512,
-			  p->mode->paging == 2 ? 0xfffff000ULL
-					       : 0x000ffffffffff000ULL };
+	struct walk w = walk_of(f, p);
 	char title[160], sz[32];
 
 	if (!p->mode->paging)
@@ -572,10 +579,7 @@ static void dot_table(const struct walk *w, uint64_t table, int level,
 
 void explain_dot(FILE *f, const struct plan *p)
 {
-	struct walk w = { f, p, p->mode->paging, p->mode->paging == 2 ? 4 : 8,
-			  p->mode->paging == 2 ? 1024 : 512,
-			  p->mode->paging == 2 ? 0xfffff000ULL
-					       : 0x000ffffffffff000ULL };
+	struct walk w = walk_of(f, p);
 
 	fprintf(f, "digraph kvmrun {\n  rankdir=LR;\n"
 		"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"

@@ -167,34 +167,42 @@ static int execute(const struct plan *p, struct options *o,
 	return out->status;
 }
 
+/* What to do with a valid plan: draw it, explain it, check it or run it. */
+static void act(struct plan *p, struct options *o, struct outcome *out)
+{
+	if (o->explain && strcmp(o->explain, "dot") == 0) {
+		explain_dot(stdout, p);
+		out->status = EXIT_PASS;
+	} else if (o->explain) {
+		/* Silent when it worked: the explanation is the output. */
+		out->status = explain_plan(stdout, p);
+		if (out->status)
+			report_outcome(&o->report, out);
+	} else if (o->check) {
+		out->status = EXIT_PASS;
+		report_outcome(&o->report, out);
+	} else {
+		execute(p, o, out);
+	}
+}
+
 static int run_config(const char *file, struct options *o)
 {
 	struct config *cfg = cfg_load(file, o->sets, o->nsets);
 	struct outcome out = { .cfg = cfg, .status = EXIT_USAGE };
 	struct plan p;
-	bool planned = false;
 
 	if (cfg->diag.count == 0) {
-		planned = true;
-		if (plan_build(&p, cfg))
+		if (plan_build(&p, cfg)) {
 			out.plan = &p;
-	}
-	if (out.plan && o->explain && strcmp(o->explain, "dot") == 0) {
-		explain_dot(stdout, &p);
-		out.status = EXIT_PASS;
-	} else if (out.plan && o->explain) {
-		out.status = explain_plan(stdout, &p);
-		if (out.status)
+			act(&p, o, &out);
+		} else {
 			report_outcome(&o->report, &out);
-	} else if (out.plan && !o->check)
-		execute(&p, o, &out);
-	else {
-		if (out.plan)
-			out.status = EXIT_PASS;
+		}
+		plan_free(&p);
+	} else {
 		report_outcome(&o->report, &out);
 	}
-	if (planned)
-		plan_free(&p);
 	cfg_free(cfg);
 	return out.status;
 }
