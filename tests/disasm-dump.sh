@@ -3,7 +3,7 @@
 # disassembler (capstone), and shows its bytes either way. A port access
 # or MMIO write leaves RIP past its instruction; that one is found too.
 set -u
-KVMRUN_PATH=$abs_top_builddir/tests
+KVMRUN_PATH=$abs_top_builddir/tests/errors
 export KVMRUN_PATH
 kvmrun=$abs_top_builddir/kvmrun
 "$kvmrun" -q "$srcdir/tests/errors/unexpected-triple-fault.yaml" 2>dump.out

@@ -6,16 +6,22 @@ set -u
 	echo "needs root and setpriv to drop /dev/kvm access" >&2
 	exit 77
 }
-config=$srcdir/configs/longmode.yaml
+# nobody must reach the binary and files: copy them where it can.
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+cp "$abs_top_builddir/kvmrun" "$srcdir/configs/longmode.yaml" \
+	"$abs_top_builddir/guests/hello64.elf" "$tmp/" || exit 99
+sed -i 's#\.\./guests/##' "$tmp/longmode.yaml"
+chmod 644 "$tmp/longmode.yaml" "$tmp/hello64.elf"
+config=$tmp/longmode.yaml
 as_nobody() {
-	KVMRUN_PATH=$abs_top_builddir/configs setpriv --reuid=65534 \
-		--regid=65534 --clear-groups "$abs_top_builddir/kvmrun" "$@"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/kvmrun" "$@"
 }
 status=0
-as_nobody --explain "$config" >explain.out 2>&1 || { echo "FAIL: --explain" >&2; status=1; }
-grep -q 'KVM_SET_REGS' explain.out || { echo "FAIL: no KVM calls listed" >&2; status=1; }
+as_nobody --explain "$config" >"$tmp/explain.out" 2>&1 || { echo "FAIL: --explain" >&2; status=1; }
+grep -q 'KVM_SET_REGS' "$tmp/explain.out" || { echo "FAIL: no KVM calls listed" >&2; status=1; }
 as_nobody --check "$config" 2>/dev/null || { echo "FAIL: --check" >&2; status=1; }
 as_nobody -q "$config" 2>/dev/null
 [ $? -eq 77 ] || { echo "FAIL: a real run without /dev/kvm must exit 77" >&2; status=1; }
-rm -f explain.out
 exit "$status"
