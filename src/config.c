@@ -681,6 +681,8 @@ static const struct field top_fields[] = {
 
 
 
+#define CONFIG_MAX (16u << 20) /* bytes of YAML read at most */
+
 static bool read_file(struct config *cfg, const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -695,7 +697,7 @@ static bool read_file(struct config *cfg, const char *path)
 		if (!cfg->text)
 			err(2, "malloc");
 		len += fread(cfg->text + len, 1, cap - len - 1, f);
-		if (len < cap - 1)
+		if (len < cap - 1 || len > CONFIG_MAX)
 			break;
 		cap *= 2;
 		cfg->text = realloc(cfg->text, cap);
@@ -704,6 +706,11 @@ static bool read_file(struct config *cfg, const char *path)
 	fclose(f);
 	if (bad) {
 		diag_addf(&cfg->diag, "cannot read config: %s", strerror(errno));
+		return false;
+	}
+	if (len > CONFIG_MAX) {
+		diag_addf(&cfg->diag, "the config is larger than %u MiB: not a "
+			  "config kvmrun reads", CONFIG_MAX >> 20);
 		return false;
 	}
 	cfg->text[len] = '\0';
@@ -754,25 +761,28 @@ static char *default_name(const char *path)
 	return name;
 }
 
-struct config *cfg_load(const char *path, char *const *overrides,
-			size_t noverrides)
+static struct config *new_config(const char *path, char *const *overrides)
 {
 	struct config *cfg = calloc(1, sizeof *cfg);
-	yaml_document_t doc;
 
-	if (!cfg)
+	if (!cfg || !(cfg->file = strdup(path)))
 		err(2, "calloc");
-	cfg->file = strdup(path);
 	cfg->diag.file = cfg->file;
 	cfg->diag.overrides = overrides;
 	cfg->timeout_ns = DEFAULT_TIMEOUT_NS;
-	if (!read_file(cfg, path) || !load_document(cfg, &doc)) {
-		cfg->name = default_name(path);
-		return cfg;
-	}
+	return cfg;
+}
 
+/* Parse cfg->text into cfg. */
+static void parse(struct config *cfg, const char *path, char *const *overrides,
+		  size_t noverrides)
+{
+	yaml_document_t doc;
+
+	if (!load_document(cfg, &doc))
+		return;
 	struct schema c = { .doc = &doc, .cfg = cfg, .diag = &cfg->diag,
-			 .dir = path_dirname(path) };
+			    .dir = path_dirname(path) };
 	for (size_t i = 0; i < noverrides; i++)
 		override_apply(&doc, &cfg->diag, (unsigned)i, overrides[i]);
 
@@ -784,10 +794,36 @@ struct config *cfg_load(const char *path, char *const *overrides,
 		schema_wanted(&c, root, "a mapping of keys such as memory, cpu, load");
 	else
 		schema_fields(&c, root, top_fields, cfg);
-	if (!cfg->name)
-		cfg->name = default_name(path);
 	free(c.dir);
 	yaml_document_delete(&doc);
+}
+
+struct config *cfg_load(const char *path, char *const *overrides,
+			size_t noverrides)
+{
+	struct config *cfg = new_config(path, overrides);
+
+	if (read_file(cfg, path))
+		parse(cfg, path, overrides, noverrides);
+	if (!cfg->name)
+		cfg->name = default_name(path);
+	return cfg;
+}
+
+struct config *cfg_load_text(const char *path, const char *text, size_t len)
+{
+	struct config *cfg = new_config(path, NULL);
+
+	cfg->text = malloc(len + 1);
+	if (!cfg->text)
+		err(2, "malloc");
+	memcpy(cfg->text, text, len);
+	cfg->text[len] = '\0';
+	cfg->diag.text = cfg->text;
+	cfg->diag.text_len = len;
+	parse(cfg, path, NULL, 0);
+	if (!cfg->name)
+		cfg->name = default_name(path);
 	return cfg;
 }
 

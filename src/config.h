@@ -136,6 +136,10 @@ struct config {
 struct config *cfg_load(const char *path, char *const *overrides,
 			size_t noverrides);
 
+/* The same for a config given as (len) bytes of (text), as though it
+ * were the file (path): for fuzzing and tests. */
+struct config *cfg_load_text(const char *path, const char *text, size_t len);
+
 void cfg_free(struct config *cfg);
 
 #endif

@@ -115,13 +115,13 @@ enum io_action io_port(const struct io_table *t, struct kvm_run *run,
 	uint32_t count = run->io.count;
 	bool write = run->io.direction == KVM_EXIT_IO_OUT;
 	uint64_t bytes = (uint64_t)size * count;
-	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
 	if (size == 0 || size > 8 || run->io.data_offset > run_size ||
 	    bytes > run_size - run->io.data_offset) {
 		note_access(res, false, write, run->io.port, size, count, NULL);
 		return IO_UNHANDLED;
 	}
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	note_access(res, false, write, run->io.port, size, count, data);
 	/* A port handler owns port numbers; the width is the data's. */
 	const struct io_handler *h = lookup(t->ports, t->nports, run->io.port,

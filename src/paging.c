@@ -197,6 +197,16 @@ bool pt_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
 		return false;
 	int leaf = leaf_level(pt->levels, m->page);
 	uint64_t flags = pt_flags(m->flags);
+	uint64_t pages = m->size / m->page;
+	if (pages > PT_MAX_LEAVES - pt->leaves) {
+		diag_add(d, m->pos, key, "mapping %llu more pages of 0x%llx bytes "
+			 "would pass the %llu that kvmrun writes at most: map "
+			 "less, or with larger pages",
+			 (unsigned long long)pages, (unsigned long long)m->page,
+			 (unsigned long long)PT_MAX_LEAVES);
+		return false;
+	}
+	pt->leaves += pages;
 	for (uint64_t off = 0; off < m->size; off += m->page) {
 		if (!map_page(pt, m->virt + off, m->phys + off, leaf, flags)) {
 			diag_add(d, m->pos, key, "virtual 0x%llx is already "

@@ -32,7 +32,12 @@ struct pt {
 	uint8_t *bytes; /* npages * 4 KiB */
 	size_t npages, cap;
 	bool nx, huge1g; /* some entry uses NX / a 1 GiB page */
+	uint64_t leaves; /* pages mapped so far */
 };
+
+/* Pages one set of tables may map (64 MiB of leaf entries): more is a
+ * config mistake, not a guest. */
+#define PT_MAX_LEAVES (8ULL << 20)
 
 /* Start empty tables for (levels) at guest-physical (base). */
 void pt_init(struct pt *pt, int levels, uint64_t base);

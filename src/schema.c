@@ -284,28 +284,38 @@ static bool same_key(const char *a, const char *b)
 }
 
 /* Report the keys of (map) that appear twice; true if there were none. */
+/* The first pair of (map) before (pair) with the same key, or NULL. */
+static const yaml_node_pair_t *seen_before(struct schema *c, yaml_node_t *map,
+					   const yaml_node_pair_t *pair)
+{
+	yaml_node_t *k = schema_node(c, pair->key);
+
+	if (k->type != YAML_SCALAR_NODE)
+		return NULL;
+	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
+		yaml_node_t *kq = schema_node(c, q->key);
+		if (kq->type == YAML_SCALAR_NODE &&
+		    same_key(schema_text(k), schema_text(kq)))
+			return q;
+	}
+	return NULL;
+}
+
 bool schema_check_duplicates(struct schema *c, yaml_node_t *map)
 {
-	yaml_node_pair_t *start = map->data.mapping.pairs.start;
-	yaml_node_pair_t *top = map->data.mapping.pairs.top;
 	bool ok = true;
 
-	for (yaml_node_pair_t *p = start; p < top; p++) {
-		yaml_node_t *k = schema_node(c, p->key);
-		if (k->type != YAML_SCALAR_NODE)
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		const yaml_node_pair_t *first = seen_before(c, map, p);
+		if (!first)
 			continue;
-		for (yaml_node_pair_t *q = start; q < p; q++) {
-			yaml_node_t *kq = schema_node(c, q->key);
-			if (kq->type != YAML_SCALAR_NODE ||
-			    !same_key(schema_text(k), schema_text(kq)))
-				continue;
-			size_t old = schema_push_key(c, schema_text(k));
-			schema_problem(c, k, "duplicate key (first given on line %u)",
-				schema_pos(kq).line);
-			schema_pop(c, old);
-			ok = false;
-			break;
-		}
+		yaml_node_t *k = schema_node(c, p->key);
+		size_t old = schema_push_key(c, schema_text(k));
+		schema_problem(c, k, "duplicate key (first given on line %u)",
+			       schema_pos(schema_node(c, first->key)).line);
+		schema_pop(c, old);
+		ok = false;
 	}
 	return ok;
 }
@@ -352,6 +362,8 @@ void schema_fields(struct schema *c, yaml_node_t *map,
 			schema_wanted(c, k, "a key name");
 			continue;
 		}
+		if (seen_before(c, map, p))
+			continue; /* reported as a duplicate */
 		const struct field *f = find_field(fields, schema_text(k));
 		size_t old = schema_push_key(c, schema_text(k));
 		if (!f)
