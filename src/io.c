@@ -116,7 +116,8 @@ enum io_action io_port(const struct io_table *t, struct kvm_run *run,
 	bool write = run->io.direction == KVM_EXIT_IO_OUT;
 	uint64_t bytes = (uint64_t)size * count;
 
-	if (size == 0 || size > 8 || run->io.data_offset > run_size ||
+	/* KVM never sends these; a record that does is not trusted. */
+	if (size == 0 || size > 8 || count == 0 || run->io.data_offset > run_size ||
 	    bytes > run_size - run->io.data_offset) {
 		note_access(res, false, write, run->io.port, size, count, NULL);
 		return IO_UNHANDLED;
