@@ -236,42 +236,58 @@ static bool is_suite(const struct options *o)
 	       getenv("TEST_TOTAL_SHARDS");
 }
 
-int main(int argc, char **argv)
+/* Run the suite; returns the worst status. */
+static int run_suite(struct options *o, FILE *json)
 {
-	struct options o = { .jobs = 1 };
 	size_t counts[5] = { 0 };
 	int worst = EXIT_PASS;
+	int *status = calloc(o->suite.count + 1, sizeof *status);
 
-	parse_options(argc, argv, &o);
-	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
-	    !suite_shard(&o.suite, o.shard))
-		return EXIT_USAGE;
-	FILE *json = NULL;
-	if (o.json) {
-		json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
-		if (!json)
-			err(EXIT_USAGE, "--json %s", o.json);
-	}
-	o.report.json = json;
-	o.report.suite = is_suite(&o);
-	int *status = calloc(o.suite.count + 1, sizeof *status);
 	if (!status)
 		err(EXIT_USAGE, "calloc");
-	report_start(&o.report, o.suite.count);
-	suite_run(&o.suite, o.jobs, json, run_one, &o, status);
-	for (size_t i = 0; i < o.suite.count; i++) {
+	o->report.json = json;
+	o->report.suite = is_suite(o);
+	report_start(&o->report, o->suite.count);
+	suite_run(&o->suite, o->jobs, json, run_one, o, status);
+	for (size_t i = 0; i < o->suite.count; i++) {
 		counts[report_rank(status[i])]++;
 		if (severity(status[i]) > severity(worst))
 			worst = status[i];
 	}
-	report_finish(&o.report, counts);
-	if (json && json != stdout && fclose(json) != 0)
-		err(EXIT_USAGE, "--json %s", o.json);
+	report_finish(&o->report, counts);
 	free(status);
+	return worst;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .jobs = 1 };
+	int worst = EXIT_USAGE;
+	FILE *json = NULL;
+
+	parse_options(argc, argv, &o);
+	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
+	    !suite_shard(&o.suite, o.shard))
+		goto out;
+	if (o.json) {
+		json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
+		if (!json) {
+			warn("--json %s", o.json);
+			goto out;
+		}
+	}
+	worst = run_suite(&o, json);
+	if (json && json != stdout && fclose(json) != 0) {
+		warn("--json %s", o.json);
+		worst = EXIT_USAGE;
+	}
+	/* Under TAP a skip is reported in the stream; harnesses such as
+	 * Automake's tap-driver count a status of 77 as an error. */
+	if (o.report.tap && worst == EXIT_SKIP)
+		worst = EXIT_PASS;
+out:
 	suite_free(&o.suite);
 	free(o.configs);
 	free(o.sets);
-	/* Under TAP a skip is reported in the stream; harnesses such as
-	 * Automake's tap-driver count a status of 77 as an error. */
-	return o.report.tap && worst == EXIT_SKIP ? EXIT_PASS : worst;
+	return worst;
 }
