@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "report.h"
 #include "run.h"
+#include "sandbox.h"
 #include "suite.h"
 #include "vm.h"
 
@@ -23,7 +24,7 @@ struct options {
 	size_t nconfigs;
 	char **sets;
 	size_t nsets;
-	bool check, quiet, trace;
+	bool check, quiet, trace, no_sandbox;
 	const char *explain; /* NULL, "text" or "dot" */
 	const char *json, *shard;
 	unsigned jobs;
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
 		"      --shard I/N      run only shard I of N (also Bazel's\n"
 		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
+		"      --no-sandbox     run without the seccomp filter\n"
 		"  -q, --quiet          do not pass guest console output through\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n"
@@ -62,7 +64,7 @@ static void push(char ***list, size_t *n, char *item)
 	(*list)[(*n)++] = item;
 }
 
-enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD };
+enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD, OPT_NO_SANDBOX };
 
 static unsigned parse_jobs(const char *arg)
 {
@@ -83,6 +85,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "tap", no_argument, NULL, OPT_TAP },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
@@ -114,11 +117,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_TAP: o->report.tap = true; break;
 		case OPT_JSON: o->json = optarg; break;
 		case OPT_SHARD: o->shard = optarg; break;
+		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 		case 'j': o->jobs = parse_jobs(optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		case 'V':
-			printf("kvmrun %s (disassembler: %s)\n", PACKAGE_VERSION,
-			       disasm_available ? "capstone" : "none");
+			printf("kvmrun %s (disassembler: %s, sandbox: %s)\n",
+			       PACKAGE_VERSION, disasm_available ? "capstone" : "none",
+			       sandbox_available ? "seccomp" : "none");
 			exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -148,6 +153,14 @@ static int execute(const struct plan *p, struct options *o,
 	out->status = vm_create(&vm, p, NULL);
 	if (out->status) {
 		out->why = vm.why;
+		report_outcome(&o->report, out);
+		vm_destroy(&vm);
+		return out->status;
+	}
+	char why[200];
+	if (!o->no_sandbox && sandbox_enter(vm.fd, vm.vcpu, why, sizeof why) < 0) {
+		out->status = EXIT_GUEST;
+		out->why = why;
 		report_outcome(&o->report, out);
 		vm_destroy(&vm);
 		return out->status;
@@ -248,7 +261,10 @@ static int run_suite(struct options *o, FILE *json)
 	o->report.json = json;
 	o->report.suite = is_suite(o);
 	report_start(&o->report, o->suite.count);
-	suite_run(&o->suite, o->jobs, json, run_one, o, status);
+	/* A sandbox stays for the life of a process: one config each. */
+	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
+		       !o->check;
+	suite_run(&o->suite, o->jobs, isolate, json, run_one, o, status);
 	for (size_t i = 0; i < o->suite.count; i++) {
 		counts[report_rank(status[i])]++;
 		if (severity(status[i]) > severity(worst))

@@ -641,6 +641,8 @@ void report_start(struct report_opts *o, size_t nconfigs)
 	o->index = 0;
 	if (o->tap)
 		tap_start(o);
+	if (o->json)
+		json_prepare();
 }
 
 void report_outcome(struct report_opts *o, const struct outcome *out)

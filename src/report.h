@@ -67,6 +67,7 @@ const char *report_status_word(int status);
 /* The sinks report_outcome feeds (report_tap.c, report_json.c). */
 void tap_start(const struct report_opts *o);
 void tap_outcome(const struct report_opts *o, const struct outcome *out);
+void json_prepare(void);
 void json_outcome(FILE *f, const struct outcome *out);
 
 #endif

@@ -212,10 +212,10 @@ static void reap(struct job *jobs, size_t n, int *status)
 		}
 }
 
-void suite_run(const struct suite *s, unsigned jobs, FILE *json,
+void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 	       suite_run_fn run, void *ctx, int *status)
 {
-	if (jobs <= 1 || s->count <= 1) {
+	if (s->count <= 1 || (jobs <= 1 && !isolate)) {
 		for (size_t i = 0; i < s->count; i++)
 			status[i] = run(ctx, i, json);
 		return;
@@ -226,7 +226,7 @@ void suite_run(const struct suite *s, unsigned jobs, FILE *json,
 	if (!j)
 		err(EXIT_USAGE, "calloc");
 	while (shown < s->count) {
-		if (next < s->count && running < jobs) {
+		if (next < s->count && running < (jobs ? jobs : 1)) {
 			start(&j[next], next, json, run, ctx);
 			next++;
 			running++;

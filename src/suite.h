@@ -28,10 +28,10 @@ bool suite_shard(struct suite *s, const char *spec);
  * stderr and (json) as usual. */
 typedef int (*suite_run_fn)(void *ctx, size_t index, FILE *json);
 
-/* Run every config with (run), (jobs) at a time in child processes
- * (jobs <= 1: in this process). Each config's output appears in order.
- * Fills (status) per config. */
-void suite_run(const struct suite *s, unsigned jobs, FILE *json,
+/* Run every config with (run), (jobs) at a time in child processes;
+ * with jobs <= 1 in this process, unless (isolate) asks for a process
+ * per config. Each config's output appears in order. Fills (status). */
+void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 	       suite_run_fn run, void *ctx, int *status);
 
 void suite_free(struct suite *s);

@@ -1,0 +1,20 @@
+/* A seccomp filter around the run: after setup, before the first KVM_RUN,
+ * kvmrun may only do what the run loop, the checks and the report need. */
+#ifndef KVMRUN_SANDBOX_H
+#define KVMRUN_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True if this build can sandbox (libseccomp, and no sanitizers, whose
+ * runtimes make calls a filter cannot foresee). */
+extern const bool sandbox_available;
+
+/*
+ * Install the filter for the VM (vm_fd) and vCPU (vcpu_fd). Any other
+ * system call kills kvmrun with a message naming it. Returns 0, or -1
+ * with (why) set.
+ */
+int sandbox_enter(int vm_fd, int vcpu_fd, char *why, size_t whylen);
+
+#endif

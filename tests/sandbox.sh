@@ -1,0 +1,35 @@
+#!/bin/sh
+# The seccomp sandbox: active while a guest runs (/proc/PID/status says
+# Seccomp: 2), absent with --no-sandbox, and a forbidden call ends the
+# run with exit 3 and the call's name.
+set -u
+k=$abs_top_builddir/kvmrun
+"$k" -V | grep -q 'sandbox: seccomp' || { echo "built without the sandbox" >&2; exit 77; }
+KVMRUN_PATH=$abs_top_builddir/tests/errors
+export KVMRUN_PATH
+spin=$srcdir/tests/errors/timeout.yaml
+status=0
+
+# The Seccomp mode of kvmrun while it runs the endless loop, given (args).
+seccomp_mode() {
+	"$k" -q -s limits.timeout=2s "$@" "$spin" 2>/dev/null &
+	pid=$!
+	mode=
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 0.1
+		mode=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
+		[ "$mode" = 2 ] && break
+	done
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	echo "$mode"
+}
+[ "$(seccomp_mode)" = 2 ] || { echo "FAIL: no seccomp filter while the guest runs" >&2; status=1; }
+[ "$(seccomp_mode --no-sandbox)" = 0 ] || { echo "FAIL: --no-sandbox still filters" >&2; status=1; }
+
+KVMRUN_SANDBOX_TEST=1 "$k" -q "$spin" 2>err.out
+[ $? -eq 3 ] || { echo "FAIL: a forbidden call must exit 3" >&2; status=1; }
+grep -q 'the sandbox stopped system call [0-9]* (getppid)' err.out ||
+	{ echo "FAIL: the message does not name the call" >&2; status=1; }
+rm -f err.out
+exit "$status"
