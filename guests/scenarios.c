@@ -19,6 +19,8 @@ enum scenario {
 	REP_OUTSB, MMIO_HELLO, EXIT_STATUS, LOG_VALUES, WRITE_ROM,
 	CLOBBER_PAGE_TABLES, ECHO_ARG, PRINT_ROM, TOUCH_EVERY_GIB, RUN_FAR_CODE,
 	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM, READ_ADDRESS,
+	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
+	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS,
 };
 
 #define GIB (1UL << 30)
@@ -110,6 +112,45 @@ static unsigned long copy_across_slots(unsigned long base)
 	return *(volatile uint8_t *)(base + SLOT_CHUNK + 4095);
 }
 
+#ifdef __x86_64__
+struct idt_gate {
+	uint16_t offset_lo, selector;
+	uint8_t ist, type;
+	uint16_t offset_mid;
+	uint32_t offset_hi, zero;
+} __attribute__((packed));
+
+static struct idt_gate idt[32];
+
+/* A #PF handler that fixes nothing: the access faults again, forever. */
+void pf_return(void);
+__asm__(".text\npf_return: add $8, %rsp\n\tiretq\n");
+
+static __attribute__((noreturn)) void page_fault_loop(unsigned long addr)
+{
+	uintptr_t h = (uintptr_t)pf_return;
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = {
+		sizeof idt - 1, (uintptr_t)idt };
+
+	idt[14] = (struct idt_gate){ h & 0xffff, 0x08, 0, 0x8e, (h >> 16) & 0xffff,
+				     (uint32_t)(h >> 32), 0 };
+	__asm__ volatile("lidt %0" : : "m"(d));
+	(void)*(volatile unsigned long *)addr;
+	halt(0xbad);
+}
+#endif
+
+/* Zero the GDT kvmrun wrote, then reload DS from it: a fault with no IDT. */
+static void clobber_gdt(void)
+{
+	struct { uint16_t limit; unsigned long base; } __attribute__((packed)) g;
+
+	__asm__ volatile("sgdt %0" : "=m"(g));
+	for (unsigned i = 0; i <= g.limit; i++)
+		((volatile uint8_t *)g.base)[i] = 0;
+	__asm__ volatile("mov %0, %%ds" : : "r"(0x10) : "memory");
+}
+
 __attribute__((noreturn, used)) void scenario(unsigned long which,
 					       unsigned long arg)
 {
@@ -170,6 +211,33 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 		halt(arg);
 	case READ_ADDRESS:
 		halt(*(volatile unsigned long *)arg);
+#ifdef __x86_64__
+	case PAGE_FAULT_LOOP:
+		page_fault_loop(arg);
+#endif
+	case CLOBBER_GDT:
+		clobber_gdt();
+		break;
+	case INVALID_OPCODE:
+		__asm__ volatile(".byte 0x0f, 0xff"); /* no such instruction */
+		break;
+	case CLI_HLT:
+		__asm__ volatile("cli; hlt" : : "a"(7UL));
+		break;
+	case INSB_AT:
+		rep_insb(CONSTANT_PORT, (uint8_t *)arg, STRING_IO_BYTES);
+		halt(0);
+	case OUTSB_MEGABYTES:
+		rep_outsb(CONSOLE_PORT, (const uint8_t *)0x100000, arg);
+		halt(0);
+	case EXIT_PORT_STORM:
+		for (unsigned i = 0; i < STRING_IO_BYTES; i++)
+			OUTS_BUFFER[i] = (uint8_t)i;
+		rep_outsb(EXIT_PORT, OUTS_BUFFER, STRING_IO_BYTES);
+		halt(0xbad);
+	case WRITE_ADDRESS:
+		*(volatile uint32_t *)arg = 0x12345678;
+		halt(0);
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */
