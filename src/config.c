@@ -21,6 +21,7 @@
 #include "path.h"
 #include "override.h"
 #include "schema.h"
+#include "utf8.h"
 
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
@@ -38,7 +39,7 @@ static void check_region(struct schema *c, yaml_node_t *n, struct mem_region *r)
 	char b1[32];
 
 	if (r->size == 0)
-		schema_problem(c, n, "size: wanted a size above zero, found 0");
+		schema_problem(c, n, "wanted a size above zero, found 0");
 	else if (r->size % 4096 || r->base % 4096)
 		schema_problem(c, n, "wanted base and size in multiples of 4 KiB, "
 			      "found base 0x%llx, size %s",
@@ -773,13 +774,38 @@ static struct config *new_config(const char *path, char *const *overrides)
 	return cfg;
 }
 
+/* libyaml reports bad UTF-8 at the start of its buffer: find where it is. */
+static bool check_utf8(struct config *cfg)
+{
+	const unsigned char *t = (const unsigned char *)cfg->text;
+	size_t len = cfg->diag.text_len;
+	unsigned line = 1, col = 1;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(t + i, len - i);
+		if (!n) {
+			diag_add(&cfg->diag, (struct pos){ line, col, 0 }, "",
+				 "the config is not UTF-8: byte 0x%02x cannot "
+				 "be here", t[i]);
+			return false;
+		}
+		if (t[i] == '\n') {
+			line++;
+			col = 0;
+		}
+		col++;
+		i += n;
+	}
+	return true;
+}
+
 /* Parse cfg->text into cfg. */
 static void parse(struct config *cfg, const char *path, char *const *overrides,
 		  size_t noverrides)
 {
 	yaml_document_t doc;
 
-	if (!load_document(cfg, &doc))
+	if (!check_utf8(cfg) || !load_document(cfg, &doc))
 		return;
 	struct schema c = { .doc = &doc, .cfg = cfg, .diag = &cfg->diag,
 			    .dir = path_dirname(path) };

@@ -11,6 +11,7 @@
 
 #include "disasm.h"
 #include "paging.h"
+#include "utf8.h"
 
 #define CONSOLE_CAP (16u << 20) /* console bytes kept for expectations */
 
@@ -73,32 +74,6 @@ const char *report_escape(char *buf, size_t size, const char *data, size_t len)
 #define CARET_WIDTH 100 /* characters of a source line shown */
 #define MAX_PROBLEMS 100 /* problems shown of one config */
 
-size_t report_utf8_len(const unsigned char *p, size_t left)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	if (c == 0xe0)
-		lo = 0xa0; /* no overlong forms */
-	else if (c == 0xed)
-		hi = 0x9f; /* no surrogates */
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f; /* nothing above U+10FFFF */
-	if (n > left || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* Show the source line of (pos), at most CARET_WIDTH characters around
  * the column (counted in characters, as libyaml does), with a caret
  * under it; control bytes and broken UTF-8 show as '?'. */
@@ -115,7 +90,7 @@ static void caret(const struct diag *d, const struct pos *pos)
 	fprintf(stderr, "%5u | %s", pos->line, first ? "..." : "");
 	size_t i = 0, ch = 0;
 	for (; i < len && ch < first + CARET_WIDTH; ch++) {
-		size_t n = report_utf8_len(line + i, len - i);
+		size_t n = utf8_len(line + i, len - i);
 		if (ch >= first) {
 			bool ok = n > 1 || line[i] == '\t' ||
 				  (line[i] >= 0x20 && line[i] < 0x7f);

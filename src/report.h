@@ -20,10 +20,6 @@ void report_console(struct result *res, const char *data, size_t len);
 const char *report_escape(char *buf, size_t size, const char *data,
 			  size_t len);
 
-/* Bytes in the UTF-8 character at (p), of (left) bytes; 0 if it is not
- * one (overlong forms, surrogates and broken sequences are not). */
-size_t report_utf8_len(const unsigned char *p, size_t left);
-
 /* --trace: one line for exit (e), the latest of (res). */
 void report_trace_exit(const struct result *res, const struct exit_rec *e);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "utf8.h"
 
 #define JSON_CONSOLE_CAP (64u << 10) /* console bytes put in the report */
 
@@ -30,7 +31,7 @@ static json_t *text(const char *data, size_t len)
 	if (!buf)
 		return json_null();
 	for (size_t i = 0; i < len;) {
-		size_t k = report_utf8_len((const unsigned char *)data + i, len - i);
+		size_t k = utf8_len((const unsigned char *)data + i, len - i);
 		if (k) {
 			memcpy(buf + n, data + i, k);
 			n += k;

@@ -41,8 +41,58 @@ static const struct {
 	    .ph = { LOAD(0x200, 0x100000, 0x10, 0x40000000) } } },
 };
 
+/* An ELF64 with (n) one-byte PT_LOAD segments, a page apart from 1 MiB. */
+static void many_phdrs(const char *name, unsigned n)
+{
+	FILE *f = fopen(name, "wb");
+	uint8_t eh[64] = { 0 }, ph[56];
+
+	if (!f)
+		err(1, "%s", name);
+	memcpy(eh, ELFMAG, SELFMAG);
+	eh[EI_CLASS] = ELFCLASS64;
+	eh[EI_DATA] = ELFDATA2LSB;
+	eh[EI_VERSION] = EV_CURRENT;
+	elfgen_put(eh, 16, ET_EXEC, 2);
+	elfgen_put(eh, 18, EM_X86_64, 2);
+	elfgen_put(eh, 20, EV_CURRENT, 4);
+	elfgen_put(eh, 24, 0x100000, 8);   /* e_entry */
+	elfgen_put(eh, 32, 64, 8);         /* e_phoff */
+	elfgen_put(eh, 52, 64, 2);         /* e_ehsize */
+	elfgen_put(eh, 54, 56, 2);         /* e_phentsize */
+	elfgen_put(eh, 56, n, 2);          /* e_phnum */
+	fwrite(eh, 1, sizeof eh, f);
+	uint64_t data = 64 + (uint64_t)n * 56;
+	for (unsigned i = 0; i < n; i++) {
+		memset(ph, 0, sizeof ph);
+		elfgen_put(ph, 0, PT_LOAD, 4);
+		elfgen_put(ph, 4, PF_R | PF_X, 4);
+		elfgen_put(ph, 8, data, 8);
+		elfgen_put(ph, 16, 0x100000 + (uint64_t)i * 0x1000, 8);
+		elfgen_put(ph, 24, 0x100000 + (uint64_t)i * 0x1000, 8);
+		elfgen_put(ph, 32, 1, 8);
+		elfgen_put(ph, 40, 1, 8);
+		fwrite(ph, 1, sizeof ph, f);
+	}
+	fputc(0xf4, f); /* hlt */
+	if (fclose(f) != 0)
+		err(1, "%s", name);
+}
+
+/* (size) bytes of zeros. */
+static void zeros(const char *name, long size)
+{
+	FILE *f = fopen(name, "wb");
+
+	if (!f || fseek(f, size - 1, SEEK_SET) != 0 || fputc(0, f) == EOF ||
+	    fclose(f) != 0)
+		err(1, "%s", name);
+}
+
 int main(void)
 {
+	many_phdrs("many-phdrs.elf", 3000);
+	zeros("big.raw", 3 << 20);
 	for (size_t i = 0; i < sizeof images / sizeof images[0]; i++)
 		if (elfgen_write(images[i].name, &images[i].g) != 0)
 			err(1, "%s", images[i].name);
