@@ -20,7 +20,7 @@ enum scenario {
 	CLOBBER_PAGE_TABLES, ECHO_ARG, PRINT_ROM, TOUCH_EVERY_GIB, RUN_FAR_CODE,
 	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM, READ_ADDRESS,
 	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
-	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS,
+	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM,
 };
 
 #define GIB (1UL << 30)
@@ -238,6 +238,11 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 	case WRITE_ADDRESS:
 		*(volatile uint32_t *)arg = 0x12345678;
 		halt(0);
+	case CONSOLE_STORM:
+		/* (arg) single-byte OUTs to the console: one exit each. */
+		for (unsigned long i = 0; i < arg; i++)
+			outb(CONSOLE_PORT, (uint8_t)('a' + i % 26));
+		halt(arg);
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "config.h"
@@ -281,6 +282,11 @@ int main(int argc, char **argv)
 	int worst = EXIT_USAGE;
 	FILE *json = NULL;
 
+	/* Guest output is buffered, and flushed at each newline on a
+	 * terminal; decided now, before any sandbox. */
+	static char out_buf[1 << 16];
+	setvbuf(stdout, out_buf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF,
+		sizeof out_buf);
 	parse_options(argc, argv, &o);
 	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
 	    !suite_shard(&o.suite, o.shard))

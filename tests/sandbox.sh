@@ -1,7 +1,7 @@
 #!/bin/sh
 # The seccomp sandbox: active while a guest runs (/proc/PID/status says
-# Seccomp: 2), absent with --no-sandbox, and a forbidden call ends the
-# run with exit 3 and the call's name.
+# Seccomp: 2), absent with --no-sandbox, no obstacle to output on a
+# terminal, and a forbidden call ends the run with exit 3 and its name.
 set -u
 k=$abs_top_builddir/kvmrun
 "$k" -V | grep -q 'sandbox: seccomp' || { echo "built without the sandbox" >&2; exit 77; }
@@ -26,6 +26,18 @@ seccomp_mode() {
 }
 [ "$(seccomp_mode)" = 2 ] || { echo "FAIL: no seccomp filter while the guest runs" >&2; status=1; }
 [ "$(seccomp_mode --no-sandbox)" = 0 ] || { echo "FAIL: --no-sandbox still filters" >&2; status=1; }
+
+# Console output to a character device and to a terminal (stdio asks
+# isatty, an ioctl) works inside the sandbox.
+hello=$srcdir/configs/longmode.yaml
+KVMRUN_PATH=$abs_top_builddir/configs "$k" "$hello" >/dev/null 2>err.out ||
+	{ echo "FAIL: stdout on /dev/null: $(cat err.out)" >&2; status=1; }
+if command -v script >/dev/null; then
+	KVMRUN_PATH=$abs_top_builddir/configs script -qec "'$k' '$hello'" /dev/null >pty.out 2>&1 ||
+		{ echo "FAIL: stdout on a terminal: $(cat pty.out)" >&2; status=1; }
+	grep -q 'Hello, world!' pty.out || { echo "FAIL: no output on the terminal" >&2; status=1; }
+	rm -f pty.out
+fi
 
 KVMRUN_SANDBOX_TEST=1 "$k" -q "$spin" 2>err.out
 [ $? -eq 3 ] || { echo "FAIL: a forbidden call must exit 3" >&2; status=1; }
