@@ -1,4 +1,4 @@
-/* The instructions at RIP for failure reports (Capstone, if built in). */
+/* The instructions at RIP for failure reports (Zydis, if built in). */
 #include "kvmrun-config.h"
 
 #include <stdbool.h>
@@ -6,8 +6,8 @@
 
 #include "disasm.h"
 
-#ifdef HAVE_CAPSTONE
-#include <capstone/capstone.h>
+#ifdef HAVE_ZYDIS
+#include <Zydis/Zydis.h>
 
 const bool disasm_available = true;
 
@@ -16,22 +16,19 @@ size_t disasm(const uint8_t *code, size_t len, uint64_t addr, int bits,
 				       const char *text),
 	      void *ctx)
 {
-	cs_mode mode = bits == 64 ? CS_MODE_64 : bits == 32 ? CS_MODE_32 : CS_MODE_16;
-	csh cs;
-	cs_insn *insn;
-	char text[200];
+	ZydisMachineMode mode = bits == 64 ? ZYDIS_MACHINE_MODE_LONG_64
+				: bits == 32 ? ZYDIS_MACHINE_MODE_LEGACY_32
+					     : ZYDIS_MACHINE_MODE_REAL_16;
+	ZydisDisassembledInstruction insn;
+	size_t n = 0, at = 0;
 
-	if (cs_open(CS_ARCH_X86, mode, &cs) != CS_ERR_OK)
-		return 0;
-	size_t n = cs_disasm(cs, code, len, addr, max, &insn);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(text, sizeof text, "%s%s%s", insn[i].mnemonic,
-			 insn[i].op_str[0] ? " " : "", insn[i].op_str);
-		emit(ctx, insn[i].address, insn[i].size, text);
+	while (n < max && at < len &&
+	       ZYAN_SUCCESS(ZydisDisassembleIntel(mode, addr + at, code + at,
+						  len - at, &insn))) {
+		emit(ctx, addr + at, insn.info.length, insn.text);
+		at += insn.info.length;
+		n++;
 	}
-	if (n)
-		cs_free(insn, n);
-	cs_close(&cs);
 	return n;
 }
 #else

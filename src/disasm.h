@@ -1,4 +1,4 @@
-/* The instructions at RIP for failure reports (Capstone, if built in). */
+/* The instructions at RIP for failure reports (Zydis, if built in). */
 #ifndef KVMRUN_DISASM_H
 #define KVMRUN_DISASM_H
 

@@ -287,14 +287,25 @@ static void keep_insn(void *ctx, uint64_t addr, size_t len, const char *text)
 /* Is (text) the kind of instruction that made access (a)? */
 static bool made_access(const char *text, const struct access *a)
 {
+	static const char *const io[] = { "in", "out", "insb", "insw", "insd",
+					  "outsb", "outsw", "outsd", NULL };
 	static const char *const widths[] = { "", "byte ", "word ", "", "dword ",
 					      "", "", "", "qword " };
+	char word[16];
+
 	if (strncmp(text, "rep ", 4) == 0)
 		text += 4;
-	if (!a->mmio)
-		return strncmp(text, "in ", 3) == 0 || strncmp(text, "out ", 4) == 0 ||
-		       (strncmp(text, "ins", 3) == 0 && strlen(text) == 4) ||
-		       (strncmp(text, "outs", 4) == 0 && strlen(text) == 5);
+	if (!a->mmio) {
+		size_t n = strcspn(text, " ");
+		if (n >= sizeof word)
+			return false;
+		memcpy(word, text, n);
+		word[n] = '\0';
+		for (size_t i = 0; io[i]; i++)
+			if (strcmp(word, io[i]) == 0)
+				return true;
+		return false;
+	}
 	return a->size <= 8 && widths[a->size][0] && strstr(text, widths[a->size]) &&
 	       strstr(text, "ptr [");
 }
@@ -365,7 +376,7 @@ static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
 	if (n && !disasm(code, (size_t)n, rip, code_bits(s), 3, print_insn, &rip))
 		fprintf(stderr, "    (%s)\n", disasm_available
 			? "these bytes are not an instruction"
-			: "no disassembler: kvmrun was built without capstone");
+			: "no disassembler: kvmrun was built without zydis");
 }
 
 /* How the CPU's page walk of (linear) went, entry by entry. */

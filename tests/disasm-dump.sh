@@ -1,6 +1,6 @@
 #!/bin/sh
 # A failure report disassembles the instruction at RIP when kvmrun has a
-# disassembler (capstone), and shows its bytes either way. A port access
+# disassembler (zydis), and shows its bytes either way. A port access
 # or MMIO write leaves RIP past its instruction; that one is found too.
 set -u
 KVMRUN_PATH=$abs_top_builddir/tests/errors
@@ -10,17 +10,17 @@ kvmrun=$abs_top_builddir/kvmrun
 [ $? -eq 3 ] || { echo "FAIL: wanted exit 3" >&2; exit 1; }
 status=0
 grep -q ' 0f 0b ' dump.out || { echo "FAIL: no code bytes" >&2; status=1; }
-if "$kvmrun" -V | grep -q capstone; then
+if "$kvmrun" -V | grep -q 'disassembler: zydis'; then
 	grep -Eq '0x[0-9a-f]+  ud2 +<- rip' dump.out || { echo "FAIL: ud2 not disassembled" >&2; status=1; }
 	# Port I/O and MMIO writes exit past their instruction: it is found.
 	"$kvmrun" -q "$srcdir/tests/errors/unhandled-port.yaml" 2>>dump.out
 	grep -Eq 'out 0x99, al +<- the access, just before rip' dump.out ||
 		{ echo "FAIL: the OUT before rip not found" >&2; status=1; }
 	"$kvmrun" -q "$srcdir/tests/errors/write-to-rom.yaml" 2>>dump.out
-	grep -Eq 'mov dword ptr \[rax\], 0xdeadbeef +<- the access' dump.out ||
+	grep -Eiq 'mov dword ptr \[rax\], 0xdeadbeef +<- the access' dump.out ||
 		{ echo "FAIL: the MMIO store before rip not found" >&2; status=1; }
 else
-	grep -q 'built without capstone' dump.out || { echo "FAIL: no fallback note" >&2; status=1; }
+	grep -q 'built without zydis' dump.out || { echo "FAIL: no fallback note" >&2; status=1; }
 fi
 cat dump.out
 rm -f dump.out
