@@ -262,6 +262,11 @@ static int run_suite(struct options *o, FILE *json)
 	o->report.json = json;
 	o->report.suite = is_suite(o);
 	report_start(&o->report, o->suite.count);
+	/* KVM's answers that every VM shares are asked once. A host without
+	 * KVM is not an error here: each config then says so itself. */
+	char why[512];
+	if (o->suite.count > 1 && !o->explain && !o->check)
+		(void)vm_host_prepare(why, sizeof why);
 	/* A sandbox stays for the life of a process: one config each. */
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;

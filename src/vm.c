@@ -109,6 +109,17 @@ static long kvm_call(struct vm *vm, int fd, unsigned long req, const char *name,
 
 #define PTR(p) ((unsigned long)(uintptr_t)(p))
 
+/*
+ * What the host's KVM answers the same way for every VM, asked once per
+ * process when a suite runs many configs (vm_host_prepare), and inherited
+ * by its children: the /dev/kvm descriptor and the supported CPUID, which
+ * costs more than creating the VM itself on some hosts.
+ */
+static struct {
+	int kvm;
+	struct kvm_cpuid2 *cpuid;
+} host = { -1, NULL };
+
 static long check_extension(struct vm *vm, int fd, long cap, const char *name)
 {
 	return kvm_call(vm, fd, KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION",
@@ -175,7 +186,12 @@ bool vm_fault_code(struct vm *vm)
 static int open_kvm(struct vm *vm)
 {
 	note(vm, "open", "/dev/kvm, O_RDWR | O_CLOEXEC");
-	vm->kvm = vm->calls.dry ? DRY_FD : open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->calls.dry)
+		vm->kvm = DRY_FD;
+	else if (host.kvm >= 0)
+		vm->kvm = host.kvm;
+	else
+		vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0)
 		return fail(vm, EXIT_SKIP, "cannot open /dev/kvm: %s%s",
 			    strerror(errno), errno == EACCES ?
@@ -187,6 +203,11 @@ static int open_kvm(struct vm *vm)
 	if (version != KVM_API_VERSION)
 		return fail(vm, EXIT_SKIP, "/dev/kvm speaks API %ld; kvmrun "
 			    "needs %d", version, KVM_API_VERSION);
+	return 0;
+}
+
+static int create_vm(struct vm *vm)
+{
 	vm->fd = (int)kvm_call(vm, vm->kvm, KVM_CREATE_VM, "KVM_CREATE_VM", 0,
 			       "type 0");
 	if (vm->fd < 0)
@@ -324,9 +345,8 @@ static const char *cpuid_lacks(const struct plan *p, uint32_t edx)
 	return NULL;
 }
 
-/* Give the guest what the host supports, after checking that it covers
- * what the plan needs. */
-static int set_cpuid(struct vm *vm, const struct plan *p)
+/* The host's supported CPUID, growing the table until it fits. */
+static struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
 {
 	struct kvm_cpuid2 *c = NULL;
 	long r = -1;
@@ -335,7 +355,7 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 		free(c);
 		c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
 		if (!c)
-			return fail(vm, EXIT_GUEST, "calloc: %s", strerror(errno));
+			return NULL;
 		c->nent = n;
 		r = kvm_call(vm, vm->kvm, KVM_GET_SUPPORTED_CPUID,
 			     "KVM_GET_SUPPORTED_CPUID", PTR(c),
@@ -345,9 +365,28 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 	}
 	if (r < 0) {
 		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Give the guest what the host supports, after checking that it covers
+ * what the plan needs. */
+static int set_cpuid(struct vm *vm, const struct plan *p)
+{
+	struct kvm_cpuid2 *c;
+
+	if (host.cpuid && !vm->calls.dry) {
+		size_t size = sizeof *c + host.cpuid->nent * sizeof c->entries[0];
+		c = malloc(size);
+		if (c)
+			memcpy(c, host.cpuid, size);
+	} else {
+		c = supported_cpuid(vm);
+	}
+	if (!c)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SUPPORTED_CPUID: %s",
 			    strerror(errno));
-	}
 	struct kvm_cpuid_entry2 *ext = cpuid_find(c, CPUID_EXT_FEATURES);
 	const char *lacks = vm->calls.dry ? NULL : cpuid_lacks(p, ext ? ext->edx : 0);
 	note(vm, "check", "CPUID 0x80000001 EDX has%s%s%s", p->mode->paging == 4 ?
@@ -460,11 +499,30 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 	vm->kvm = vm->fd = vm->vcpu = -1;
 	if (calls)
 		vm->calls = *calls;
-	if ((status = open_kvm(vm)) || (status = set_tss(vm, p)) ||
+	if ((status = open_kvm(vm)) || (status = create_vm(vm)) ||
+	    (status = set_tss(vm, p)) ||
 	    (status = add_memory(vm, p)) || (status = create_vcpu(vm)) ||
 	    (status = set_cpuid(vm, p)) || (status = copy_blobs(vm, p)) ||
 	    (status = set_registers(vm, p)))
 		return status;
+	return 0;
+}
+
+int vm_host_prepare(char *why, size_t whylen)
+{
+	struct vm vm = { .kvm = -1, .fd = -1, .vcpu = -1 };
+
+	if (host.kvm >= 0)
+		return 0;
+	int status = open_kvm(&vm);
+	if (status) {
+		if (vm.kvm >= 0)
+			close(vm.kvm);
+		snprintf(why, whylen, "%s", vm.why);
+		return status;
+	}
+	host.kvm = vm.kvm;
+	host.cpuid = supported_cpuid(&vm);
 	return 0;
 }
 
@@ -480,7 +538,7 @@ void vm_destroy(struct vm *vm)
 			close(vm->vcpu);
 		if (vm->fd >= 0)
 			close(vm->fd);
-		if (vm->kvm >= 0)
+		if (vm->kvm >= 0 && vm->kvm != host.kvm)
 			close(vm->kvm);
 	}
 	memset(vm, 0, sizeof *vm);

@@ -44,6 +44,10 @@ enum {
 int vm_create(struct vm *vm, const struct plan *p,
 	      const struct vm_calls *calls);
 
+/* Before many configs: open /dev/kvm and ask its supported CPUID once, for
+ * every VM of this process and its children. 0, or a status with (why). */
+int vm_host_prepare(char *why, size_t whylen);
+
 void vm_destroy(struct vm *vm);
 
 /*
