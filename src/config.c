@@ -32,6 +32,14 @@ const char *const stop_names[] = { "hlt", "exit", "shutdown", NULL };
 #define DEFAULT_TIMEOUT_NS 10000000000ULL
 #define DEFAULT_MMIO_SIZE 8
 
+/* How many of each a config may list: far beyond any real use, low
+ * enough that every check stays fast on hostile input. */
+#define MAX_REGIONS 256
+#define MAX_IMAGES 256
+#define MAX_MAPS 65536
+#define MAX_HANDLERS 1024
+#define MAX_EXPECTATIONS 65536
+
 /* ---- memory ---- */
 
 static void check_region(struct schema *c, yaml_node_t *n, struct mem_region *r)
@@ -79,7 +87,7 @@ static void p_memory(struct schema *c, yaml_node_t *n, void *dst)
 	(void)dst;
 	if (n->type == YAML_SEQUENCE_NODE) {
 		schema_list(c, n, (void **)&cfg->regions, &cfg->nregions,
-			   sizeof *cfg->regions, p_region);
+			    sizeof *cfg->regions, MAX_REGIONS, p_region);
 		if (cfg->nregions == 0)
 			schema_problem(c, n, "wanted at least one region, found none");
 		return;
@@ -130,7 +138,8 @@ static void reg_pair(struct schema *c, yaml_node_t *k, yaml_node_t *v,
 static void parse_regs(struct schema *c, yaml_node_t *n, struct reg_value **regs,
 		       size_t *count)
 {
-	if (!schema_want_mapping(c, n, "a mapping of registers such as { rax: 42 }"))
+	if (!schema_want_mapping(c, n, "a mapping of registers such as { rax: 42 }") ||
+	    !schema_small_mapping(c, n, SCHEMA_MAX_KEYS))
 		return;
 	schema_check_duplicates(c, n);
 	size_t len = (size_t)(n->data.mapping.pairs.top -
@@ -248,7 +257,7 @@ static void p_map(struct schema *c, yaml_node_t *n, void *dst)
 		return;
 	}
 	schema_list(c, n, (void **)&c->cfg->maps, &c->cfg->nmaps,
-		   sizeof *c->cfg->maps, p_map_item);
+		    sizeof *c->cfg->maps, MAX_MAPS, p_map_item);
 }
 
 static const struct field paging_fields[] = {
@@ -332,7 +341,7 @@ static void p_load(struct schema *c, yaml_node_t *n, void *dst)
 		return;
 	}
 	schema_list(c, n, (void **)&c->cfg->images, &c->cfg->nimages,
-		   sizeof *c->cfg->images, p_image);
+		    sizeof *c->cfg->images, MAX_IMAGES, p_image);
 	if (c->cfg->nimages == 0)
 		schema_problem(c, n, "wanted at least one image, found none");
 }
@@ -389,9 +398,11 @@ static void parse_handlers(struct schema *c, yaml_node_t *n,
 {
 	if (!schema_want_mapping(c, n, "a mapping of addresses to handlers"))
 		return;
-	schema_check_duplicates(c, n);
 	size_t len = (size_t)(n->data.mapping.pairs.top -
 			      n->data.mapping.pairs.start);
+	if (!schema_small_mapping(c, n, MAX_HANDLERS))
+		return;
+	schema_check_duplicates(c, n);
 	*out = calloc(len ? len : 1, sizeof **out);
 	if (!*out)
 		err(2, "calloc");
@@ -636,7 +647,7 @@ static void p_expect_memory(struct schema *c, yaml_node_t *n, void *dst)
 		return;
 	}
 	schema_list(c, n, (void **)&c->cfg->expect.mem, &c->cfg->expect.nmem,
-		   sizeof *c->cfg->expect.mem, p_mem_expect);
+		    sizeof *c->cfg->expect.mem, MAX_EXPECTATIONS, p_mem_expect);
 }
 
 static void p_status(struct schema *c, yaml_node_t *n, void *dst)

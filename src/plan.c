@@ -92,32 +92,92 @@ static struct blob *add_blob(struct plan *p, const char *what, uint64_t gpa,
 	return b;
 }
 
+/* Blob ranges sorted by start, with the largest end among each prefix:
+ * "does anything overlap [a, b)" in O(log n), for images with thousands
+ * of segments. */
+struct ranges {
+	uint64_t *start, *max_end;
+	size_t n;
+};
+
+static int by_gpa(const void *x, const void *y)
+{
+	const struct blob *const *a = x, *const *b = y;
+
+	if ((*a)->gpa != (*b)->gpa)
+		return (*a)->gpa < (*b)->gpa ? -1 : 1;
+	return *a < *b ? -1 : *a > *b; /* ties in the order they were added */
+}
+
+/* The blobs of (p) in address order; caller frees. */
+static const struct blob **sorted_blobs(const struct plan *p)
+{
+	const struct blob **s = calloc(p->nblobs + 1, sizeof *s);
+
+	if (!s)
+		err(2, "calloc");
+	for (size_t i = 0; i < p->nblobs; i++)
+		s[i] = &p->blobs[i];
+	qsort(s, p->nblobs, sizeof *s, by_gpa);
+	return s;
+}
+
+static struct ranges ranges_of(const struct plan *p)
+{
+	const struct blob **s = sorted_blobs(p);
+	struct ranges r = { calloc(p->nblobs + 1, 8), calloc(p->nblobs + 1, 8),
+			    p->nblobs };
+
+	if (!r.start || !r.max_end)
+		err(2, "calloc");
+	for (size_t i = 0; i < r.n; i++) {
+		uint64_t end = s[i]->gpa + s[i]->size;
+		r.start[i] = s[i]->gpa;
+		r.max_end[i] = i && r.max_end[i - 1] > end ? r.max_end[i - 1] : end;
+	}
+	free(s);
+	return r;
+}
+
+/* Does any range overlap [a, a + size)? */
+static bool ranges_hit(const struct ranges *r, uint64_t a, uint64_t size)
+{
+	size_t lo = 0, hi = r->n; /* ranges [0, lo) start before a + size */
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (r->start[mid] < a + size)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && r->max_end[lo - 1] > a;
+}
+
 /* The lowest (align)ed address >= PLACE_FLOOR and below (limit) where
  * (size) bytes of writable RAM are free; false if there is none. */
 static bool find_free(const struct plan *p, uint64_t size, uint64_t align,
 		      uint64_t limit, uint64_t *out)
 {
 	const struct config *cfg = p->cfg;
+	struct ranges r = ranges_of(p);
 	bool found = false;
+	uint64_t low = cfg->stack > MIN_STACK ? cfg->stack - MIN_STACK : 0;
 
-	for (size_t i = 0; i < cfg->nregions + p->nblobs; i++) {
+	for (size_t i = 0; i < cfg->nregions + r.n; i++) {
 		uint64_t a = i < cfg->nregions ? cfg->regions[i].base
-					       : p->blobs[i - cfg->nregions].gpa +
-							 p->blobs[i - cfg->nregions].size;
+					       : r.max_end[i - cfg->nregions];
 		a = align_up(a < PLACE_FLOOR ? PLACE_FLOOR : a, align);
 		if (a + size > limit || a + size < a || (found && a >= *out))
 			continue;
-		if (!ram_covers(cfg, a, size, true))
+		if (!ram_covers(cfg, a, size, true) || ranges_hit(&r, a, size) ||
+		    (cfg->has_stack && overlaps(a, size, low, cfg->stack - low)))
 			continue;
-		uint64_t low = cfg->stack > MIN_STACK ? cfg->stack - MIN_STACK : 0;
-		bool clash = cfg->has_stack && overlaps(a, size, low, cfg->stack - low);
-		for (size_t j = 0; j < p->nblobs && !clash; j++)
-			clash = overlaps(a, size, p->blobs[j].gpa, p->blobs[j].size);
-		if (!clash) {
-			*out = a;
-			found = true;
-		}
+		*out = a;
+		found = true;
 	}
+	free(r.start);
+	free(r.max_end);
 	return found;
 }
 
@@ -170,30 +230,32 @@ static void load_images(struct plan *p, struct config *cfg)
 	}
 }
 
+/* Every blob in RAM, and no two overlapping: a sweep in address order,
+ * each blob checked against the one reaching furthest before it. */
 static void check_blobs(struct plan *p, struct config *cfg)
 {
+	const struct blob **s = sorted_blobs(p), *reach = NULL;
+
 	for (size_t i = 0; i < p->nblobs; i++) {
-		struct blob *b = &p->blobs[i];
+		const struct blob *b = s[i];
 		bool table = strncmp(b->what, "load", 4) != 0;
-		if (!ram_covers(cfg, b->gpa, b->size, table)) {
+		if (!ram_covers(cfg, b->gpa, b->size, table))
 			diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
 				 "lies outside %sRAM", b->what,
 				 (unsigned long long)b->gpa,
 				 (unsigned long long)(b->gpa + b->size),
 				 table ? "writable " : "");
-			continue;
-		}
-		for (size_t j = 0; j < i; j++) {
-			struct blob *o = &p->blobs[j];
-			if (overlaps(b->gpa, b->size, o->gpa, o->size))
-				diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, "
-					 "0x%llx) overlaps %s [0x%llx, 0x%llx)",
-					 b->what, (unsigned long long)b->gpa,
-					 (unsigned long long)(b->gpa + b->size),
-					 o->what, (unsigned long long)o->gpa,
-					 (unsigned long long)(o->gpa + o->size));
-		}
+		else if (reach && overlaps(b->gpa, b->size, reach->gpa, reach->size))
+			diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, "
+				 "0x%llx) overlaps %s [0x%llx, 0x%llx)",
+				 b->what, (unsigned long long)b->gpa,
+				 (unsigned long long)(b->gpa + b->size),
+				 reach->what, (unsigned long long)reach->gpa,
+				 (unsigned long long)(reach->gpa + reach->size));
+		if (!reach || b->gpa + b->size > reach->gpa + reach->size)
+			reach = b;
 	}
+	free(s);
 }
 
 /* ---- page tables ---- */
@@ -212,13 +274,43 @@ static void push_map(struct plan *p, uint64_t start, uint64_t end,
 						.pos = pos };
 }
 
-static bool mapped_by_default(const struct plan *p, uint64_t page)
+struct span {
+	uint64_t lo, hi;
+};
+
+static int by_lo(const void *x, const void *y)
 {
-	for (size_t i = 0; i < p->nmaps; i++)
-		if (page >= p->maps[i].virt &&
-		    page - p->maps[i].virt < p->maps[i].size)
-			return true;
-	return false;
+	const struct span *a = x, *b = y;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Identity-map with 4K pages the parts of [lo, hi) that no mapping so far
+ * covers (a handler's pages may lie in a ROM region already mapped). */
+static void map_gaps(struct plan *p, uint64_t lo, uint64_t hi, unsigned flags,
+		     struct pos pos)
+{
+	struct span *used = calloc(p->nmaps + 1, sizeof *used);
+	size_t n = 0;
+
+	if (!used)
+		err(2, "calloc");
+	for (size_t i = 0; i < p->nmaps; i++) {
+		const struct map_cfg *m = &p->maps[i];
+		if (m->virt < hi && m->virt + m->size > lo)
+			used[n++] = (struct span){ m->virt > lo ? m->virt : lo,
+						   m->virt + m->size < hi ? m->virt + m->size : hi };
+	}
+	qsort(used, n, sizeof *used, by_lo);
+	uint64_t at = lo;
+	for (size_t i = 0; i < n; i++) {
+		if (used[i].lo > at)
+			push_map(p, at, used[i].lo, PAGE_4K, flags, pos);
+		at = used[i].hi > at ? used[i].hi : at;
+	}
+	if (at < hi)
+		push_map(p, at, hi, PAGE_4K, flags, pos);
+	free(used);
 }
 
 /* Identity-map all RAM with the largest pages that fit (4K at unaligned
@@ -246,14 +338,12 @@ static void default_maps(struct plan *p, const struct config *cfg)
 	}
 	for (size_t i = 0; i < cfg->nmmio; i++) {
 		const struct handler_cfg *h = &cfg->mmio[i];
-		uint64_t last = (h->addr + h->size - 1) & ~(PAGE_4K - 1);
-		for (uint64_t pg = h->addr & ~(PAGE_4K - 1);; pg += PAGE_4K) {
-			if (pg < limit && !mapped_by_default(p, pg))
-				push_map(p, pg, pg + PAGE_4K, PAGE_4K,
-					 MAP_WRITE | MAP_NOCACHE, h->pos);
-			if (pg == last)
-				break;
-		}
+		uint64_t lo = h->addr & ~(PAGE_4K - 1);
+		uint64_t last = h->addr + h->size - 1; /* checked not to wrap */
+		if (lo >= limit)
+			continue;
+		uint64_t hi = last >= limit ? limit : (last & ~(PAGE_4K - 1)) + PAGE_4K;
+		map_gaps(p, lo, hi, MAP_WRITE | MAP_NOCACHE, h->pos);
 	}
 }
 

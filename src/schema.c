@@ -320,6 +320,17 @@ bool schema_check_duplicates(struct schema *c, yaml_node_t *map)
 	return ok;
 }
 
+bool schema_small_mapping(struct schema *c, yaml_node_t *map, size_t max)
+{
+	size_t n = (size_t)(map->data.mapping.pairs.top -
+			    map->data.mapping.pairs.start);
+
+	if (n <= max)
+		return true;
+	schema_problem(c, map, "wanted at most %zu keys, found %zu", max, n);
+	return false;
+}
+
 bool schema_want_mapping(struct schema *c, yaml_node_t *n, const char *what)
 {
 	if (n->type == YAML_MAPPING_NODE)
@@ -354,6 +365,8 @@ static void unknown_key(struct schema *c, yaml_node_t *k,
 void schema_fields(struct schema *c, yaml_node_t *map,
 			 const struct field *fields, void *obj)
 {
+	if (!schema_small_mapping(c, map, SCHEMA_MAX_KEYS))
+		return;
 	schema_check_duplicates(c, map);
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
@@ -392,12 +405,20 @@ void schema_fields(struct schema *c, yaml_node_t *map,
 
 /* Call (fn) on each item of the list (seq), growing (*items) by (size). */
 void schema_list(struct schema *c, yaml_node_t *seq, void **items,
-		       size_t *count, size_t size,
-		       void (*fn)(struct schema *, yaml_node_t *, void *))
+		 size_t *count, size_t size, size_t max, schema_fn fn)
 {
 	size_t n = (size_t)(seq->data.sequence.items.top -
 			    seq->data.sequence.items.start);
 
+	*count = 0;
+	*items = calloc(1, size);
+	if (!*items)
+		err(2, "calloc");
+	if (n > max) {
+		schema_problem(c, seq, "wanted at most %zu items, found %zu", max, n);
+		return;
+	}
+	free(*items);
 	*items = calloc(n ? n : 1, size);
 	if (!*items)
 		err(2, "calloc");

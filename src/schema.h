@@ -53,9 +53,16 @@ void schema_fields(struct schema *c, yaml_node_t *map,
 		   const struct field *fields, void *obj);
 
 /* Allocate (*items) for the list (seq), (size) bytes an item, and call
- * (fn) on each with the key path extended by [i]. */
+ * (fn) on each with the key path extended by [i]. A list longer than
+ * (max) is a problem, and none of it is parsed. */
 void schema_list(struct schema *c, yaml_node_t *seq, void **items,
-		 size_t *count, size_t size, schema_fn fn);
+		 size_t *count, size_t size, size_t max, schema_fn fn);
+
+/* Keys one mapping may have: finding duplicates compares every pair. */
+#define SCHEMA_MAX_KEYS 256
+
+/* True if (map) has at most (max) keys; else a problem. */
+bool schema_small_mapping(struct schema *c, yaml_node_t *map, size_t max);
 
 /* Report keys of (map) given twice; true if there were none. */
 bool schema_check_duplicates(struct schema *c, yaml_node_t *map);

@@ -100,6 +100,25 @@ static void huge_memory(void)
 	cfg_free(c);
 }
 
+static void mmio_pages(void)
+{
+	/* A handler of 0x1001 bytes spans two pages; both are mapped,
+	 * uncached, and nothing past them. */
+	struct config *c = load("memory: 2M\ncpu: { mode: long }\nload: [ { elf: %s } ]\n"
+				"mmio: { 0xd0000000: { handler: console, size: 0x1001 } }\n", elf64);
+	struct plan p;
+	struct pt_walk w;
+	uint64_t phys;
+
+	CHECK(plan_build(&p, c));
+	CHECK(plan_translate(&p, 0xd0001000, &phys, &w));
+	CHECK(w.leaf & PTE_PCD);
+	CHECK(!plan_translate(&p, 0xd0002000, &phys, NULL));
+	CHECK(!plan_translate(&p, 0xcffff000, &phys, NULL));
+	plan_free(&p);
+	cfg_free(c);
+}
+
 static void protected_mode(void)
 {
 	struct config *c = load("memory: 2M\ncpu: { mode: protected }\nload: [ { elf: %s } ]\n", elf32);
@@ -210,6 +229,7 @@ int main(void)
 	long_mode();
 	uneven_memory();
 	huge_memory();
+	mmio_pages();
 	protected_mode();
 	paged32();
 	real_mode();
