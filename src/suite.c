@@ -142,6 +142,8 @@ bool suite_shard(struct suite *s, const char *spec)
 
 /* ---- parallel runs ---- */
 
+#define MAX_AHEAD 128 /* jobs started past the first one not yet shown */
+
 struct job {
 	pid_t pid;
 	FILE *out, *err, *json; /* what the child wrote, shown in order */
@@ -226,7 +228,10 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 	if (!j)
 		err(EXIT_USAGE, "calloc");
 	while (shown < s->count) {
-		if (next < s->count && running < (jobs ? jobs : 1)) {
+		/* Finished jobs hold their output until those before them
+		 * are shown: bound how far ahead the suite may run. */
+		if (next < s->count && running < (jobs ? jobs : 1) &&
+		    next - shown < MAX_AHEAD) {
 			start(&j[next], next, json, run, ctx);
 			next++;
 			running++;
