@@ -18,16 +18,23 @@
 
 const bool sandbox_available = true;
 
+/* Names by number, made from <sys/syscall.h> at build time, so that the
+ * signal handler needs no allocation. */
+static const char *const syscall_names[] = {
+#include "syscall-names.h"
+};
+
 /* A forbidden call: say which, and stop (async-signal-safe). */
 static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 {
 	char msg[200];
-	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
-						      info->si_syscall);
+	int nr = info->si_syscall;
+	const char *name = nr >= 0 && (size_t)nr < sizeof syscall_names /
+						      sizeof syscall_names[0] &&
+				   syscall_names[nr] ? syscall_names[nr] : "?";
 	int n = snprintf(msg, sizeof msg, "kvmrun: the sandbox stopped system "
 			 "call %d (%s), which a run does not need; --no-sandbox "
-			 "runs without it\n", info->si_syscall,
-			 name ? name : "?");
+			 "runs without it\n", nr, name);
 
 	(void)sig, (void)ctx;
 	if (n > 0)
