@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "plan.h"
+#include "plan_text.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,13 +25,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct config *cfg = cfg_load_text(config_path, (const char *)data, size);
-
-	if (cfg->diag.count == 0) {
-		struct plan p;
-		plan_build(&p, cfg);
-		plan_free(&p);
-	}
-	cfg_free(cfg);
+	plan_text(config_path, (const char *)data, size);
 	return 0;
 }

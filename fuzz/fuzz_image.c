@@ -8,8 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "plan.h"
+#include "plan_text.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,12 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 "load: [ { %s: %s%s } ]\n",
 		 modes[data[0] & 3], data[0] & 4 ? "raw" : "elf", image_path,
 		 data[0] & 4 ? (data[0] & 8 ? ", at: 0xfff00000" : ", at: 0x7c00") : "");
-	struct config *cfg = cfg_load_text("fuzz.yaml", text, strlen(text));
-	if (cfg->diag.count == 0) {
-		struct plan p;
-		plan_build(&p, cfg);
-		plan_free(&p);
-	}
-	cfg_free(cfg);
+	plan_text("fuzz.yaml", text, strlen(text));
 	return 0;
 }
