@@ -16,7 +16,7 @@ void pt_init(struct pt *pt, int levels, uint64_t base)
 	pt->levels = levels;
 	pt->base = base;
 	pt->npages = 1; /* the root */
-	pt->cap = 16;
+	pt->cap = 4; /* grows by doubling */
 	pt->bytes = calloc(pt->cap, PAGE_4K);
 	if (!pt->bytes)
 		err(2, "calloc");
@@ -108,14 +108,19 @@ uint64_t pt_flags(unsigned flags)
 	return f;
 }
 
-/* Write one leaf for (virt) -> (phys). Returns false if the slot or its
- * way down is taken by another mapping. */
-static bool map_page(struct pt *pt, uint64_t virt, uint64_t phys, int leaf,
-		     uint64_t flags)
+/*
+ * Write leaves for up to (count) pages from (virt) -> (phys), as many as
+ * lie in the leaf table of (virt): one walk down for up to 512 entries.
+ * Returns how many were written; 0 if the first slot, or the way down to
+ * it, is taken by another mapping.
+ */
+static uint64_t map_run(struct pt *pt, uint64_t virt, uint64_t phys,
+			uint64_t page, uint64_t count, int leaf, uint64_t flags)
 {
 	size_t table = 0;
 	/* Upper levels allow everything; the leaf decides the rights. */
 	const uint64_t upper = PTE_P | PTE_RW | PTE_US | PTE_A;
+	const unsigned per_table = pt->levels == 2 ? 1024 : 512;
 
 	for (int level = pt->levels; level > leaf; level--) {
 		unsigned i = level_index(pt->levels, level, virt);
@@ -125,18 +130,19 @@ static bool map_page(struct pt *pt, uint64_t virt, uint64_t phys, int leaf,
 			e = (pt->base + next * PAGE_4K) | upper;
 			set_entry(pt, table, i, e);
 		} else if (e & PTE_PS) {
-			return false;
+			return 0;
 		}
 		table = (size_t)(((e & ADDR_MASK_4) - pt->base) / PAGE_4K);
 	}
-	unsigned i = level_index(pt->levels, leaf, virt);
-	if (get_entry(pt, table, i) & PTE_P)
-		return false;
-	uint64_t e = phys | flags | PTE_P | PTE_A | PTE_D;
-	if (leaf > 1)
-		e |= PTE_PS;
-	set_entry(pt, table, i, e);
-	return true;
+	uint64_t base = flags | PTE_P | PTE_A | PTE_D | (leaf > 1 ? PTE_PS : 0);
+	uint64_t n = 0;
+	for (unsigned i = level_index(pt->levels, leaf, virt);
+	     i < per_table && n < count; i++, n++) {
+		if (get_entry(pt, table, i) & PTE_P)
+			break;
+		set_entry(pt, table, i, (phys + n * page) | base);
+	}
+	return n;
 }
 
 static bool check_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
@@ -207,13 +213,17 @@ bool pt_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
 		return false;
 	}
 	pt->leaves += pages;
-	for (uint64_t off = 0; off < m->size; off += m->page) {
-		if (!map_page(pt, m->virt + off, m->phys + off, leaf, flags)) {
+	for (uint64_t done = 0; done < pages;) {
+		uint64_t off = done * m->page;
+		uint64_t n = map_run(pt, m->virt + off, m->phys + off, m->page,
+				     pages - done, leaf, flags);
+		if (n == 0) {
 			diag_add(d, m->pos, key, "virtual 0x%llx is already "
 				 "mapped by an earlier mapping",
 				 (unsigned long long)(m->virt + off));
 			return false;
 		}
+		done += n;
 	}
 	pt->nx |= (m->flags & MAP_NX) != 0;
 	pt->huge1g |= m->page == PAGE_1G;
