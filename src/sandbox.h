@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* True if this build can sandbox (libseccomp, and no sanitizers, whose
- * runtimes make calls a filter cannot foresee). */
+/* True if this build can sandbox (a filter compiled with libseccomp at
+ * build time, and no sanitizers, whose runtimes make calls a filter
+ * cannot foresee). */
 extern const bool sandbox_available;
 
 /*
