@@ -7,8 +7,8 @@ tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 cp "$srcdir/README.md" "$tmp/" && mkdir "$tmp/configs" &&
 	cp "$srcdir"/configs/*.yaml "$tmp/configs/" || exit 99
-(cd "$tmp" && sh "$OLDPWD/$srcdir/scripts/update-explain-docs" \
-	"$abs_top_builddir/kvmrun") 2>/dev/null || exit 99
+update=$(cd "$srcdir" && pwd)/scripts/update-explain-docs
+(cd "$tmp" && sh "$update" "$abs_top_builddir/kvmrun") 2>/dev/null || exit 99
 if ! diff -u "$srcdir/README.md" "$tmp/README.md"; then
 	echo "FAIL: README.md is stale: run scripts/update-explain-docs" >&2
 	exit 1
