@@ -59,27 +59,25 @@ static void describe_blob(const struct plan *p, const struct blob *b,
 {
 	char sz[32];
 
-	if (!b->seg) {
-		if (strcmp(b->what, "page tables") == 0)
-			snprintf(text, size, "page tables: %zu tables, the root "
-				 "(CR3) first", p->pt.npages);
-		else
-			snprintf(text, size, "GDT: %u descriptors",
-				 (p->gdt_limit + 1) / 8);
+	char virt[40] = "";
+
+	if (b->data == p->gdt) {
+		snprintf(text, size, "GDT: %u descriptors", (p->gdt_limit + 1) / 8);
 		return;
 	}
-	const struct image_cfg *ic = &p->cfg->images[b->image];
-	const struct image *img = &p->images[b->image];
-	snprintf(text, size, "%s: %s, file offset 0x%llx, %s from the file%s%s",
-		 b->what, ic->given,
-		 (unsigned long long)(b->seg->data - img->file),
-		 size_str(b->len, sz), b->size > b->len ? ", then zeros (bss)" : "",
-		 "");
-	if (b->vaddr != b->gpa) {
-		size_t n = strlen(text);
-		snprintf(text + n, size - n, ", virtual 0x%llx",
-			 (unsigned long long)b->vaddr);
+	if (!b->seg) {
+		snprintf(text, size, "page tables: %zu tables, the root (CR3) "
+			 "first", p->pt.npages);
+		return;
 	}
+	if (b->vaddr != b->gpa)
+		snprintf(virt, sizeof virt, ", virtual 0x%llx",
+			 (unsigned long long)b->vaddr);
+	snprintf(text, size, "%s: %s, file offset 0x%llx, %s from the file%s%s",
+		 b->what, p->cfg->images[b->image].given,
+		 (unsigned long long)(b->seg->data - p->images[b->image].file),
+		 size_str(b->len, sz), b->size > b->len ? ", then zeros (bss)" : "",
+		 virt);
 }
 
 /* What lies in region (r): blobs and the stack, sorted. */

@@ -238,7 +238,7 @@ static void check_blobs(struct plan *p, struct config *cfg)
 
 	for (size_t i = 0; i < p->nblobs; i++) {
 		const struct blob *b = s[i];
-		bool table = strncmp(b->what, "load", 4) != 0;
+		bool table = !b->seg; /* kvmrun's own: GDT or page tables */
 		if (!ram_covers(cfg, b->gpa, b->size, table))
 			diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
 				 "lies outside %sRAM", b->what,

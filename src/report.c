@@ -141,7 +141,7 @@ static void report_valid(const struct plan *p)
 	size_t segs = 0;
 
 	for (size_t i = 0; i < p->nblobs; i++)
-		segs += strncmp(p->blobs[i].what, "load", 4) == 0;
+		segs += p->blobs[i].seg != NULL;
 	fprintf(stderr, "kvmrun: %s: config is valid: %s mode, %zu segment%s, "
 		"entry 0x%llx, stack 0x%llx\n", p->cfg->file, p->mode->name,
 		segs, segs == 1 ? "" : "s", (unsigned long long)p->entry,
