@@ -20,7 +20,7 @@ enum scenario {
 	CLOBBER_PAGE_TABLES, ECHO_ARG, PRINT_ROM, TOUCH_EVERY_GIB, RUN_FAR_CODE,
 	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM, READ_ADDRESS,
 	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
-	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM,
+	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM, COMPUTE,
 };
 
 #define GIB (1UL << 30)
@@ -151,6 +151,21 @@ static void clobber_gdt(void)
 	__asm__ volatile("mov %0, %%ds" : : "r"(0x10) : "memory");
 }
 
+/* (rounds) steps of xorshift with no exit at all: a guest that keeps
+ * its CPU busy, for suites that should use every core. */
+static unsigned long compute(unsigned long rounds)
+{
+	uint32_t x = 2463534242u;
+
+	for (unsigned long i = 0; i < rounds; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		__asm__ volatile("" : "+r"(x));
+	}
+	return x;
+}
+
 __attribute__((noreturn, used)) void scenario(unsigned long which,
 					       unsigned long arg)
 {
@@ -243,6 +258,8 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 		for (unsigned long i = 0; i < arg; i++)
 			outb(CONSOLE_PORT, (uint8_t)('a' + i % 26));
 		halt(arg);
+	case COMPUTE:
+		halt(compute(arg));
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */

@@ -21,13 +21,17 @@ struct pos schema_pos(const yaml_node_t *n)
 			     (unsigned)n->start_mark.column + 1, 0 };
 }
 
-/* Account for (n) characters written at the end of the path. */
-static size_t path_grew(struct schema *c, size_t old, int n)
+/* Append (len) bytes of (text) to the key path, cut at its end. Paths
+ * grow and shrink for every node of a config: no printf here. */
+static size_t path_append(struct schema *c, const char *text, size_t len)
 {
-	size_t room = sizeof c->path - old;
+	size_t old = c->plen, room = sizeof c->path - 1 - old;
 
-	c->plen = n < 0 || (size_t)n >= room ? sizeof c->path - 1
-					     : old + (size_t)n;
+	if (len > room)
+		len = room;
+	memcpy(c->path + old, text, len);
+	c->plen = old + len;
+	c->path[c->plen] = '\0';
 	return old;
 }
 
@@ -35,16 +39,22 @@ size_t schema_push_key(struct schema *c, const char *key)
 {
 	size_t old = c->plen;
 
-	return path_grew(c, old, snprintf(c->path + old, sizeof c->path - old,
-					  "%s%s", old ? "." : "", key));
+	if (old)
+		path_append(c, ".", 1);
+	path_append(c, key, strlen(key));
+	return old;
 }
 
 size_t schema_push_index(struct schema *c, size_t i)
 {
-	size_t old = c->plen;
+	char digits[24], *p = digits + sizeof digits;
 
-	return path_grew(c, old, snprintf(c->path + old, sizeof c->path - old,
-					  "[%zu]", i));
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while (i /= 10);
+	*--p = '[';
+	return path_append(c, p, (size_t)(digits + sizeof digits - p));
 }
 
 void schema_pop(struct schema *c, size_t old)
