@@ -27,6 +27,22 @@ void *mem_gpa(const struct memory *m, uint64_t gpa, uint64_t len)
 	return r->host + (gpa - r->gpa);
 }
 
+uint64_t mem_chunk_of(uint64_t gpa)
+{
+	if (gpa < MEM_SLOT_CHUNK)
+		return gpa / MEM_SMALL_CHUNK;
+	return gpa / MEM_SLOT_CHUNK - 1 + MEM_SLOT_CHUNK / MEM_SMALL_CHUNK;
+}
+
+uint64_t mem_chunk_start(uint64_t c)
+{
+	const uint64_t small = MEM_SLOT_CHUNK / MEM_SMALL_CHUNK;
+
+	if (c < small)
+		return c * MEM_SMALL_CHUNK;
+	return (c - small + 1) * MEM_SLOT_CHUNK;
+}
+
 static int map_region(struct guest_mem *g, const struct mem_region *r,
 		      char *why, size_t whylen)
 {
@@ -43,8 +59,8 @@ static int map_region(struct guest_mem *g, const struct mem_region *r,
 	g->size = r->size;
 	g->host = host;
 	g->readonly = r->readonly;
-	g->chunk0 = r->base & ~(MEM_SLOT_CHUNK - 1);
-	g->nchunks = (size_t)((r->base + r->size - 1 - g->chunk0) / MEM_SLOT_CHUNK) + 1;
+	g->chunk0 = mem_chunk_of(r->base);
+	g->nchunks = (size_t)(mem_chunk_of(r->base + r->size - 1) - g->chunk0) + 1;
 	g->given = calloc(g->nchunks, 1);
 	if (!g->given) {
 		snprintf(why, whylen, "calloc: %s", strerror(errno));
@@ -91,8 +107,8 @@ int mem_map(struct memory *m, const struct mem_ops *ops, uint32_t max_slots,
 static int give_chunk(struct memory *m, struct guest_mem *g, size_t c,
 		      char *why, size_t whylen)
 {
-	uint64_t lo = m->lazy ? g->chunk0 + c * MEM_SLOT_CHUNK : g->gpa;
-	uint64_t hi = m->lazy ? lo + MEM_SLOT_CHUNK : g->gpa + g->size;
+	uint64_t lo = m->lazy ? mem_chunk_start(g->chunk0 + c) : g->gpa;
+	uint64_t hi = m->lazy ? mem_chunk_start(g->chunk0 + c + 1) : g->gpa + g->size;
 
 	if (g->given[c])
 		return 0;
@@ -128,10 +144,10 @@ int mem_give(struct memory *m, uint64_t gpa, uint64_t len, char *why,
 		struct guest_mem *g = (struct guest_mem *)mem_region(m, gpa);
 		if (!g)
 			return 0; /* not RAM: the plan checked what must be */
-		size_t c = (size_t)((gpa - g->chunk0) / MEM_SLOT_CHUNK);
+		size_t c = (size_t)(mem_chunk_of(gpa) - g->chunk0);
 		if (give_chunk(m, g, c, why, whylen) < 0)
 			return -1;
-		uint64_t next = g->chunk0 + (c + 1) * MEM_SLOT_CHUNK;
+		uint64_t next = mem_chunk_start(g->chunk0 + c + 1);
 		if (!m->lazy)
 			next = g->gpa + g->size;
 		if (next - gpa >= len)
@@ -149,7 +165,7 @@ bool mem_fault(struct memory *m, uint64_t gpa)
 
 	if (!g)
 		return false;
-	size_t c = (size_t)((gpa - g->chunk0) / MEM_SLOT_CHUNK);
+	size_t c = (size_t)(mem_chunk_of(gpa) - g->chunk0);
 	return !g->given[c] && give_chunk(m, g, c, why, sizeof why) == 0;
 }
 

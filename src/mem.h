@@ -4,9 +4,11 @@
  * host memory.
  *
  * KVM's cost for a slot grows with its size (on shadow-paging hosts about
- * 0.5 ms per GiB), so regions go to KVM in 64 MiB-aligned slots: at start
- * the ones the plan writes into, the rest when the guest first touches
- * them. Large memories then start as fast as small ones.
+ * 0.5 ms per GiB), so regions go to KVM in aligned chunks: at start the
+ * ones the plan writes into, the rest when the guest first touches them.
+ * Chunks are 2 MiB below 64 MiB, where small guests live, and 64 MiB above
+ * (KVM's slot count is limited). Large memories then start as fast as
+ * small ones.
  */
 #ifndef KVMRUN_MEM_H
 #define KVMRUN_MEM_H
@@ -18,13 +20,19 @@
 
 #include "config.h"
 
+#define MEM_SMALL_CHUNK (2ULL << 20)
 #define MEM_SLOT_CHUNK (64ULL << 20)
+
+/* The chunk holding (gpa), counted from address 0, and where chunk (c)
+ * begins. */
+uint64_t mem_chunk_of(uint64_t gpa);
+uint64_t mem_chunk_start(uint64_t c);
 
 struct guest_mem {
 	uint64_t gpa, size;
 	uint8_t *host;
 	bool readonly;
-	uint64_t chunk0;  /* first chunk-aligned address at or below gpa */
+	uint64_t chunk0;  /* the chunk holding gpa */
 	uint8_t *given;   /* one flag per chunk: a KVM slot exists */
 	size_t nchunks;
 };

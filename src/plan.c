@@ -634,16 +634,23 @@ static void check_expectations(struct config *cfg)
 static uint64_t find_tss(const struct config *cfg)
 {
 	const uint64_t size = 4 * PAGE_4K;
+	uint64_t a = 0xfffbc000ULL;
 
-	for (uint64_t a = 0xfffbc000ULL; a >= 0x100000; a -= size) {
-		bool used = false;
-		for (size_t i = 0; i < cfg->nregions && !used; i++)
-			used = overlaps(a, size, cfg->regions[i].base,
-					cfg->regions[i].size);
-		for (size_t i = 0; i < cfg->nmmio && !used; i++)
-			used = overlaps(a, size, cfg->mmio[i].addr, cfg->mmio[i].size);
-		if (!used)
+	/* Step below whatever overlaps, so that the search costs a few
+	 * steps per region, not one per page of memory. */
+	while (a >= 0x100000) {
+		uint64_t base = UINT64_MAX;
+		for (size_t i = 0; i < cfg->nregions; i++)
+			if (overlaps(a, size, cfg->regions[i].base, cfg->regions[i].size))
+				base = cfg->regions[i].base;
+		for (size_t i = 0; i < cfg->nmmio; i++)
+			if (overlaps(a, size, cfg->mmio[i].addr, cfg->mmio[i].size))
+				base = cfg->mmio[i].addr;
+		if (base == UINT64_MAX)
 			return a + PAGE_4K;
+		if (base < size + 0x100000)
+			return 0;
+		a = (base & ~(PAGE_4K - 1)) - size;
 	}
 	return 0;
 }

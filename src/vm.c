@@ -285,9 +285,9 @@ static int add_memory(struct vm *vm, const struct plan *p)
 	if (mem_give(&vm->mem, p->stack_phys - 1, 1, vm->why, sizeof vm->why) < 0)
 		return EXIT_GUEST;
 	if (mem_lazy_left(&vm->mem))
-		note(vm, "later", "the other 64 MiB slots of RAM are given when "
-		     "the guest first touches them (its MMIO exit is completed "
-		     "from the host mapping)");
+		note(vm, "later", "the other slots of RAM (2 MiB below 64 MiB, "
+		     "64 MiB above) are given when the guest first touches "
+		     "them (its MMIO exit is completed from the host mapping)");
 	return 0;
 }
 

@@ -51,9 +51,20 @@ int main(void)
 	CHECK(mem_gpa(&m, 0xffffffff, 1) != NULL);
 	CHECK(mem_gpa(&m, 0xffffffff, 2) == NULL);
 
-	/* Regions are cut into 64 MiB-aligned chunks. */
+	/* Chunks: 2 MiB below 64 MiB, 64 MiB-aligned above. */
+	CHECK_U64(mem_chunk_of(0), 0);
+	CHECK_U64(mem_chunk_of((2 << 20) - 1), 0);
+	CHECK_U64(mem_chunk_of(2 << 20), 1);
+	CHECK_U64(mem_chunk_of((64 << 20) - 1), 31);
+	CHECK_U64(mem_chunk_of(64 << 20), 32);
+	CHECK_U64(mem_chunk_of((128 << 20) - 1), 32);
+	CHECK_U64(mem_chunk_of(128 << 20), 33);
+	for (uint64_t c = 0; c < 40; c++) {
+		CHECK_U64(mem_chunk_of(mem_chunk_start(c)), c);
+		CHECK_U64(mem_chunk_of(mem_chunk_start(c + 1) - 1), c);
+	}
 	CHECK_U64(m.regions[0].nchunks, 1);
-	CHECK_U64(m.regions[1].chunk0, 0xfc000000);
+	CHECK_U64(mem_chunk_start(m.regions[1].chunk0), 0xfc000000);
 	CHECK_U64(m.regions[1].nchunks, 1);
 	CHECK_U64(m.regions[2].nchunks, 1024);
 	CHECK(mem_region(&m, 0x1000000000ULL + (64ULL << 30) - 1) == &m.regions[2]);
@@ -83,6 +94,24 @@ int main(void)
 	CHECK(kvm.got[3].flags == KVM_MEM_READONLY && kvm.got[3].memory_size == 1 << 20);
 	CHECK(!mem_fault(&m, 0xfff00020));
 	CHECK(!mem_fault(&m, 0x300000)); /* not RAM */
+	mem_unmap(&m);
+
+	/* 64 GiB from 0: 32 small chunks, then 64 MiB ones; a touch near
+	 * the start gives KVM 2 MiB, as a 2 MiB memory would. */
+	struct mem_region big = { .base = 0, .size = 64ULL << 30 };
+	struct config big_cfg = { .regions = &big, .nregions = 1 };
+	kvm.n = 0;
+	CHECK(mem_map(&m, &ops, 32764, &big_cfg, why, sizeof why) == 0);
+	CHECK_U64(m.regions[0].nchunks, 32 + 1023);
+	CHECK(mem_give(&m, 0x100000, 0x1000, why, sizeof why) == 0);
+	CHECK_U64(kvm.n, 1);
+	CHECK_U64(kvm.got[0].memory_size, 2 << 20);
+	CHECK(mem_give(&m, (64 << 20) - 8, 16, why, sizeof why) == 0);
+	CHECK_U64(kvm.n, 3);
+	CHECK_U64(kvm.got[1].guest_phys_addr, 62 << 20);
+	CHECK_U64(kvm.got[1].memory_size, 2 << 20);
+	CHECK_U64(kvm.got[2].guest_phys_addr, 64 << 20);
+	CHECK_U64(kvm.got[2].memory_size, 64 << 20);
 	mem_unmap(&m);
 
 	/* Too few slots for the chunks: one slot per region instead. */
