@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "hostport.h"
 #include "num.h"
 #include "path.h"
 #include "override.h"
@@ -459,6 +460,43 @@ static void p_limits(struct schema *c, yaml_node_t *n, void *dst)
 		schema_fields(c, n, limits_fields, c->cfg);
 }
 
+/* ---- debug ---- */
+
+/* Where to wait for gdb: a port, HOST:PORT, true for the default, false
+ * for nowhere. */
+static void p_gdb(struct schema *c, yaml_node_t *n, void *dst)
+{
+	const char *s = schema_scalar(c, n, "a port or HOST:PORT");
+	char host[256], port[8];
+	const char *why;
+
+	if (!s)
+		return;
+	free(*(char **)dst);
+	*(char **)dst = NULL;
+	if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+		return; /* as though there were no debug.gdb (for -s) */
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+		s = HOSTPORT_DEFAULT_HOST ":1234";
+	else if (!hostport_parse(s, host, sizeof host, port, sizeof port, &why)) {
+		schema_problem(c, n, "%s, found '%.60s'", why, s);
+		return;
+	}
+	*(char **)dst = strdup(s);
+}
+
+static const struct field debug_fields[] = {
+	FIELD("gdb", p_gdb, struct config, gdb),
+	{ NULL },
+};
+
+static void p_debug(struct schema *c, yaml_node_t *n, void *dst)
+{
+	(void)dst;
+	if (schema_want_mapping(c, n, "a mapping with gdb"))
+		schema_fields(c, n, debug_fields, c->cfg);
+}
+
 /* ---- expect ---- */
 
 static void stop_name(struct schema *c, yaml_node_t *n, unsigned *mask)
@@ -688,6 +726,7 @@ static const struct field top_fields[] = {
 	FIELD("mmio", p_mmio, struct config, mmio),
 	FIELD("limits", p_limits, struct config, timeout_ns),
 	FIELD("expect", p_expect, struct config, expect),
+	FIELD("debug", p_debug, struct config, gdb),
 	{ NULL },
 };
 
@@ -886,6 +925,7 @@ void cfg_free(struct config *cfg)
 	free(cfg->regs);
 	free(cfg->regions);
 	free(cfg->name);
+	free(cfg->gdb);
 	diag_free(&cfg->diag);
 	free(cfg->text);
 	free(cfg->file);

@@ -124,6 +124,8 @@ struct config {
 
 	struct expect_cfg expect;
 
+	char *gdb; /* debug.gdb: wait for gdb there, "[HOST:]PORT" */
+
 	struct diag diag; /* what was wrong with it */
 	char *text;       /* the file's contents */
 };

@@ -12,6 +12,8 @@
 #include "config.h"
 #include "disasm.h"
 #include "explain.h"
+#include "gdb.h"
+#include "hostport.h"
 #include "io.h"
 #include "plan.h"
 #include "report.h"
@@ -28,6 +30,7 @@ struct options {
 	bool check, quiet, trace, no_sandbox;
 	const char *explain; /* NULL, "text" or "dot" */
 	const char *json, *shard;
+	const char *gdb; /* --gdb: wait for gdb there */
 	unsigned jobs;
 	struct report_opts report;
 	struct suite suite;
@@ -50,6 +53,8 @@ static void usage(FILE *f)
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
 		"      --shard I/N      run only shard I of N (also Bazel's\n"
 		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
+		"  -g, --gdb [HOST:]PORT  wait for gdb there before the first\n"
+		"                       instruction (default 127.0.0.1:1234)\n"
 		"      --no-sandbox     run without the seccomp filter\n"
 		"  -q, --quiet          do not pass guest console output through\n"
 		"  -h, --help           this help\n"
@@ -80,6 +85,27 @@ static unsigned parse_jobs(const char *arg)
 	return (unsigned)n;
 }
 
+#define GDB_DEFAULT HOSTPORT_DEFAULT_HOST ":1234"
+
+/* --gdb's address: its =VALUE, or the next word when it is a port or
+ * HOST:PORT rather than a config, or the default. */
+static const char *gdb_address(const char *arg, int argc, char **argv)
+{
+	char host[256], port[8];
+	const char *why;
+
+	if (!arg && optind < argc && access(argv[optind], F_OK) != 0 &&
+	    hostport_parse(argv[optind], host, sizeof host, port, sizeof port, &why))
+		arg = argv[optind++];
+	if (!arg)
+		return GDB_DEFAULT;
+	if (!hostport_parse(arg, host, sizeof host, port, sizeof port, &why)) {
+		fprintf(stderr, "kvmrun: --gdb %s: %s\n", arg, why);
+		exit(EXIT_USAGE);
+	}
+	return arg;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -87,6 +113,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+		{ "gdb", optional_argument, NULL, 'g' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
@@ -100,7 +127,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:ne::s:tqj:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ne::g::s:tqj:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': push(&o->configs, &o->nconfigs, optarg); break;
 		case 'n': o->check = true; break;
@@ -120,6 +147,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_SHARD: o->shard = optarg; break;
 		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 		case 'j': o->jobs = parse_jobs(optarg); break;
+		case 'g': o->gdb = gdb_address(optarg, argc, argv); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		case 'V':
 			printf("kvmrun %s (disassembler: %s, sandbox: %s)\n",
@@ -136,9 +164,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
+	if (o->gdb && (o->nconfigs > 1 || o->jobs > 1)) {
+		fprintf(stderr, "kvmrun: --gdb debugs one config, without -j\n");
+		exit(EXIT_USAGE);
+	}
 }
 
-/* Create the VM, run the guest, check what it left. */
 /* Create the VM, run the guest, check what it left, report. */
 static int execute(const struct plan *p, struct options *o,
 		   struct outcome *out)
@@ -158,16 +189,24 @@ static int execute(const struct plan *p, struct options *o,
 		vm_destroy(&vm);
 		return out->status;
 	}
-	char why[200];
-	if (!o->no_sandbox && sandbox_enter(vm.fd, vm.vcpu, why, sizeof why) < 0) {
+	char why[300];
+	/* A config's debug.gdb applies when it runs alone: a suite of them
+	 * must not stop and wait. */
+	const char *gdb_addr = o->gdb ? o->gdb
+			       : o->report.suite ? NULL : p->cfg->gdb;
+	struct gdb *gdb = NULL;
+	if ((gdb_addr && !(gdb = gdb_accept(gdb_addr, p->cfg->name, vm.kvm, why, sizeof why))) ||
+	    (!o->no_sandbox && sandbox_enter(vm.fd, vm.vcpu, why, sizeof why) < 0)) {
 		out->status = EXIT_GUEST;
 		out->why = why;
 		report_outcome(&o->report, out);
+		gdb_close(gdb);
 		vm_destroy(&vm);
 		return out->status;
 	}
 	io_register(&io, p->cfg);
-	run_guest(&vm, p->cfg, &io, &res);
+	run_guest(&vm, p->cfg, &io, gdb, &res);
+	gdb_close(gdb);
 	check_run(p->cfg, &res, &vm, &v);
 	out->status = check_exit_status(&v);
 	out->vm = &vm;

@@ -22,7 +22,7 @@ static const int plain[] = {
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(timer_create), SCMP_SYS(timer_settime), SCMP_SYS(timer_delete),
-	SCMP_SYS(clock_gettime),
+	SCMP_SYS(clock_gettime), SCMP_SYS(poll), SCMP_SYS(ppoll),
 	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 };
@@ -62,6 +62,10 @@ int main(void)
 	allow_ioctl(f, VCPU_FD, KVM_RUN);
 	allow_ioctl(f, VCPU_FD, KVM_GET_REGS);
 	allow_ioctl(f, VCPU_FD, KVM_GET_SREGS);
+	/* What gdb may do to a stopped guest (gdb.c). */
+	allow_ioctl(f, VCPU_FD, KVM_SET_REGS);
+	allow_ioctl(f, VCPU_FD, KVM_GET_FPU);
+	allow_ioctl(f, VCPU_FD, KVM_SET_GUEST_DEBUG);
 	/* RAM given to KVM on the guest's first touch (mem.c). */
 	allow_ioctl(f, VM_FD, KVM_SET_USER_MEMORY_REGION);
 	check(seccomp_export_bpf(f, fileno(bpf)), "export");

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "gdb.h"
 #include "report.h"
 
 /* The signal handler's view of the one run in progress. */
@@ -23,22 +24,43 @@ static void on_signal(int sig)
 		running->immediate_exit = 1; /* KVM_RUN returns at once */
 }
 
+/* gdb sent something (SIGIO): the run loop hands it to the stub. */
+static void on_gdb(int sig)
+{
+	(void)sig;
+	gdb_attention = 1;
+	if (running)
+		running->immediate_exit = 1;
+}
+
 struct guard {
 	timer_t timer;
-	bool have_timer;
-	struct sigaction old_alrm, old_int, old_term;
+	bool have_timer, have_gdb;
+	struct sigaction old_alrm, old_int, old_term, old_io;
 };
 
-/* Arm the timeout and catch SIGINT/SIGTERM, without SA_RESTART so that
- * KVM_RUN returns EINTR. */
-static int guard_start(struct guard *g, struct kvm_run *run, uint64_t ns)
+/* Start the timeout: (ns) from now. */
+static int guard_timer(struct guard *g, uint64_t ns)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL,
 			       .sigev_signo = SIGALRM };
 	struct itimerspec its = { .it_value = {
 		.tv_sec = (time_t)(ns / 1000000000ULL),
 		.tv_nsec = (long)(ns % 1000000000ULL) } };
+
+	if (timer_create(CLOCK_MONOTONIC, &ev, &g->timer) != 0)
+		return -1;
+	g->have_timer = true;
+	return timer_settime(g->timer, 0, &its, NULL);
+}
+
+/* Arm the timeout and catch SIGINT/SIGTERM, without SA_RESTART so that
+ * KVM_RUN returns EINTR. With gdb attached the timeout waits until gdb
+ * detaches (the guest waits while gdb looks), and SIGIO says gdb spoke. */
+static int guard_start(struct guard *g, struct kvm_run *run, uint64_t ns,
+		       bool with_gdb)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
@@ -46,10 +68,13 @@ static int guard_start(struct guard *g, struct kvm_run *run, uint64_t ns)
 	sigaction(SIGALRM, &sa, &g->old_alrm);
 	sigaction(SIGINT, &sa, &g->old_int);
 	sigaction(SIGTERM, &sa, &g->old_term);
-	if (timer_create(CLOCK_MONOTONIC, &ev, &g->timer) != 0)
-		return -1;
-	g->have_timer = true;
-	return timer_settime(g->timer, 0, &its, NULL);
+	if (with_gdb) {
+		struct sigaction io = { .sa_handler = on_gdb };
+		sigemptyset(&io.sa_mask);
+		g->have_gdb = true;
+		return sigaction(SIGIO, &io, &g->old_io);
+	}
+	return guard_timer(g, ns);
 }
 
 static void guard_stop(struct guard *g)
@@ -59,6 +84,8 @@ static void guard_stop(struct guard *g)
 	sigaction(SIGALRM, &g->old_alrm, NULL);
 	sigaction(SIGINT, &g->old_int, NULL);
 	sigaction(SIGTERM, &g->old_term, NULL);
+	if (g->have_gdb)
+		sigaction(SIGIO, &g->old_io, NULL);
 	running = NULL;
 }
 
@@ -70,9 +97,24 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static bool unknown_exit(const struct kvm_run *run, struct result *res)
+{
+	res->stop = STOPPED_UNKNOWN_EXIT;
+	snprintf(res->detail, sizeof res->detail, "KVM exit reason %u (KVM_EXIT_%s)",
+		 run->exit_reason, result_exit_name(run->exit_reason));
+	return true;
+}
+
+static bool killed(struct result *res)
+{
+	res->stop = STOPPED_INTERRUPTED;
+	snprintf(res->detail, sizeof res->detail, "gdb killed the guest");
+	return true;
+}
+
 /* Handle one exit; returns true when the guest has stopped. */
 static bool dispatch(struct vm *vm, const struct io_table *io,
-		     struct result *res)
+		     struct gdb *gdb, struct result *res)
 {
 	struct kvm_run *run = vm->run;
 	enum io_action action;
@@ -111,14 +153,12 @@ static bool dispatch(struct vm *vm, const struct io_table *io,
 		return true;
 	case KVM_EXIT_INTR:
 		return false;
-	default: {
-		unsigned r = run->exit_reason;
-		res->stop = STOPPED_UNKNOWN_EXIT;
-		snprintf(res->detail, sizeof res->detail,
-			 "KVM exit reason %u (KVM_EXIT_%s)", r,
-			 result_exit_name(r));
-		return true;
-	}
+	case KVM_EXIT_DEBUG: /* a breakpoint, watchpoint or step for gdb */
+		if (gdb_attached(gdb))
+			return gdb_debug_exit(gdb, vm) == GDB_KILL && killed(res);
+		return unknown_exit(run, res);
+	default:
+		return unknown_exit(run, res);
 	}
 	if (action == IO_CONTINUE)
 		return false;
@@ -165,12 +205,34 @@ static void record(const struct vm *vm, struct exit_rec *e)
 }
 
 static void loop(struct vm *vm, const struct config *cfg,
-		 const struct io_table *io, struct result *res)
+		 const struct io_table *io, struct gdb *gdb, struct guard *g,
+		 struct result *res)
 {
 	const bool trace = res->trace;
 	uint64_t entered = 0, exited = 0;
 
+	if (gdb && gdb_start(gdb, vm) == GDB_KILL) {
+		killed(res);
+		return;
+	}
 	for (;;) {
+		if (gdb_attention && gdb) {
+			/* SIGIO stopped KVM_RUN; a signal for the run sets
+			 * stop_signal too, checked next. */
+			gdb_attention = 0;
+			vm->run->immediate_exit = 0;
+			if (gdb_poll(gdb, vm) == GDB_KILL) {
+				killed(res);
+				return;
+			}
+		}
+		if (gdb && !g->have_timer && !gdb_attached(gdb) &&
+		    guard_timer(g, cfg->timeout_ns) != 0) {
+			res->stop = STOPPED_KVM_ERROR;
+			snprintf(res->detail, sizeof res->detail,
+				 "timer_create: %s", strerror(errno));
+			return;
+		}
 		if (stop_signal) {
 			res->stop = stop_signal == SIGALRM ? STOPPED_TIMEOUT
 							   : STOPPED_INTERRUPTED;
@@ -189,7 +251,7 @@ static void loop(struct vm *vm, const struct config *cfg,
 		if (trace)
 			exited = now_ns();
 		res->exits++;
-		bool stopped = dispatch(vm, io, res);
+		bool stopped = dispatch(vm, io, gdb, res);
 		struct exit_rec *e = &res->ring[(res->exits - 1) % EXIT_RING];
 		record(vm, e);
 		res->by_reason[e->reason < EXIT_REASONS ? e->reason
@@ -209,17 +271,19 @@ static void loop(struct vm *vm, const struct config *cfg,
 }
 
 void run_guest(struct vm *vm, const struct config *cfg,
-	       const struct io_table *io, struct result *res)
+	       const struct io_table *io, struct gdb *gdb, struct result *res)
 {
 	struct guard g = { 0 };
 	uint64_t start = now_ns();
 
-	if (guard_start(&g, vm->run, cfg->timeout_ns) != 0) {
+	if (guard_start(&g, vm->run, cfg->timeout_ns, gdb != NULL) != 0) {
 		res->stop = STOPPED_KVM_ERROR;
 		snprintf(res->detail, sizeof res->detail, "timer_create: %s",
 			 strerror(errno));
 	} else {
-		loop(vm, cfg, io, res);
+		loop(vm, cfg, io, gdb, &g, res);
+		if (gdb)
+			gdb_end(gdb, vm, res);
 	}
 	guard_stop(&g);
 	res->ns = now_ns() - start;

@@ -2,6 +2,7 @@
 #ifndef KVMRUN_RUN_H
 #define KVMRUN_RUN_H
 
+#include "gdb.h"
 #include "io.h"
 #include "plan.h"
 #include "result.h"
@@ -10,9 +11,10 @@
 /*
  * Run (vm) until the guest halts, is stopped by a handler, fails, runs out
  * of (cfg) limits or is interrupted; fill (res) with why and the final
- * registers.
+ * registers. With (gdb) connected (else NULL), gdb controls the run from
+ * before the first instruction.
  */
 void run_guest(struct vm *vm, const struct config *cfg,
-	       const struct io_table *io, struct result *res);
+	       const struct io_table *io, struct gdb *gdb, struct result *res);
 
 #endif
