@@ -27,7 +27,8 @@
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
 const char *const handler_names[] = { "console", "exit", "constant", "log",
-				      "ignore", NULL };
+				      "ignore", "uart8250", "debug-exit", NULL };
+const char *const boot_names[] = { "direct", "multiboot", NULL };
 const char *const stop_names[] = { "hlt", "exit", "shutdown", NULL };
 
 #define DEFAULT_TIMEOUT_NS 10000000000ULL
@@ -327,8 +328,6 @@ static void p_image(struct schema *c, yaml_node_t *n, void *dst)
 		return;
 	if (!img->given)
 		schema_problem(c, n, "wanted an elf or a raw key, found neither");
-	else if (img->kind == IMAGE_RAW && !img->has_at)
-		schema_problem(c, n, "a raw image needs 'at', its guest-physical address");
 	else if (img->kind == IMAGE_ELF && img->has_at)
 		schema_problem(c, n, "an ELF image is loaded at its own p_paddr; 'at' "
 			      "is for raw images");
@@ -369,6 +368,8 @@ static const struct field handler_fields[] = {
 	{ NULL },
 };
 
+#define UART_PORTS 8 /* an 8250 has eight registers */
+
 static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *h,
 			  uint64_t default_size)
 {
@@ -377,6 +378,8 @@ static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *
 	hl.h.size = default_size;
 	if (v->type == YAML_SCALAR_NODE) {
 		p_handler_kind(c, v, &hl.h.kind);
+		if (hl.h.kind == H_UART)
+			hl.h.size = UART_PORTS;
 		*h = hl.h;
 		return;
 	}
@@ -390,6 +393,8 @@ static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *
 		schema_problem(c, v, "only a constant handler takes a value");
 	if (hl.has_size && hl.h.size == 0)
 		schema_problem(c, v, "size: wanted a size above zero, found 0");
+	if (hl.h.kind == H_UART && !hl.has_size)
+		hl.h.size = UART_PORTS;
 	*h = hl.h;
 }
 
@@ -458,6 +463,105 @@ static void p_limits(struct schema *c, yaml_node_t *n, void *dst)
 	(void)dst;
 	if (schema_want_mapping(c, n, "a mapping with timeout, exits"))
 		schema_fields(c, n, limits_fields, c->cfg);
+}
+
+/* ---- boot ---- */
+
+static void p_boot(struct schema *c, yaml_node_t *n, void *dst)
+{
+	int i = schema_name_index(c, n, "boot", boot_names);
+
+	c->cfg->boot_pos = schema_pos(n);
+	if (i >= 0)
+		*(enum boot_kind *)dst = (enum boot_kind)i;
+}
+
+static void p_module_file(struct schema *c, yaml_node_t *n, void *dst)
+{
+	struct module_cfg *m = dst;
+
+	m->file.pos = schema_pos(n);
+	p_image_path(c, n, &m->file, IMAGE_RAW);
+}
+
+static const struct field module_fields[] = {
+	FIELD_OBJ("file", p_module_file),
+	FIELD("cmdline", schema_string, struct module_cfg, cmdline),
+	{ NULL },
+};
+
+/* A module: a file name, or { file: NAME, cmdline: STRING }. */
+static void p_module(struct schema *c, yaml_node_t *n, void *dst)
+{
+	struct module_cfg *m = dst;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		p_module_file(c, n, m);
+		return;
+	}
+	if (!schema_want_mapping(c, n, "a file name or { file: NAME, cmdline: STRING }"))
+		return;
+	size_t before = c->diag->count;
+	schema_fields(c, n, module_fields, m);
+	if (c->diag->count == before && !m->file.given)
+		schema_problem(c, n, "missing required key 'file'");
+}
+
+static void p_modules(struct schema *c, yaml_node_t *n, void *dst)
+{
+	(void)dst;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		schema_wanted(c, n, "a list of module files");
+		return;
+	}
+	schema_list(c, n, (void **)&c->cfg->modules, &c->cfg->nmodules,
+		    sizeof *c->cfg->modules, MAX_MODULES, p_module);
+}
+
+static const struct field multiboot_fields[] = {
+	FIELD("cmdline", schema_string, struct config, cmdline),
+	FIELD("modules", p_modules, struct config, modules),
+	{ NULL },
+};
+
+static void p_multiboot(struct schema *c, yaml_node_t *n, void *dst)
+{
+	(void)dst;
+	c->cfg->multiboot_pos = schema_pos(n);
+	if (schema_want_mapping(c, n, "a mapping with cmdline, modules"))
+		schema_fields(c, n, multiboot_fields, c->cfg);
+}
+
+/* What depends on several keys, once all are read. */
+static void check_boot(struct config *cfg)
+{
+	char key[32];
+
+	for (size_t i = 0; i < cfg->nimages; i++) {
+		const struct image_cfg *img = &cfg->images[i];
+		snprintf(key, sizeof key, "load[%zu]", i);
+		/* A Multiboot kernel may say where it goes (the a.out kludge). */
+		if (img->given && img->kind == IMAGE_RAW && !img->has_at &&
+		    !(cfg->boot == BOOT_MULTIBOOT && i == 0))
+			diag_add(&cfg->diag, img->pos, key, "a raw image needs "
+				 "'at', its guest-physical address");
+	}
+	if (cfg->diag.count)
+		return; /* the rest needs a config read without problems */
+	if (cfg->boot != BOOT_MULTIBOOT) {
+		if (cfg->cmdline || cfg->nmodules)
+			diag_add(&cfg->diag, cfg->multiboot_pos, "multiboot",
+				 "cmdline and modules are for boot: multiboot");
+		return;
+	}
+	if (cfg->mode != MODE_PROTECTED)
+		diag_add(&cfg->diag, cfg->mode_pos, "cpu.mode", "boot: multiboot "
+			 "starts the kernel in protected mode, found %s",
+			 cpu_mode_names[cfg->mode]);
+	if (cfg->nimages != 1)
+		diag_add(&cfg->diag, cfg->boot_pos, "load", "boot: multiboot "
+			 "loads one kernel, found %zu images (modules go in "
+			 "multiboot.modules)", cfg->nimages);
 }
 
 /* ---- debug ---- */
@@ -727,6 +831,8 @@ static const struct field top_fields[] = {
 	FIELD("limits", p_limits, struct config, timeout_ns),
 	FIELD("expect", p_expect, struct config, expect),
 	FIELD("debug", p_debug, struct config, gdb),
+	FIELD("boot", p_boot, struct config, boot),
+	FIELD("multiboot", p_multiboot, struct config, cmdline),
 	{ NULL },
 };
 
@@ -870,6 +976,7 @@ static void parse(struct config *cfg, const char *path, char *const *overrides,
 		schema_wanted(&c, root, "a mapping of keys such as memory, cpu, load");
 	else
 		schema_fields(&c, root, top_fields, cfg);
+	check_boot(cfg);
 	free(c.dir);
 	yaml_document_delete(&doc);
 }
@@ -926,6 +1033,13 @@ void cfg_free(struct config *cfg)
 	free(cfg->regions);
 	free(cfg->name);
 	free(cfg->gdb);
+	free(cfg->cmdline);
+	for (size_t i = 0; i < cfg->nmodules; i++) {
+		free(cfg->modules[i].file.path);
+		free(cfg->modules[i].file.given);
+		free(cfg->modules[i].cmdline);
+	}
+	free(cfg->modules);
 	diag_free(&cfg->diag);
 	free(cfg->text);
 	free(cfg->file);

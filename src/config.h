@@ -51,7 +51,22 @@ struct image_cfg {
 	struct pos pos;
 };
 
-enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE };
+/* How the guest starts: at its entry in the mode the config gives, or as
+ * a Multiboot (version 1) loader starts a kernel. */
+enum boot_kind { BOOT_DIRECT, BOOT_MULTIBOOT };
+
+extern const char *const boot_names[]; /* NULL-terminated */
+
+/* A Multiboot module: a file loaded beside the kernel, with its string. */
+struct module_cfg {
+	struct image_cfg file;
+	char *cmdline; /* NULL: the file name as written */
+};
+
+#define MAX_MODULES 256
+
+enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
+		    H_DEBUG_EXIT };
 
 extern const char *const handler_names[]; /* NULL-terminated */
 
@@ -125,6 +140,12 @@ struct config {
 	struct expect_cfg expect;
 
 	char *gdb; /* debug.gdb: wait for gdb there, "[HOST:]PORT" */
+
+	enum boot_kind boot;
+	struct pos boot_pos, multiboot_pos;
+	char *cmdline; /* multiboot.cmdline, or NULL for QEMU's default */
+	struct module_cfg *modules;
+	size_t nmodules;
 
 	struct diag diag; /* what was wrong with it */
 	char *text;       /* the file's contents */

@@ -65,6 +65,19 @@ static void describe_blob(const struct plan *p, const struct blob *b,
 		snprintf(text, size, "GDT: %u descriptors", (p->gdt_limit + 1) / 8);
 		return;
 	}
+	if (p->mb_info && b->data == p->mb_info) {
+		snprintf(text, size, "Multiboot information (EBX): memory sizes, "
+			 "command line \"%.60s\", %zu module(s), memory map",
+			 p->mb_cmdline, p->cfg->nmodules);
+		return;
+	}
+	for (size_t i = 0; p->modules && i < p->cfg->nmodules; i++)
+		if (b->data == p->modules[i].file) {
+			snprintf(text, size, "%s: %s, %s", b->what,
+				 p->cfg->modules[i].file.given,
+				 size_str(b->len, sz));
+			return;
+		}
 	if (!b->seg) {
 		snprintf(text, size, "page tables: %zu tables, the root (CR3) "
 			 "first", p->pt.npages);
@@ -150,6 +163,10 @@ static const char *const handler_about[] = {
 	[H_CONSTANT] = "constant: reads give the value; writes are ignored",
 	[H_LOG] = "log: writes are recorded and reported; reads give 0",
 	[H_IGNORE] = "ignore: reads give all ones; writes are ignored",
+	[H_UART] = "uart8250: a 16550-like serial port; what the guest transmits "
+		   "goes to the console, its status always says ready",
+	[H_DEBUG_EXIT] = "debug-exit: QEMU's isa-debug-exit; the value written "
+			 "ends the run as the guest's status",
 };
 
 static void explain_memory(FILE *f, const struct plan *p)
@@ -407,6 +424,16 @@ static void explain_segment(FILE *f, const char *names,
 		: s->db ? "32-bit data" : "16-bit data");
 }
 
+/* Where a general register's first value comes from. */
+static const char *reg_origin(const struct plan *p, enum reg r)
+{
+	if (p->cfg->boot == BOOT_MULTIBOOT && r == GPR_RAX)
+		return "Multiboot: the boot magic";
+	if (p->cfg->boot == BOOT_MULTIBOOT && r == GPR_RBX)
+		return "Multiboot: the information's address";
+	return "cpu.regs";
+}
+
 static void explain_registers(FILE *f, const struct plan *p)
 {
 	const struct kvm_sregs *s = &p->sregs;
@@ -419,9 +446,9 @@ static void explain_registers(FILE *f, const struct plan *p)
 		(unsigned long long)p->regs.rflags);
 	for (int r = 0; r < GPR_RSP; r++)
 		if (cpu_reg_get(&p->regs, (enum reg)r))
-			fprintf(f, "  %s 0x%llx (cpu.regs)\n",
-				cpu_reg_name((enum reg)r),
-				(unsigned long long)cpu_reg_get(&p->regs, (enum reg)r));
+			fprintf(f, "  %s 0x%llx (%s)\n", cpu_reg_name((enum reg)r),
+				(unsigned long long)cpu_reg_get(&p->regs, (enum reg)r),
+				reg_origin(p, (enum reg)r));
 	for (int r = GPR_RBP; r < GPR_RIP; r++)
 		if (cpu_reg_get(&p->regs, (enum reg)r))
 			fprintf(f, "  %s 0x%llx (cpu.regs)\n",

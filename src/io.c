@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "uart.h"
 
 static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 {
@@ -15,9 +16,12 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 
 	if (!t)
 		err(2, "calloc");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		t[i] = (struct io_handler){ h[i].addr, h[i].size, h[i].kind,
-					    h[i].value };
+					    h[i].value, { 0 } };
+		if (h[i].kind == H_UART)
+			uart_reset(t[i].regs);
+	}
 	return t;
 }
 
@@ -36,8 +40,8 @@ void io_free(struct io_table *t)
 	memset(t, 0, sizeof *t);
 }
 
-static const struct io_handler *lookup(const struct io_handler *h, size_t n,
-				       uint64_t addr, unsigned size)
+static struct io_handler *lookup(struct io_handler *h, size_t n,
+				 uint64_t addr, unsigned size)
 {
 	for (size_t i = 0; i < n; i++)
 		if (addr >= h[i].base && size <= h[i].size &&
@@ -63,10 +67,16 @@ static void record_log(struct result *res, uint64_t addr, uint64_t value)
 	res->nlog++;
 }
 
-/* What a read from handler (h) returns, (size) bytes at a time. */
-static void fill_read(const struct io_handler *h, uint8_t *data,
+/* What a read from handler (h) at (addr) returns, (size) bytes at a time. */
+static void fill_read(struct io_handler *h, uint64_t addr, uint8_t *data,
 		      unsigned size, size_t count)
 {
+	if (h->kind == H_UART) {
+		memset(data, 0, size * count);
+		for (size_t i = 0; i < count; i++)
+			data[i * size] = uart_read(h->regs, (unsigned)(addr - h->base));
+		return;
+	}
 	if (h->kind == H_IGNORE) {
 		memset(data, 0xff, size * count);
 		return;
@@ -77,7 +87,7 @@ static void fill_read(const struct io_handler *h, uint8_t *data,
 }
 
 /* A write of (count) items of (size) bytes at (data) to (h). */
-static enum io_action take_write(const struct io_handler *h, uint64_t addr,
+static enum io_action take_write(struct io_handler *h, uint64_t addr,
 				 const uint8_t *data, unsigned size,
 				 size_t count, struct result *res)
 {
@@ -85,7 +95,15 @@ static enum io_action take_write(const struct io_handler *h, uint64_t addr,
 	case H_CONSOLE:
 		report_console(res, (const char *)data, size * count);
 		return IO_CONTINUE;
+	case H_UART:
+		for (size_t i = 0; i < count; i++) {
+			uint8_t byte = data[i * size];
+			if (uart_write(h->regs, (unsigned)(addr - h->base), byte))
+				report_console(res, (const char *)&byte, 1);
+		}
+		return IO_CONTINUE;
 	case H_EXIT:
+	case H_DEBUG_EXIT:
 		res->has_status = true;
 		res->status = le_value(data + (count - 1) * size, size);
 		return IO_STOP;
@@ -108,7 +126,7 @@ static void note_access(struct result *res, bool mmio, bool write,
 				       write && data ? le_value(data, size) : 0 };
 }
 
-enum io_action io_port(const struct io_table *t, struct kvm_run *run,
+enum io_action io_port(struct io_table *t, struct kvm_run *run,
 		       size_t run_size, struct result *res)
 {
 	unsigned size = run->io.size;
@@ -125,18 +143,17 @@ enum io_action io_port(const struct io_table *t, struct kvm_run *run,
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	note_access(res, false, write, run->io.port, size, count, data);
 	/* A port handler owns port numbers; the width is the data's. */
-	const struct io_handler *h = lookup(t->ports, t->nports, run->io.port,
-					    1);
+	struct io_handler *h = lookup(t->ports, t->nports, run->io.port, 1);
 	if (!h)
 		return IO_UNHANDLED;
 	if (!write) {
-		fill_read(h, data, size, count);
+		fill_read(h, run->io.port, data, size, count);
 		return IO_CONTINUE;
 	}
 	return take_write(h, run->io.port, data, size, count, res);
 }
 
-enum io_action io_mmio(const struct io_table *t, struct kvm_run *run,
+enum io_action io_mmio(struct io_table *t, struct kvm_run *run,
 		       struct result *res)
 {
 	unsigned size = run->mmio.len;
@@ -148,11 +165,11 @@ enum io_action io_mmio(const struct io_table *t, struct kvm_run *run,
 		return IO_UNHANDLED;
 	}
 	note_access(res, true, write, addr, size, 1, run->mmio.data);
-	const struct io_handler *h = lookup(t->mmio, t->nmmio, addr, size);
+	struct io_handler *h = lookup(t->mmio, t->nmmio, addr, size);
 	if (!h)
 		return IO_UNHANDLED;
 	if (!write) {
-		fill_read(h, run->mmio.data, size, 1);
+		fill_read(h, addr, run->mmio.data, size, 1);
 		return IO_CONTINUE;
 	}
 	return take_write(h, addr, run->mmio.data, size, 1, res);

@@ -11,6 +11,7 @@ struct io_handler {
 	uint64_t base, size;
 	enum handler_kind kind;
 	uint64_t value;
+	uint8_t regs[8]; /* a device's registers (uart8250) */
 };
 
 struct io_table {
@@ -26,11 +27,11 @@ void io_free(struct io_table *t);
 enum io_action { IO_CONTINUE, IO_STOP, IO_UNHANDLED };
 
 /* Handle the port exit in (run): all size * count bytes. */
-enum io_action io_port(const struct io_table *t, struct kvm_run *run,
+enum io_action io_port(struct io_table *t, struct kvm_run *run,
 		       size_t run_size, struct result *res);
 
 /* Handle the MMIO exit in (run). */
-enum io_action io_mmio(const struct io_table *t, struct kvm_run *run,
+enum io_action io_mmio(struct io_table *t, struct kvm_run *run,
 		       struct result *res);
 
 #endif

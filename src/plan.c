@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "multiboot.h"
 #include "num.h"
 
 #define MIN_STACK 256        /* bytes the stack must have below it */
@@ -154,10 +155,11 @@ static bool ranges_hit(const struct ranges *r, uint64_t a, uint64_t size)
 	return lo > 0 && r->max_end[lo - 1] > a;
 }
 
-/* The lowest (align)ed address >= PLACE_FLOOR and below (limit) where
- * (size) bytes of writable RAM are free; false if there is none. */
-static bool find_free(const struct plan *p, uint64_t size, uint64_t align,
-		      uint64_t limit, uint64_t *out)
+/* The lowest (align)ed address >= (floor) and below (limit) where (size)
+ * bytes of writable RAM are free; false if there is none. */
+static bool find_free_from(const struct plan *p, uint64_t size,
+			   uint64_t align, uint64_t floor, uint64_t limit,
+			   uint64_t *out)
 {
 	const struct config *cfg = p->cfg;
 	struct ranges r = ranges_of(p);
@@ -167,7 +169,7 @@ static bool find_free(const struct plan *p, uint64_t size, uint64_t align,
 	for (size_t i = 0; i < cfg->nregions + r.n; i++) {
 		uint64_t a = i < cfg->nregions ? cfg->regions[i].base
 					       : r.max_end[i - cfg->nregions];
-		a = align_up(a < PLACE_FLOOR ? PLACE_FLOOR : a, align);
+		a = align_up(a < floor ? floor : a, align);
 		if (a + size > limit || a + size < a || (found && a >= *out))
 			continue;
 		if (!ram_covers(cfg, a, size, true) || ranges_hit(&r, a, size) ||
@@ -181,7 +183,50 @@ static bool find_free(const struct plan *p, uint64_t size, uint64_t align,
 	return found;
 }
 
+static bool find_free(const struct plan *p, uint64_t size, uint64_t align,
+		      uint64_t limit, uint64_t *out)
+{
+	return find_free_from(p, size, align, PLACE_FLOOR, limit, out);
+}
+
 /* ---- images ---- */
+
+/* A Multiboot kernel: its header checked, and with the a.out kludge its
+ * one segment and entry from the header's address fields. */
+static bool multiboot_kernel(struct image *img, struct diag *d,
+			     const struct image_cfg *ic, const char *key)
+{
+	struct mb_header h;
+	char why[200];
+	struct segment seg;
+	uint64_t entry;
+
+	if (!mb_find_header(img->file, img->file_size, &h, why, sizeof why)) {
+		diag_add(d, ic->pos, key, "'%s': %s", ic->path, why);
+		return false;
+	}
+	if (!(h.flags & MB_FLAG_ADDRESSES)) {
+		if (!img->elf)
+			diag_add(d, ic->pos, key, "'%s' is not ELF, and its "
+				 "Multiboot header has no load addresses (flag "
+				 "16)", ic->path);
+		return img->elf;
+	}
+	if (!mb_kludge_segment(&h, img->file, img->file_size, &seg, &entry, why,
+			       sizeof why)) {
+		diag_add(d, ic->pos, key, "'%s': %s", ic->path, why);
+		return false;
+	}
+	free(img->segs);
+	img->segs = malloc(sizeof *img->segs);
+	if (!img->segs)
+		err(2, "malloc");
+	img->segs[0] = seg;
+	img->nsegs = 1;
+	img->entry = entry;
+	img->elf = false; /* loaded by its header, whatever its format */
+	return true;
+}
 
 static void load_images(struct plan *p, struct config *cfg)
 {
@@ -201,6 +246,8 @@ static void load_images(struct plan *p, struct config *cfg)
 				  : image_load_raw(img, ic->path, ic->at, d,
 						   ic->pos, key);
 		if (!ok)
+			continue;
+		if (cfg->boot == BOOT_MULTIBOOT && !multiboot_kernel(img, d, ic, key))
 			continue;
 		if (img->elf && (img->elf_class != p->mode->elf_class ||
 				 img->machine != p->mode->elf_machine)) {
@@ -629,6 +676,70 @@ static void check_expectations(struct config *cfg)
 	}
 }
 
+/* ---- Multiboot ---- */
+
+/* Modules and the information structure, above the kernel (page 0 and
+ * low memory are where kernels put their SMP trampolines), below 4 GiB. */
+static void plan_multiboot(struct plan *p, struct config *cfg)
+{
+	struct diag *d = &cfg->diag;
+	uint64_t floor = 1ULL << 20, at;
+	struct mb_module *mods = calloc(cfg->nmodules + 1, sizeof *mods);
+	char key[48], what[48];
+
+	p->modules = calloc(cfg->nmodules + 1, sizeof *p->modules);
+	if (!mods || !p->modules)
+		err(2, "calloc");
+	for (size_t i = 0; i < p->nblobs; i++)
+		if (p->blobs[i].seg && p->blobs[i].gpa + p->blobs[i].size > floor)
+			floor = p->blobs[i].gpa + p->blobs[i].size;
+	for (size_t i = 0; i < cfg->nmodules; i++) {
+		const struct module_cfg *m = &cfg->modules[i];
+		struct image *img = &p->modules[i];
+		snprintf(key, sizeof key, "multiboot.modules[%zu]", i);
+		if (!image_load_raw(img, m->file.path, 0, d, m->file.pos, key))
+			continue;
+		uint64_t size = img->file_size ? img->file_size : 1;
+		if (!find_free_from(p, size, PAGE_4K, floor, FOUR_GIB, &at)) {
+			diag_add(d, m->file.pos, key, "no room below 4 GiB for "
+				 "%llu bytes of module", (unsigned long long)size);
+			continue;
+		}
+		snprintf(what, sizeof what, "multiboot module %zu", i);
+		struct blob *b = add_blob(p, what, at, size, m->file.pos);
+		b->data = img->file;
+		b->len = img->file_size;
+		mods[i] = (struct mb_module){ (uint32_t)at,
+					      (uint32_t)(at + img->file_size),
+					      m->cmdline ? m->cmdline : m->file.given };
+	}
+	/* As QEMU: the kernel's name, then what the config appends. */
+	const char *kernel = cfg->images[0].given;
+	size_t len = strlen(kernel) + (cfg->cmdline ? strlen(cfg->cmdline) + 1 : 0) + 1;
+	p->mb_cmdline = malloc(len);
+	if (!p->mb_cmdline)
+		err(2, "malloc");
+	snprintf(p->mb_cmdline, len, "%s%s%s", kernel, cfg->cmdline ? " " : "",
+		 cfg->cmdline ? cfg->cmdline : "");
+	size_t size = mb_info_size(cfg, p->mb_cmdline, mods, cfg->nmodules);
+	if (d->count == 0 &&
+	    !find_free_from(p, size, 16, floor, FOUR_GIB, &p->mb_info_addr))
+		diag_add(d, cfg->boot_pos, "boot", "no room below 4 GiB for the "
+			 "Multiboot information (%zu bytes)", size);
+	if (d->count == 0) {
+		p->mb_info = malloc(size);
+		if (!p->mb_info)
+			err(2, "malloc");
+		mb_info_build(p->mb_info, (uint32_t)p->mb_info_addr, cfg,
+			      p->mb_cmdline, mods, cfg->nmodules);
+		struct blob *b = add_blob(p, "multiboot information",
+					  p->mb_info_addr, size, cfg->boot_pos);
+		b->data = p->mb_info;
+		b->len = size;
+	}
+	free(mods);
+}
+
 /* Three pages below 4 GiB that no region or handler uses, for the TSS
  * that KVM keeps for real mode on some hosts; 0 if none. */
 static uint64_t find_tss(const struct config *cfg)
@@ -692,6 +803,10 @@ static void plan_regs(struct plan *p, struct config *cfg)
 	struct kvm_regs *r = &p->regs;
 
 	r->rflags = X86_RFLAGS_FIXED;
+	if (cfg->boot == BOOT_MULTIBOOT) {
+		r->rax = MB_BOOT_MAGIC;
+		r->rbx = p->mb_info_addr;
+	}
 	r->rip = p->entry - p->sregs.cs.base;
 	r->rsp = p->stack - p->sregs.ss.base;
 	if (cfg->mode == MODE_REAL)
@@ -735,6 +850,8 @@ bool plan_build(struct plan *p, struct config *cfg)
 		plan_tables(p, cfg);
 	if (p->mode->gdt)
 		plan_gdt(p, cfg);
+	if (d->count == before && cfg->boot == BOOT_MULTIBOOT)
+		plan_multiboot(p, cfg);
 	if (d->count != before)
 		return false;
 	check_blobs(p, cfg);
@@ -751,6 +868,11 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; p->images && i < p->cfg->nimages; i++)
 		image_free(&p->images[i]);
 	free(p->images);
+	for (size_t i = 0; p->modules && i < p->cfg->nmodules; i++)
+		image_free(&p->modules[i]);
+	free(p->modules);
+	free(p->mb_cmdline);
+	free(p->mb_info);
 	free(p->blobs);
 	free(p->maps);
 	pt_free(&p->pt);

@@ -45,6 +45,13 @@ struct plan {
 	uint8_t gdt[3 * 8];
 	uint64_t tss_addr;    /* 3 free pages for KVM_SET_TSS_ADDR */
 
+	/* boot: multiboot: the modules' files, the information structure
+	 * and where it is (EBX). */
+	struct image *modules;
+	char *mb_cmdline;
+	uint8_t *mb_info;
+	uint64_t mb_info_addr;
+
 	struct kvm_regs regs;
 	struct kvm_sregs sregs; /* segments, tables, CR0/3/4, EFER only */
 };

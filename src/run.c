@@ -113,7 +113,7 @@ static bool killed(struct result *res)
 }
 
 /* Handle one exit; returns true when the guest has stopped. */
-static bool dispatch(struct vm *vm, const struct io_table *io,
+static bool dispatch(struct vm *vm, struct io_table *io,
 		     struct gdb *gdb, struct result *res)
 {
 	struct kvm_run *run = vm->run;
@@ -205,7 +205,7 @@ static void record(const struct vm *vm, struct exit_rec *e)
 }
 
 static void loop(struct vm *vm, const struct config *cfg,
-		 const struct io_table *io, struct gdb *gdb, struct guard *g,
+		 struct io_table *io, struct gdb *gdb, struct guard *g,
 		 struct result *res)
 {
 	const bool trace = res->trace;
@@ -271,7 +271,7 @@ static void loop(struct vm *vm, const struct config *cfg,
 }
 
 void run_guest(struct vm *vm, const struct config *cfg,
-	       const struct io_table *io, struct gdb *gdb, struct result *res)
+	       struct io_table *io, struct gdb *gdb, struct result *res)
 {
 	struct guard g = { 0 };
 	uint64_t start = now_ns();

@@ -15,6 +15,6 @@
  * before the first instruction.
  */
 void run_guest(struct vm *vm, const struct config *cfg,
-	       const struct io_table *io, struct gdb *gdb, struct result *res);
+	       struct io_table *io, struct gdb *gdb, struct result *res);
 
 #endif

@@ -1,0 +1,72 @@
+/* An 8250-like UART (see uart.h). */
+#include "kvmrun-config.h"
+
+#include "uart.h"
+
+/* Register offsets, and where their values live in regs[]. */
+enum { THR_RBR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6,
+       SCR = 7 };
+/* With DLAB set, offsets 0 and 1 are the divisor; kept in regs[0] and
+ * regs[2] (THR and FCR have nothing to keep). */
+enum { DLL = 0, DLM = 2 };
+
+#define LCR_DLAB 0x80
+#define LSR_THRE 0x20 /* transmit holding register empty */
+#define LSR_TEMT 0x40 /* transmitter empty */
+#define MSR_READY 0xb0 /* DCD, DSR, CTS: a line that is always there */
+#define IIR_NONE 0x01  /* no interrupt pending */
+
+void uart_reset(uint8_t regs[8])
+{
+	for (int i = 0; i < 8; i++)
+		regs[i] = 0;
+	regs[LCR] = 0x03; /* 8 data bits, as firmware leaves it */
+	regs[DLL] = 0x01; /* 115200 baud */
+}
+
+uint8_t uart_read(uint8_t regs[8], unsigned offset)
+{
+	bool dlab = regs[LCR] & LCR_DLAB;
+
+	switch (offset) {
+	case THR_RBR:
+		return dlab ? regs[DLL] : 0; /* nothing received */
+	case IER:
+		return dlab ? regs[DLM] : regs[IER];
+	case IIR_FCR:
+		return IIR_NONE;
+	case LSR:
+		return LSR_THRE | LSR_TEMT;
+	case MSR:
+		return MSR_READY;
+	case LCR:
+	case MCR:
+	case SCR:
+		return regs[offset];
+	default:
+		return 0xff;
+	}
+}
+
+bool uart_write(uint8_t regs[8], unsigned offset, uint8_t byte)
+{
+	bool dlab = regs[LCR] & LCR_DLAB;
+
+	switch (offset) {
+	case THR_RBR:
+		if (!dlab)
+			return true;
+		regs[DLL] = byte;
+		return false;
+	case IER:
+		regs[dlab ? DLM : IER] = byte & (dlab ? 0xff : 0x0f);
+		return false;
+	case LCR:
+	case MCR:
+	case SCR:
+		regs[offset] = byte;
+		return false;
+	default: /* FCR, and the read-only LSR and MSR */
+		return false;
+	}
+}

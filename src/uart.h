@@ -1,0 +1,22 @@
+/*
+ * An 8250/16550-like UART as guests drive it: a transmit register whose
+ * bytes go to the console, a line status that always says "ready to
+ * send", the divisor latch (DLAB) so that divisor bytes never reach the
+ * console, and the other registers kept as written. No receive, no
+ * interrupts. (regs) is the device's state, eight bytes.
+ */
+#ifndef KVMRUN_UART_H
+#define KVMRUN_UART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+void uart_reset(uint8_t regs[8]);
+
+/* The byte read at register (offset). */
+uint8_t uart_read(uint8_t regs[8], unsigned offset);
+
+/* Write (byte) at register (offset); true if it is a byte transmitted. */
+bool uart_write(uint8_t regs[8], unsigned offset, uint8_t byte);
+
+#endif
