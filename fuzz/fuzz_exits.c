@@ -26,7 +26,9 @@ static const char config_text[] =
 	"cpu: { mode: long }\n"
 	"load: [ { raw: /dev/null, at: 0 } ]\n"
 	"ports: { 0xE9: console, 0xF4: exit, 0x61: { handler: constant, value: 0x5A },\n"
-	"         0x80: log, 0x3f8: { handler: ignore, size: 8 } }\n"
+	"         0x80: log, 0x3f8: uart8250, 0x2f8: { handler: ignore, size: 8 },\n"
+	"         0x510: fw-cfg, 0x501: debug-exit, 0x90: { handler: irq-line, value: 5 } }\n"
+	"irqchip: true\n"
 	"mmio: { 0xd0000000: console, 0xd0001000: { handler: constant, value: 7, size: 4K },\n"
 	"        0xfff00000: log }\n";
 
@@ -43,7 +45,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	cfg = cfg_load_text("fuzz.yaml", config_text, sizeof config_text - 1);
-	io_register(&io, cfg);
+	if (cfg->diag.count)
+		abort(); /* the config above must stay valid */
+	io_register(&io, cfg, -1);
 	return 0;
 }
 

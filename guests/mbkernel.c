@@ -3,8 +3,11 @@
  * loader are: it prints on a 16550 UART at 0x3f8 (polling the line
  * status), reads the information structure its loader left in EBX, and
  * ends through QEMU's isa-debug-exit at 0xf4 with 0 when all it checked
- * held. Built as ELF (mbkernel.elf) and, with -DMB_KLUDGE, as a flat
- * binary that says where it goes in its header (mbkludge.bin).
+ * held. Words on its command line ask for more: "fwcfg" reads QEMU's
+ * fw_cfg at 0x510, "irq" takes IRQ 5 through the PIC, raised by a write
+ * to port 0x90 (an irq-line device). Built as ELF (mbkernel.elf) and, with
+ * -DMB_KLUDGE, as a flat binary that says where it goes in its header
+ * (mbkludge.bin).
  */
 #include "guest.h"
 
@@ -92,6 +95,109 @@ static void check(int ok, const char *what)
 	}
 }
 
+static void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+/* Is (word) one of the words of (s)? */
+static int has_word(const char *s, const char *word)
+{
+	while (*s) {
+		const char *w = word;
+		while (*s && *s == *w)
+			s++, w++;
+		if (!*w && (!*s || *s == ' '))
+			return 1;
+		while (*s && *s != ' ')
+			s++;
+		while (*s == ' ')
+			s++;
+	}
+	return 0;
+}
+
+/* ---- fw_cfg ---- */
+
+static void fwcfg_read(uint16_t key, void *buf, unsigned n)
+{
+	outw(0x510, key);
+	for (unsigned i = 0; i < n; i++)
+		((uint8_t *)buf)[i] = inb(0x511);
+}
+
+static void test_fwcfg(uint32_t mem_upper)
+{
+	char sig[5] = { 0 };
+	uint16_t cpus = 0;
+	uint32_t ram[2] = { 0 };
+
+	fwcfg_read(0x00, sig, 4);
+	fwcfg_read(0x05, &cpus, 2);
+	fwcfg_read(0x03, ram, 8);
+	print("fw_cfg: ");
+	print(sig);
+	print(", ");
+	print_dec(cpus);
+	print(" cpu(s), ");
+	print_dec(ram[0] >> 20);
+	print(" MiB\n");
+	check(sig[0] == 'Q' && sig[3] == 'U', "fw_cfg signature");
+	check(cpus == 1, "fw_cfg: one CPU");
+	check(ram[0] >> 10 == mem_upper + 1024, "fw_cfg RAM size matches mem_upper");
+}
+
+/* ---- an interrupt through the PIC ---- */
+
+struct idt_gate {
+	uint16_t offset_low, selector;
+	uint8_t zero, type;
+	uint16_t offset_high;
+};
+
+struct interrupt_frame;
+
+static struct idt_gate idt[0x30];
+static volatile int irq5_seen;
+
+static __attribute__((noreturn)) void finish(void);
+
+/* The handler ends the kernel itself rather than returning: hosts that
+ * emulate guest code (kvm-pvm) cannot emulate a 32-bit IRET. */
+__attribute__((interrupt)) static void irq5(struct interrupt_frame *frame)
+{
+	(void)frame;
+	irq5_seen++;
+	outb(0x20, 0x20); /* end of interrupt */
+	outb(0x90, 0);    /* lower the line */
+	print("irq 5: delivered\n");
+	finish();
+}
+
+static void test_irq(void)
+{
+	uintptr_t handler = (uintptr_t)irq5;
+	struct __attribute__((packed)) { uint16_t limit; uint32_t base; } idtr = {
+		sizeof idt - 1, (uint32_t)(uintptr_t)idt };
+	uint16_t cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	idt[0x25] = (struct idt_gate){ (uint16_t)handler, cs, 0, 0x8e,
+				       (uint16_t)(handler >> 16) };
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+	/* The PICs at vectors 0x20 and 0x28, everything masked but IRQ 5. */
+	outb(0x20, 0x11), outb(0x21, 0x20), outb(0x21, 0x04), outb(0x21, 0x01);
+	outb(0xa0, 0x11), outb(0xa1, 0x28), outb(0xa1, 0x02), outb(0xa1, 0x01);
+	outb(0x21, 0xdf), outb(0xa1, 0xff);
+	__asm__ volatile("sti");
+	outb(0x90, 1); /* the irq-line device raises IRQ 5 */
+	for (int i = 0; i < 100000 && !irq5_seen; i++)
+		__asm__ volatile("pause");
+	__asm__ volatile("cli");
+	outb(0x90, 0);
+	check(0, "IRQ 5 delivered");
+}
+
 static __attribute__((noreturn)) void debug_exit(uint8_t code)
 {
 	outb(DEBUG_EXIT, code);
@@ -136,6 +242,16 @@ __attribute__((noreturn, used)) void kmain(uint32_t magic,
 	print("memory map: ");
 	print_dec(ram);
 	print(" KiB of RAM\n");
+	const char *cmdline = (const char *)(uintptr_t)mbi->cmdline;
+	if (has_word(cmdline, "fwcfg"))
+		test_fwcfg(mbi->mem_upper);
+	if (has_word(cmdline, "irq"))
+		test_irq(); /* the last: its handler finishes */
+	finish();
+}
+
+static __attribute__((noreturn)) void finish(void)
+{
 	print(failures ? "FAIL\n" : "PASS\n");
 	debug_exit(failures ? 1 : 0);
 }

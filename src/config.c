@@ -27,7 +27,8 @@
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
 const char *const handler_names[] = { "console", "exit", "constant", "log",
-				      "ignore", "uart8250", "debug-exit", NULL };
+				      "ignore", "uart8250", "debug-exit",
+				      "fw-cfg", "irq-line", NULL };
 const char *const boot_names[] = { "direct", "multiboot", NULL };
 const char *const stop_names[] = { "hlt", "exit", "shutdown", NULL };
 
@@ -368,7 +369,9 @@ static const struct field handler_fields[] = {
 	{ NULL },
 };
 
-#define UART_PORTS 8 /* an 8250 has eight registers */
+#define UART_PORTS 8    /* an 8250 has eight registers */
+#define FW_CFG_PORTS 2  /* selector, data */
+#define MAX_IRQ 23      /* the IOAPIC's last input */
 
 static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *h,
 			  uint64_t default_size)
@@ -380,6 +383,11 @@ static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *
 		p_handler_kind(c, v, &hl.h.kind);
 		if (hl.h.kind == H_UART)
 			hl.h.size = UART_PORTS;
+		if (hl.h.kind == H_FW_CFG)
+			hl.h.size = FW_CFG_PORTS;
+		if (hl.h.kind == H_IRQ_LINE)
+			schema_problem(c, v, "an irq-line handler needs its IRQ: "
+				       "{ handler: irq-line, value: N }");
 		*h = hl.h;
 		return;
 	}
@@ -389,12 +397,17 @@ static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *
 	schema_fields(c, v, handler_fields, &hl);
 	if (c->diag->count == before && !hl.has_kind)
 		schema_problem(c, v, "missing required key 'handler'");
-	if (hl.has_value && hl.h.kind != H_CONSTANT)
-		schema_problem(c, v, "only a constant handler takes a value");
+	if (hl.has_value && hl.h.kind != H_CONSTANT && hl.h.kind != H_IRQ_LINE)
+		schema_problem(c, v, "only constant and irq-line handlers take a value");
+	if (hl.h.kind == H_IRQ_LINE && (!hl.has_value || hl.h.value > MAX_IRQ))
+		schema_problem(c, v, "an irq-line handler needs value: its IRQ, "
+			       "0 to %d", MAX_IRQ);
 	if (hl.has_size && hl.h.size == 0)
 		schema_problem(c, v, "size: wanted a size above zero, found 0");
 	if (hl.h.kind == H_UART && !hl.has_size)
 		hl.h.size = UART_PORTS;
+	if (hl.h.kind == H_FW_CFG && !hl.has_size)
+		hl.h.size = FW_CFG_PORTS;
 	*h = hl.h;
 }
 
@@ -463,6 +476,27 @@ static void p_limits(struct schema *c, yaml_node_t *n, void *dst)
 	(void)dst;
 	if (schema_want_mapping(c, n, "a mapping with timeout, exits"))
 		schema_fields(c, n, limits_fields, c->cfg);
+}
+
+/* ---- irqchip ---- */
+
+static const struct field irqchip_fields[] = {
+	FIELD("pit", schema_bool, struct config, pit),
+	{ NULL },
+};
+
+/* true, false, or { pit: BOOL }. */
+static void p_irqchip(struct schema *c, yaml_node_t *n, void *dst)
+{
+	c->cfg->irqchip_pos = schema_pos(n);
+	if (n->type == YAML_SCALAR_NODE) {
+		schema_bool(c, n, dst);
+		return;
+	}
+	if (schema_want_mapping(c, n, "true, false or { pit: true }")) {
+		*(bool *)dst = true;
+		schema_fields(c, n, irqchip_fields, c->cfg);
+	}
 }
 
 /* ---- boot ---- */
@@ -548,6 +582,14 @@ static void check_boot(struct config *cfg)
 	}
 	if (cfg->diag.count)
 		return; /* the rest needs a config read without problems */
+	for (size_t i = 0; i < cfg->nports + cfg->nmmio; i++) {
+		const struct handler_cfg *h = i < cfg->nports ? &cfg->ports[i]
+							     : &cfg->mmio[i - cfg->nports];
+		if (h->kind == H_IRQ_LINE && !cfg->irqchip)
+			diag_add(&cfg->diag, h->pos, i < cfg->nports ? "ports" : "mmio",
+				 "an irq-line handler needs irqchip: true");
+	}
+
 	if (cfg->boot != BOOT_MULTIBOOT) {
 		if (cfg->cmdline || cfg->nmodules)
 			diag_add(&cfg->diag, cfg->multiboot_pos, "multiboot",
@@ -832,6 +874,7 @@ static const struct field top_fields[] = {
 	FIELD("expect", p_expect, struct config, expect),
 	FIELD("debug", p_debug, struct config, gdb),
 	FIELD("boot", p_boot, struct config, boot),
+	FIELD("irqchip", p_irqchip, struct config, irqchip),
 	FIELD("multiboot", p_multiboot, struct config, cmdline),
 	{ NULL },
 };

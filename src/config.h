@@ -66,7 +66,7 @@ struct module_cfg {
 #define MAX_MODULES 256
 
 enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
-		    H_DEBUG_EXIT };
+		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE };
 
 extern const char *const handler_names[]; /* NULL-terminated */
 
@@ -133,6 +133,9 @@ struct config {
 
 	struct handler_cfg *ports, *mmio;
 	size_t nports, nmmio;
+
+	bool irqchip, pit; /* irqchip: KVM's LAPIC, IOAPIC and PIC; its PIT */
+	struct pos irqchip_pos;
 
 	uint64_t timeout_ns;
 	uint64_t max_exits; /* 0: no cap */

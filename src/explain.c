@@ -167,6 +167,10 @@ static const char *const handler_about[] = {
 		   "goes to the console, its status always says ready",
 	[H_DEBUG_EXIT] = "debug-exit: QEMU's isa-debug-exit; the value written "
 			 "ends the run as the guest's status",
+	[H_FW_CFG] = "fw-cfg: QEMU's firmware configuration (selector, then "
+		     "data): signature, id, RAM size, CPU counts",
+	[H_IRQ_LINE] = "irq-line: a write raises (non-zero) or lowers (zero) "
+		       "its IRQ line on the irqchip",
 };
 
 static void explain_memory(FILE *f, const struct plan *p)

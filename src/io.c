@@ -6,6 +6,7 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "report.h"
 #include "uart.h"
@@ -25,8 +26,13 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	return t;
 }
 
-void io_register(struct io_table *t, const struct config *cfg)
+void io_register(struct io_table *t, const struct config *cfg, int vm_fd)
 {
+	t->vm_fd = vm_fd;
+	t->fwcfg = (struct fwcfg_facts){ .cpus = 1, .max_cpus = 1 };
+	for (size_t i = 0; i < cfg->nregions; i++)
+		if (!cfg->regions[i].readonly)
+			t->fwcfg.ram_size += cfg->regions[i].size;
 	t->ports = copy_handlers(cfg->ports, cfg->nports);
 	t->nports = cfg->nports;
 	t->mmio = copy_handlers(cfg->mmio, cfg->nmmio);
@@ -67,10 +73,25 @@ static void record_log(struct result *res, uint64_t addr, uint64_t value)
 	res->nlog++;
 }
 
-/* What a read from handler (h) at (addr) returns, (size) bytes at a time. */
-static void fill_read(struct io_handler *h, uint64_t addr, uint8_t *data,
-		      unsigned size, size_t count)
+/* The next data byte of the fw-cfg item selected. */
+static uint8_t fwcfg_byte(const struct io_table *t, struct io_handler *h)
 {
+	uint8_t item[16];
+	size_t len = fwcfg_item(h->selector, &t->fwcfg, item);
+
+	return h->offset < len ? item[h->offset++] : 0;
+}
+
+/* What a read from handler (h) at (addr) returns, (size) bytes at a time. */
+static void fill_read(const struct io_table *t, struct io_handler *h,
+		      uint64_t addr, uint8_t *data, unsigned size, size_t count)
+{
+	if (h->kind == H_FW_CFG) {
+		memset(data, 0, size * count);
+		for (size_t i = 0; addr == h->base + 1 && i < size * count; i++)
+			data[i] = fwcfg_byte(t, h);
+		return;
+	}
 	if (h->kind == H_UART) {
 		memset(data, 0, size * count);
 		for (size_t i = 0; i < count; i++)
@@ -87,11 +108,27 @@ static void fill_read(struct io_handler *h, uint64_t addr, uint8_t *data,
 }
 
 /* A write of (count) items of (size) bytes at (data) to (h). */
-static enum io_action take_write(struct io_handler *h, uint64_t addr,
+static enum io_action take_write(const struct io_table *t,
+				 struct io_handler *h, uint64_t addr,
 				 const uint8_t *data, unsigned size,
 				 size_t count, struct result *res)
 {
 	switch (h->kind) {
+	case H_FW_CFG:
+		if (addr == h->base) { /* select an item, read from its start */
+			h->selector = (uint16_t)le_value(data + (count - 1) * size, size);
+			h->offset = 0;
+		}
+		return IO_CONTINUE;
+	case H_IRQ_LINE: {
+		/* Non-zero raises the line, zero lowers it. */
+		struct kvm_irq_level line = {
+			.irq = (uint32_t)h->value,
+			.level = le_value(data + (count - 1) * size, size) != 0,
+		};
+		return ioctl(t->vm_fd, KVM_IRQ_LINE, &line) == 0 ? IO_CONTINUE
+								 : IO_UNHANDLED;
+	}
 	case H_CONSOLE:
 		report_console(res, (const char *)data, size * count);
 		return IO_CONTINUE;
@@ -147,10 +184,10 @@ enum io_action io_port(struct io_table *t, struct kvm_run *run,
 	if (!h)
 		return IO_UNHANDLED;
 	if (!write) {
-		fill_read(h, run->io.port, data, size, count);
+		fill_read(t, h, run->io.port, data, size, count);
 		return IO_CONTINUE;
 	}
-	return take_write(h, run->io.port, data, size, count, res);
+	return take_write(t, h, run->io.port, data, size, count, res);
 }
 
 enum io_action io_mmio(struct io_table *t, struct kvm_run *run,
@@ -169,8 +206,8 @@ enum io_action io_mmio(struct io_table *t, struct kvm_run *run,
 	if (!h)
 		return IO_UNHANDLED;
 	if (!write) {
-		fill_read(h, addr, run->mmio.data, size, 1);
+		fill_read(t, h, addr, run->mmio.data, size, 1);
 		return IO_CONTINUE;
 	}
-	return take_write(h, addr, run->mmio.data, size, 1, res);
+	return take_write(t, h, addr, run->mmio.data, size, 1, res);
 }

@@ -5,22 +5,27 @@
 #include <linux/kvm.h>
 
 #include "config.h"
+#include "fwcfg.h"
 #include "result.h"
 
 struct io_handler {
 	uint64_t base, size;
 	enum handler_kind kind;
 	uint64_t value;
-	uint8_t regs[8]; /* a device's registers (uart8250) */
+	uint8_t regs[8];   /* a device's registers (uart8250) */
+	uint16_t selector; /* fw-cfg: the item chosen, and how far read */
+	uint32_t offset;
 };
 
 struct io_table {
 	struct io_handler *ports, *mmio;
 	size_t nports, nmmio;
+	struct fwcfg_facts fwcfg;
+	int vm_fd; /* irq-line handlers raise lines on it (KVM_IRQ_LINE) */
 };
 
-/* Fill (t) with the handlers of (cfg). */
-void io_register(struct io_table *t, const struct config *cfg);
+/* Fill (t) with the handlers of (cfg), for the VM (vm_fd). */
+void io_register(struct io_table *t, const struct config *cfg, int vm_fd);
 
 void io_free(struct io_table *t);
 

@@ -204,7 +204,7 @@ static int execute(const struct plan *p, struct options *o,
 		vm_destroy(&vm);
 		return out->status;
 	}
-	io_register(&io, p->cfg);
+	io_register(&io, p->cfg, vm.fd);
 	run_guest(&vm, p->cfg, &io, gdb, &res);
 	gdb_close(gdb);
 	check_run(p->cfg, &res, &vm, &v);

@@ -68,6 +68,8 @@ int main(void)
 	allow_ioctl(f, VCPU_FD, KVM_SET_GUEST_DEBUG);
 	/* RAM given to KVM on the guest's first touch (mem.c). */
 	allow_ioctl(f, VM_FD, KVM_SET_USER_MEMORY_REGION);
+	/* irq-line handlers (io.c). */
+	allow_ioctl(f, VM_FD, KVM_IRQ_LINE);
 	check(seccomp_export_bpf(f, fileno(bpf)), "export");
 	rewind(bpf);
 	printf("/* Made by mkfilter with libseccomp at build time. */\n"

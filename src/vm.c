@@ -291,6 +291,25 @@ static int add_memory(struct vm *vm, const struct plan *p)
 	return 0;
 }
 
+/* KVM's LAPIC, IOAPIC and PIC, and its PIT: before any vCPU. */
+static int create_irqchip(struct vm *vm, const struct plan *p)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+
+	if (!p->cfg->irqchip)
+		return 0;
+	if (kvm_call(vm, vm->fd, KVM_CREATE_IRQCHIP, "KVM_CREATE_IRQCHIP", 0,
+		     "%s", "LAPIC, IOAPIC and PIC in the kernel") < 0)
+		return fail(vm, EXIT_SKIP, "KVM_CREATE_IRQCHIP: %s: this host "
+			    "has no in-kernel irqchip", strerror(errno));
+	if (p->cfg->pit &&
+	    kvm_call(vm, vm->fd, KVM_CREATE_PIT2, "KVM_CREATE_PIT2",
+		     (unsigned long)&pit, "%s", "the i8254 timer, in the kernel") < 0)
+		return fail(vm, EXIT_SKIP, "KVM_CREATE_PIT2: %s",
+			    strerror(errno));
+	return 0;
+}
+
 static int create_vcpu(struct vm *vm)
 {
 	vm->vcpu = (int)kvm_call(vm, vm->fd, KVM_CREATE_VCPU, "KVM_CREATE_VCPU",
@@ -501,7 +520,8 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 		vm->calls = *calls;
 	if ((status = open_kvm(vm)) || (status = create_vm(vm)) ||
 	    (status = set_tss(vm, p)) ||
-	    (status = add_memory(vm, p)) || (status = create_vcpu(vm)) ||
+	    (status = add_memory(vm, p)) || (status = create_irqchip(vm, p)) ||
+	    (status = create_vcpu(vm)) ||
 	    (status = set_cpuid(vm, p)) || (status = copy_blobs(vm, p)) ||
 	    (status = set_registers(vm, p)))
 		return status;
