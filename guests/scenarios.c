@@ -21,6 +21,7 @@ enum scenario {
 	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM, READ_ADDRESS,
 	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
 	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM, COMPUTE,
+	CPUID_REGS, CPUID_BIT,
 };
 
 #define GIB (1UL << 30)
@@ -260,6 +261,15 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 		halt(arg);
 	case COMPUTE:
 		halt(compute(arg));
+	case CPUID_REGS: /* leaf (arg): stop with what CPUID left */
+		__asm__ volatile("cpuid; 1: hlt; jmp 1b" : : "a"(arg), "c"(0));
+		break;
+	case CPUID_BIT: { /* (arg): leaf << 16 | register << 8 | bit */
+		uint32_t r[4];
+		__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+				 : "a"((uint32_t)(arg >> 16)), "c"(0));
+		halt((r[(arg >> 8) & 3] >> (arg & 31)) & 1);
+	}
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */

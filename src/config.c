@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cpuid.h"
 #include "hostport.h"
 #include "num.h"
 #include "path.h"
@@ -183,11 +184,71 @@ static void p_stack(struct schema *c, yaml_node_t *n, void *dst)
 	schema_u64(c, n, dst);
 }
 
+/* ---- cpu.cpuid ---- */
+
+#define MAX_CPUID_FEATURES 64
+
+static void p_vendor(struct schema *c, yaml_node_t *n, void *dst)
+{
+	const char *s = schema_scalar(c, n, "a 12-character vendor string");
+
+	if (s && strlen(s) != 12)
+		schema_problem(c, n, "wanted a 12-character vendor string such "
+			       "as GenuineIntel, found %zu characters", strlen(s));
+	else if (s)
+		memcpy(dst, s, 13);
+}
+
+static void p_feature(struct schema *c, yaml_node_t *n, void *dst)
+{
+	int i = schema_name_index(c, n, "CPUID feature", cpuid_feature_names());
+
+	*(unsigned *)dst = i >= 0 ? (unsigned)i : 0;
+}
+
+static void feature_list(struct schema *c, yaml_node_t *n, unsigned **list,
+			 size_t *count)
+{
+	if (n->type != YAML_SEQUENCE_NODE) {
+		schema_wanted(c, n, "a list of CPUID feature names such as [x2apic]");
+		return;
+	}
+	schema_list(c, n, (void **)list, count, sizeof **list,
+		    MAX_CPUID_FEATURES, p_feature);
+}
+
+static void p_cpuid_set(struct schema *c, yaml_node_t *n, void *dst)
+{
+	(void)dst;
+	feature_list(c, n, &c->cfg->cpuid_set, &c->cfg->ncpuid_set);
+}
+
+static void p_cpuid_clear(struct schema *c, yaml_node_t *n, void *dst)
+{
+	(void)dst;
+	feature_list(c, n, &c->cfg->cpuid_clear, &c->cfg->ncpuid_clear);
+}
+
+static const struct field cpuid_fields[] = {
+	FIELD("vendor", p_vendor, struct config, cpuid_vendor),
+	FIELD("set", p_cpuid_set, struct config, cpuid_set),
+	FIELD("clear", p_cpuid_clear, struct config, cpuid_clear),
+	{ NULL },
+};
+
+static void p_cpuid(struct schema *c, yaml_node_t *n, void *dst)
+{
+	(void)dst;
+	if (schema_want_mapping(c, n, "a mapping with vendor, set, clear"))
+		schema_fields(c, n, cpuid_fields, c->cfg);
+}
+
 static const struct field cpu_fields[] = {
 	FIELD_REQ("mode", p_mode, struct config, mode),
 	FIELD_HAS("entry", p_entry, struct config, entry, has_entry),
 	FIELD_HAS("stack", p_stack, struct config, stack, has_stack),
 	FIELD("regs", p_cpu_regs, struct config, regs),
+	FIELD("cpuid", p_cpuid, struct config, cpuid_set),
 	{ NULL },
 };
 
@@ -1076,6 +1137,8 @@ void cfg_free(struct config *cfg)
 	free(cfg->regions);
 	free(cfg->name);
 	free(cfg->gdb);
+	free(cfg->cpuid_set);
+	free(cfg->cpuid_clear);
 	free(cfg->cmdline);
 	for (size_t i = 0; i < cfg->nmodules; i++) {
 		free(cfg->modules[i].file.path);

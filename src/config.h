@@ -117,6 +117,9 @@ struct config {
 
 	enum cpu_mode mode;
 	bool has_entry, has_stack;
+	char cpuid_vendor[13]; /* cpu.cpuid.vendor, or empty */
+	unsigned *cpuid_set, *cpuid_clear; /* indexes in cpuid_features */
+	size_t ncpuid_set, ncpuid_clear;
 	uint64_t entry, stack;
 	struct pos entry_pos, stack_pos, mode_pos;
 	struct reg_value *regs;

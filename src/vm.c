@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cpuid.h"
 #include "num.h"
 
 #define CPUID_EXT_FEATURES 0x80000001
@@ -406,6 +407,13 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 	if (!c)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SUPPORTED_CPUID: %s",
 			    strerror(errno));
+	if (p->cfg->cpuid_vendor[0] || p->cfg->ncpuid_set || p->cfg->ncpuid_clear) {
+		cpuid_apply(c, p->cfg);
+		note(vm, "cpuid", "cpu.cpuid: vendor %s, %zu feature(s) set, %zu "
+		     "cleared", p->cfg->cpuid_vendor[0] ? p->cfg->cpuid_vendor
+							: "as the host's",
+		     p->cfg->ncpuid_set, p->cfg->ncpuid_clear);
+	}
 	struct kvm_cpuid_entry2 *ext = cpuid_find(c, CPUID_EXT_FEATURES);
 	const char *lacks = vm->calls.dry ? NULL : cpuid_lacks(p, ext ? ext->edx : 0);
 	note(vm, "check", "CPUID 0x80000001 EDX has%s%s%s", p->mode->paging == 4 ?

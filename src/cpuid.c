@@ -1,0 +1,102 @@
+/* cpu.cpuid (see cpuid.h). */
+#include "kvmrun-config.h"
+
+#include "cpuid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+#define F(n, l, r, b) { n, l, CPUID_##r, b }
+
+/* The features kernels and test suites most often ask about. */
+const struct cpuid_feature cpuid_features[] = {
+	F("fpu", 1, EDX, 0), F("tsc", 1, EDX, 4), F("msr", 1, EDX, 5),
+	F("pae", 1, EDX, 6), F("apic", 1, EDX, 9), F("sep", 1, EDX, 11),
+	F("mtrr", 1, EDX, 12), F("pge", 1, EDX, 13), F("cmov", 1, EDX, 15),
+	F("pat", 1, EDX, 16), F("clflush", 1, EDX, 19), F("mmx", 1, EDX, 23),
+	F("fxsr", 1, EDX, 24), F("sse", 1, EDX, 25), F("sse2", 1, EDX, 26),
+	F("sse3", 1, ECX, 0), F("pclmulqdq", 1, ECX, 1), F("monitor", 1, ECX, 3),
+	F("vmx", 1, ECX, 5), F("ssse3", 1, ECX, 9), F("fma", 1, ECX, 12),
+	F("cx16", 1, ECX, 13), F("pcid", 1, ECX, 17), F("sse4_1", 1, ECX, 19),
+	F("sse4_2", 1, ECX, 20), F("x2apic", 1, ECX, 21), F("movbe", 1, ECX, 22),
+	F("popcnt", 1, ECX, 23), F("tsc_deadline", 1, ECX, 24),
+	F("aes", 1, ECX, 25), F("xsave", 1, ECX, 26), F("avx", 1, ECX, 28),
+	F("f16c", 1, ECX, 29), F("rdrand", 1, ECX, 30),
+	F("hypervisor", 1, ECX, 31),
+	F("fsgsbase", 7, EBX, 0), F("bmi1", 7, EBX, 3), F("avx2", 7, EBX, 5),
+	F("smep", 7, EBX, 7), F("bmi2", 7, EBX, 8), F("erms", 7, EBX, 9),
+	F("invpcid", 7, EBX, 10), F("rtm", 7, EBX, 11), F("avx512f", 7, EBX, 16),
+	F("rdseed", 7, EBX, 18), F("adx", 7, EBX, 19), F("smap", 7, EBX, 20),
+	F("umip", 7, ECX, 2), F("pku", 7, ECX, 3), F("la57", 7, ECX, 16),
+	F("rdpid", 7, ECX, 22),
+	F("lahf_lm", 0x80000001, ECX, 0), F("svm", 0x80000001, ECX, 2),
+	F("abm", 0x80000001, ECX, 5), F("syscall", 0x80000001, EDX, 11),
+	F("nx", 0x80000001, EDX, 20), F("pdpe1gb", 0x80000001, EDX, 26),
+	F("rdtscp", 0x80000001, EDX, 27), F("lm", 0x80000001, EDX, 29),
+	{ NULL, 0, 0, 0 },
+};
+
+#define NFEATURES (sizeof cpuid_features / sizeof cpuid_features[0] - 1)
+
+const char *const *cpuid_feature_names(void)
+{
+	static const char *names[NFEATURES + 1];
+
+	if (!names[0]) /* the names of the table, for the schema's lookups */
+		for (size_t i = 0; i < NFEATURES; i++)
+			names[i] = cpuid_features[i].name;
+	return names;
+}
+
+const char *cpuid_feature_place(unsigned index, char buf[40])
+{
+	static const char *const regs[] = { "eax", "ebx", "ecx", "edx" };
+	const struct cpuid_feature *f = &cpuid_features[index];
+
+	snprintf(buf, 40, "leaf 0x%x %s bit %u", f->leaf, regs[f->reg], f->bit);
+	return buf;
+}
+
+static struct kvm_cpuid_entry2 *entry(struct kvm_cpuid2 *c, uint32_t leaf)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == leaf && c->entries[i].index == 0)
+			return &c->entries[i];
+	return NULL;
+}
+
+static uint32_t *reg_of(struct kvm_cpuid_entry2 *e, uint8_t reg)
+{
+	return reg == CPUID_EAX ? &e->eax : reg == CPUID_EBX ? &e->ebx
+	       : reg == CPUID_ECX ? &e->ecx : &e->edx;
+}
+
+static void change(struct kvm_cpuid2 *c, unsigned index, bool on)
+{
+	const struct cpuid_feature *f = &cpuid_features[index];
+	struct kvm_cpuid_entry2 *e = entry(c, f->leaf);
+
+	if (!e)
+		return;
+	if (on)
+		*reg_of(e, f->reg) |= 1u << f->bit;
+	else
+		*reg_of(e, f->reg) &= ~(1u << f->bit);
+}
+
+void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg)
+{
+	struct kvm_cpuid_entry2 *e = entry(c, 0);
+
+	if (cfg->cpuid_vendor[0] && e) { /* EBX, EDX, ECX spell it */
+		memcpy(&e->ebx, cfg->cpuid_vendor, 4);
+		memcpy(&e->edx, cfg->cpuid_vendor + 4, 4);
+		memcpy(&e->ecx, cfg->cpuid_vendor + 8, 4);
+	}
+	for (size_t i = 0; i < cfg->ncpuid_set; i++)
+		change(c, cfg->cpuid_set[i], true);
+	for (size_t i = 0; i < cfg->ncpuid_clear; i++)
+		change(c, cfg->cpuid_clear[i], false);
+}

@@ -1,0 +1,33 @@
+/*
+ * cpu.cpuid: the vendor string and named features turned on or off on top
+ * of what KVM_GET_SUPPORTED_CPUID offers, as kernels and test suites
+ * require or forbid them.
+ */
+#ifndef KVMRUN_CPUID_H
+#define KVMRUN_CPUID_H
+
+#include <linux/kvm.h>
+#include <stdint.h>
+
+enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+struct cpuid_feature {
+	const char *name;
+	uint32_t leaf; /* subleaf 0 */
+	uint8_t reg, bit;
+};
+
+extern const struct cpuid_feature cpuid_features[];
+/* The features' names, NULL-terminated. */
+const char *const *cpuid_feature_names(void);
+
+/* Where feature (index) lives, as "leaf 0x1 ecx bit 21", into (buf). */
+const char *cpuid_feature_place(unsigned index, char buf[40]);
+
+struct config;
+
+/* Apply the config's vendor and features to (c); a feature in a leaf
+ * that KVM did not give is left out. */
+void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg);
+
+#endif
