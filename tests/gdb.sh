@@ -37,7 +37,7 @@ start() {
 debug() {
 	elf=$1
 	shift
-	timeout 60 gdb -q -batch -nx ${elf:+"$elf"} \
+	timeout 60 gdb -q -batch -nx ${elf:+"$elf"} -ex "set remotetimeout 30" \
 		-ex "target remote 127.0.0.1:$port" "$@" >"$tmp/gdb" 2>&1
 }
 
@@ -124,11 +124,19 @@ want_status "real mode passes" 0
 
 # Ctrl-C: gdb's SIGINT stops a guest in an endless loop.
 start "$src/tests/hostile/endless-loop.yaml"
+# (A loaded machine may take gdb's default two seconds to answer.)
 timeout 60 gdb -q -batch -nx "$build/guests/scenarios64.elf" \
-	-ex "target remote 127.0.0.1:$port" -ex continue \
+	-ex "set remotetimeout 30" -ex "target remote 127.0.0.1:$port" -ex continue \
 	-ex "print \$pc" -ex kill >"$tmp/gdb" 2>&1 &
 gdb_pid=$!
-sleep 1
+# Interrupt once the guest runs: kvmrun's CPU time then grows (it is
+# blocked while gdb talks to it). Machines under load are slow to get there.
+guest=$(pgrep -P $pid kvmrun)
+ticks() { awk '{ print $14 + $15 }' "/proc/$guest/stat" 2>/dev/null || echo 0; }
+for _ in $(seq 200); do
+	[ "$(ticks)" -gt 10 ] && break
+	sleep 0.1
+done
 kill -INT $gdb_pid
 wait $gdb_pid
 finish
