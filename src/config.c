@@ -730,6 +730,48 @@ static void p_stop(struct schema *c, yaml_node_t *n, void *dst)
 	}
 }
 
+#define REGEX_MAX_LEN 4096 /* bytes of expect.console.regex */
+#define REGEX_MAX_DUP 255  /* the largest {m,n} bound */
+#define REGEX_MAX_COPIES (1u << 18) /* its length times all its bounds */
+
+/* Why the regex (re) could make regcomp take unbounded memory, or NULL.
+ * glibc copies a subexpression once per repetition, and repetitions of
+ * repetitions multiply: "(...){314}" or "a++++" take gigabytes. */
+static const char *regex_too_costly(const char *re)
+{
+	bool after_dup = false;
+	uint64_t copies = strlen(re) + 1;
+
+	if (strlen(re) > REGEX_MAX_LEN)
+		return "longer than 4096 bytes";
+	for (const char *p = re; *p; p++) {
+		bool dup = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+		if (*p == '\\' && p[1]) {
+			p++;
+			after_dup = false;
+			continue;
+		}
+		if (dup && after_dup)
+			return "a repetition of a repetition (such as a++ or a*{2})";
+		if (*p == '{') {
+			char *end;
+			unsigned long m = strtoul(p + 1, &end, 10), n = m;
+			if (*end == ',')
+				n = end[1] == '}' ? 0 : strtoul(end + 1, &end, 10);
+			if (m > REGEX_MAX_DUP || n > REGEX_MAX_DUP)
+				return "a repetition count above 255";
+			/* Nested bounds multiply: count as though all were. */
+			copies *= (m > n ? m : n) + 1;
+			if (copies > REGEX_MAX_COPIES)
+				return "repetition counts that together copy it "
+				       "more than 262144 times";
+			p = strchr(p, '}') ? strchr(p, '}') : p;
+		}
+		after_dup = dup;
+	}
+	return NULL;
+}
+
 static void console_text(struct schema *c, yaml_node_t *n, struct expect_cfg *e,
 			 enum console_match kind)
 {
@@ -749,6 +791,14 @@ static void console_text(struct schema *c, yaml_node_t *n, struct expect_cfg *e,
 	memcpy(e->console_text, schema_text(n), e->console_len + 1);
 	if (kind != CONSOLE_REGEX)
 		return;
+	const char *costly = regex_too_costly(e->console_text);
+	if (costly) {
+		schema_problem(c, n, "regular expression refused: %s", costly);
+		free(e->console_text);
+		e->console_text = NULL;
+		e->console = CONSOLE_ANY;
+		return;
+	}
 	int rc = regcomp(&e->console_re, e->console_text, REG_EXTENDED);
 	if (rc != 0) {
 		char msg[128];
