@@ -209,10 +209,8 @@ static void p_feature(struct schema *c, yaml_node_t *n, void *dst)
 static void feature_list(struct schema *c, yaml_node_t *n, unsigned **list,
 			 size_t *count)
 {
-	if (n->type != YAML_SEQUENCE_NODE) {
-		schema_wanted(c, n, "a list of CPUID feature names such as [x2apic]");
+	if (!schema_want_list(c, n, "a list of CPUID feature names such as [x2apic]"))
 		return;
-	}
 	schema_list(c, n, (void **)list, count, sizeof **list,
 		    MAX_CPUID_FEATURES, p_feature);
 }
@@ -316,10 +314,8 @@ static void p_map_item(struct schema *c, yaml_node_t *n, void *dst)
 static void p_map(struct schema *c, yaml_node_t *n, void *dst)
 {
 	(void)dst;
-	if (n->type != YAML_SEQUENCE_NODE) {
-		schema_wanted(c, n, "a list of mappings");
+	if (!schema_want_list(c, n, "a list of mappings"))
 		return;
-	}
 	schema_list(c, n, (void **)&c->cfg->maps, &c->cfg->nmaps,
 		    sizeof *c->cfg->maps, MAX_MAPS, p_map_item);
 }
@@ -398,10 +394,8 @@ static void p_image(struct schema *c, yaml_node_t *n, void *dst)
 static void p_load(struct schema *c, yaml_node_t *n, void *dst)
 {
 	(void)dst;
-	if (n->type != YAML_SEQUENCE_NODE) {
-		schema_wanted(c, n, "a list of images such as - elf: guest.elf");
+	if (!schema_want_list(c, n, "a list of images such as - elf: guest.elf"))
 		return;
-	}
 	schema_list(c, n, (void **)&c->cfg->images, &c->cfg->nimages,
 		    sizeof *c->cfg->images, MAX_IMAGES, p_image);
 	if (c->cfg->nimages == 0)
@@ -605,10 +599,8 @@ static void p_module(struct schema *c, yaml_node_t *n, void *dst)
 static void p_modules(struct schema *c, yaml_node_t *n, void *dst)
 {
 	(void)dst;
-	if (n->type != YAML_SEQUENCE_NODE) {
-		schema_wanted(c, n, "a list of module files");
+	if (!schema_want_list(c, n, "a list of module files"))
 		return;
-	}
 	schema_list(c, n, (void **)&c->cfg->modules, &c->cfg->nmodules,
 		    sizeof *c->cfg->modules, MAX_MODULES, p_module);
 }
@@ -937,10 +929,8 @@ static void p_mem_expect(struct schema *c, yaml_node_t *n, void *dst)
 static void p_expect_memory(struct schema *c, yaml_node_t *n, void *dst)
 {
 	(void)dst;
-	if (n->type != YAML_SEQUENCE_NODE) {
-		schema_wanted(c, n, "a list such as - { at: 0x400, u64: 42 }");
+	if (!schema_want_list(c, n, "a list such as - { at: 0x400, u64: 42 }"))
 		return;
-	}
 	schema_list(c, n, (void **)&c->cfg->expect.mem, &c->cfg->expect.nmem,
 		    sizeof *c->cfg->expect.mem, MAX_EXPECTATIONS, p_mem_expect);
 }

@@ -413,6 +413,14 @@ void schema_fields(struct schema *c, yaml_node_t *map,
 	}
 }
 
+bool schema_want_list(struct schema *c, yaml_node_t *n, const char *what)
+{
+	if (n->type == YAML_SEQUENCE_NODE)
+		return true;
+	schema_wanted(c, n, what);
+	return false;
+}
+
 /* Call (fn) on each item of the list (seq), growing (*items) by (size). */
 void schema_list(struct schema *c, yaml_node_t *seq, void **items,
 		 size_t *count, size_t size, size_t max, schema_fn fn)

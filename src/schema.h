@@ -71,6 +71,9 @@ bool schema_check_duplicates(struct schema *c, yaml_node_t *map);
  * empty (a key with no value). */
 bool schema_want_mapping(struct schema *c, yaml_node_t *n, const char *what);
 
+/* True if (n) is a list; else reports "wanted (what)". */
+bool schema_want_list(struct schema *c, yaml_node_t *n, const char *what);
+
 /* The text of the non-empty scalar (n), or NULL after "wanted (what)". */
 const char *schema_scalar(struct schema *c, yaml_node_t *n, const char *what);
 
