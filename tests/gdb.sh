@@ -129,13 +129,15 @@ timeout 60 gdb -q -batch -nx "$build/guests/scenarios64.elf" \
 	-ex "set remotetimeout 30" -ex "target remote 127.0.0.1:$port" -ex continue \
 	-ex "print \$pc" -ex kill >"$tmp/gdb" 2>&1 &
 gdb_pid=$!
-# Interrupt once the guest runs: kvmrun's CPU time then grows (it is
-# blocked while gdb talks to it). Machines under load are slow to get there.
+# Interrupt once the guest runs: kvmrun then uses the CPU all the time
+# (it is blocked while gdb talks to it, and its start-up, slow under the
+# sanitizers, comes in short bursts).
 guest=$(pgrep -P $pid kvmrun)
 ticks() { awk '{ print $14 + $15 }' "/proc/$guest/stat" 2>/dev/null || echo 0; }
-for _ in $(seq 200); do
-	[ "$(ticks)" -gt 10 ] && break
-	sleep 0.1
+for _ in $(seq 100); do
+	before=$(ticks)
+	sleep 0.3
+	[ $(($(ticks) - before)) -ge 10 ] && break
 done
 kill -INT $gdb_pid
 wait $gdb_pid
