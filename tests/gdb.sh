@@ -139,7 +139,9 @@ for _ in $(seq 100); do
 	sleep 0.3
 	[ $(($(ticks) - before)) -ge 10 ] && break
 done
-kill -INT $gdb_pid
+# Signal gdb itself: timeout(1) would pass SIGINT on to its whole process
+# group as well, and gdb takes a second Ctrl-C as "stop debugging".
+kill -INT "$(pgrep -P $gdb_pid -x gdb || echo $gdb_pid)"
 wait $gdb_pid
 finish
 want "Ctrl-C" gdb "Program received signal SIGINT"
