@@ -9,122 +9,17 @@
  * -DMB_KLUDGE, as a flat binary that says where it goes in its header
  * (mbkludge.bin).
  */
-#include "guest.h"
-
-#define COM1 0x3f8
-#define DEBUG_EXIT 0xf4
+#include "multiboot.h"
+#include "pc.h"
 
 #ifdef MB_KLUDGE
 #define MB_FLAGS 0x00010003 /* page-aligned modules, memory, addresses */
 #else
 #define MB_FLAGS 0x00000003
 #endif
-#define STR(x) #x
-#define XSTR(x) STR(x)
-
-__asm__(".section .multiboot, \"a\"\n"
-	".align 4\n"
-	"mb_header:\n"
-	".long 0x1BADB002, " XSTR(MB_FLAGS) ", -(0x1BADB002 + " XSTR(MB_FLAGS) ")\n"
-	".long mb_header, mb_load_start, mb_load_end, mb_bss_end, _start\n"
-	".text\n");
-
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
-	uint32_t drives_length, drives_addr, config_table, boot_loader_name;
-};
-
-struct mb_module {
-	uint32_t start, end, string, reserved;
-};
-
-struct __attribute__((packed)) mb_mmap {
-	uint32_t size;
-	uint64_t base, length;
-	uint32_t type;
-};
-
-static void uart_init(void)
-{
-	outb(COM1 + 3, 0x80); /* DLAB: the divisor follows */
-	outb(COM1 + 0, 0x01); /* 115200 baud */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03); /* 8N1 */
-}
-
-static void putc_uart(char c)
-{
-	while (!(inb(COM1 + 5) & 0x20))
-		; /* wait for the transmitter */
-	outb(COM1, (uint8_t)c);
-}
-
-static void print(const char *s)
-{
-	while (*s)
-		putc_uart(*s++);
-}
-
-static void print_n(const char *s, uint32_t n)
-{
-	while (n--)
-		putc_uart(*s++);
-}
-
-static void print_dec(uint32_t v)
-{
-	char buf[12], *p = buf + sizeof buf;
-
-	*--p = '\0';
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	print(p);
-}
-
-static int failures;
-
-static void check(int ok, const char *what)
-{
-	if (!ok) {
-		print("FAIL: ");
-		print(what);
-		print("\n");
-		failures++;
-	}
-}
-
-static void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-/* Is (word) one of the words of (s)? */
-static int has_word(const char *s, const char *word)
-{
-	while (*s) {
-		const char *w = word;
-		while (*s && *s == *w)
-			s++, w++;
-		if (!*w && (!*s || *s == ' '))
-			return 1;
-		while (*s && *s != ' ')
-			s++;
-		while (*s == ' ')
-			s++;
-	}
-	return 0;
-}
+MULTIBOOT_HEADER(MB_FLAGS);
 
 /* ---- fw_cfg ---- */
-
-static void fwcfg_read(uint16_t key, void *buf, unsigned n)
-{
-	outw(0x510, key);
-	for (unsigned i = 0; i < n; i++)
-		((uint8_t *)buf)[i] = inb(0x511);
-}
 
 static void test_fwcfg(uint32_t mem_upper)
 {
@@ -132,9 +27,9 @@ static void test_fwcfg(uint32_t mem_upper)
 	uint16_t cpus = 0;
 	uint32_t ram[2] = { 0 };
 
-	fwcfg_read(0x00, sig, 4);
-	fwcfg_read(0x05, &cpus, 2);
-	fwcfg_read(0x03, ram, 8);
+	fwcfg_read(FW_CFG_SIGNATURE, sig, 4);
+	fwcfg_read(FW_CFG_NB_CPUS, &cpus, 2);
+	fwcfg_read(FW_CFG_RAM_SIZE, ram, 8);
 	print("fw_cfg: ");
 	print(sig);
 	print(", ");
@@ -198,18 +93,12 @@ static void test_irq(void)
 	check(0, "IRQ 5 delivered");
 }
 
-static __attribute__((noreturn)) void debug_exit(uint8_t code)
-{
-	outb(DEBUG_EXIT, code);
-	halt(code);
-}
-
 __attribute__((noreturn, used)) void kmain(uint32_t magic,
 					   const struct mb_info *mbi)
 {
 	uart_init();
 	print("multiboot kernel\n");
-	check(magic == 0x2BADB002, "EAX holds the boot magic");
+	check(magic == MB_MAGIC, "EAX holds the boot magic");
 	check((uintptr_t)mbi >= 0x1000, "the information is above page 0");
 	check(mbi->flags & 1, "memory sizes given");
 	print("cmdline: ");
@@ -256,16 +145,4 @@ static __attribute__((noreturn)) void finish(void)
 	debug_exit(failures ? 1 : 0);
 }
 
-/* The loader gives no stack: make one, and pass EAX and EBX on. */
-__asm__(".section .text.start, \"ax\"\n"
-	".globl _start\n"
-	"_start:\n"
-	"  mov $stack_top, %esp\n"
-	"  push %ebx\n"
-	"  push %eax\n"
-	"  call kmain\n"
-	".bss\n"
-	".align 16\n"
-	"  .skip 8192\n"
-	"stack_top:\n"
-	".text\n");
+MULTIBOOT_START(kmain);

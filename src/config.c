@@ -184,6 +184,21 @@ static void p_stack(struct schema *c, yaml_node_t *n, void *dst)
 	schema_u64(c, n, dst);
 }
 
+/* cpu.count: how many vCPUs; the others start as application processors. */
+static void p_count(struct schema *c, yaml_node_t *n, void *dst)
+{
+	uint64_t v = 0;
+
+	c->cfg->cpus_pos = schema_pos(n);
+	if (!schema_number(c, n, &v, num_parse_u64, "a number of vCPUs"))
+		return;
+	if (v < 1 || v > MAX_CPUS)
+		schema_problem(c, n, "wanted 1 to %d vCPUs, found %llu", MAX_CPUS,
+			       (unsigned long long)v);
+	else
+		*(unsigned *)dst = (unsigned)v;
+}
+
 /* ---- cpu.cpuid ---- */
 
 #define MAX_CPUID_FEATURES 64
@@ -243,6 +258,7 @@ static void p_cpuid(struct schema *c, yaml_node_t *n, void *dst)
 
 static const struct field cpu_fields[] = {
 	FIELD_REQ("mode", p_mode, struct config, mode),
+	FIELD("count", p_count, struct config, cpus),
 	FIELD_HAS("entry", p_entry, struct config, entry, has_entry),
 	FIELD_HAS("stack", p_stack, struct config, stack, has_stack),
 	FIELD("regs", p_cpu_regs, struct config, regs),
@@ -253,7 +269,7 @@ static const struct field cpu_fields[] = {
 static void p_cpu(struct schema *c, yaml_node_t *n, void *dst)
 {
 	(void)dst;
-	if (schema_want_mapping(c, n, "a mapping with mode, entry, stack, regs"))
+	if (schema_want_mapping(c, n, "a mapping with mode, count, entry, stack, regs"))
 		schema_fields(c, n, cpu_fields, c->cfg);
 	else if (schema_is_null(n))
 		schema_problem(c, n, "missing required key 'mode'");
@@ -642,6 +658,10 @@ static void check_boot(struct config *cfg)
 			diag_add(&cfg->diag, h->pos, i < cfg->nports ? "ports" : "mmio",
 				 "an irq-line handler needs irqchip: true");
 	}
+	if (cfg->cpus > 1 && !cfg->irqchip)
+		diag_add(&cfg->diag, cfg->cpus_pos, "cpu.count", "%u vCPUs need "
+			 "irqchip: true (the application processors wait for "
+			 "INIT and SIPI through the local APIC)", cfg->cpus);
 
 	if (cfg->boot != BOOT_MULTIBOOT) {
 		if (cfg->cmdline || cfg->nmodules)
@@ -1071,6 +1091,7 @@ static struct config *new_config(const char *path, char *const *overrides)
 	cfg->diag.file = cfg->file;
 	cfg->diag.overrides = overrides;
 	cfg->timeout_ns = DEFAULT_TIMEOUT_NS;
+	cfg->cpus = 1;
 	return cfg;
 }
 

@@ -109,6 +109,8 @@ struct expect_cfg {
 	size_t nmem;
 };
 
+#define MAX_CPUS 255 /* xAPIC IDs: 8 bits, 0xff broadcasts */
+
 struct config {
 	char *file; /* as named by the user */
 	char *name;
@@ -116,6 +118,8 @@ struct config {
 	size_t nregions;
 
 	enum cpu_mode mode;
+	unsigned cpus; /* cpu.count: vCPUs, 1 unless more are asked */
+	struct pos cpus_pos;
 	bool has_entry, has_stack;
 	char cpuid_vendor[13]; /* cpu.cpuid.vendor, or empty */
 	unsigned *cpuid_set, *cpuid_clear; /* indexes in cpuid_features */

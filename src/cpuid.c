@@ -100,3 +100,14 @@ void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg)
 	for (size_t i = 0; i < cfg->ncpuid_clear; i++)
 		change(c, cfg->cpuid_clear[i], false);
 }
+
+void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffffu) | (uint32_t)id << 24;
+		else if (e->function == 0xb || e->function == 0x1f)
+			e->edx = id;
+	}
+}

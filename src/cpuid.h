@@ -30,4 +30,8 @@ struct config;
  * that KVM did not give is left out. */
 void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg);
 
+/* Say (id) is this vCPU's APIC ID: CPUID 1 EBX[31:24], and the x2APIC
+ * ID in EDX of leaves 0xB and 0x1F, as a PC's firmware leaves them. */
+void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id);
+
 #endif

@@ -29,7 +29,8 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 void io_register(struct io_table *t, const struct config *cfg, int vm_fd)
 {
 	t->vm_fd = vm_fd;
-	t->fwcfg = (struct fwcfg_facts){ .cpus = 1, .max_cpus = 1 };
+	t->fwcfg = (struct fwcfg_facts){ .cpus = (uint16_t)cfg->cpus,
+					 .max_cpus = (uint16_t)cfg->cpus };
 	for (size_t i = 0; i < cfg->nregions; i++)
 		if (!cfg->regions[i].readonly)
 			t->fwcfg.ram_size += cfg->regions[i].size;

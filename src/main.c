@@ -195,17 +195,30 @@ static int execute(const struct plan *p, struct options *o,
 	const char *gdb_addr = o->gdb ? o->gdb
 			       : o->report.suite ? NULL : p->cfg->gdb;
 	struct gdb *gdb = NULL;
-	if ((gdb_addr && !(gdb = gdb_accept(gdb_addr, p->cfg->name, vm.kvm, why, sizeof why))) ||
-	    (!o->no_sandbox && sandbox_enter(vm.fd, vm.vcpu, why, sizeof why) < 0)) {
+	struct run run;
+	bool prepared = false;
+	io_register(&io, p->cfg, vm.fd);
+	if (gdb_addr && vm.ncpus > 1) {
+		snprintf(why, sizeof why, "the gdb stub debugs one vCPU, and "
+			 "cpu.count is %zu", vm.ncpus);
+		out->status = EXIT_USAGE;
+	} else if ((gdb_addr && !(gdb = gdb_accept(gdb_addr, p->cfg->name, vm.kvm, why, sizeof why))) ||
+		   !(prepared = run_prepare(&run, &vm, p->cfg, &io, &res, why, sizeof why) == 0) ||
+		   (!o->no_sandbox && sandbox_enter(vm.fd, vm.vcpu_base, vm.vcpu_mask,
+						    why, sizeof why) < 0)) {
 		out->status = EXIT_GUEST;
+	}
+	if (out->status) {
 		out->why = why;
 		report_outcome(&o->report, out);
+		if (prepared)
+			run_cancel(&run);
 		gdb_close(gdb);
+		io_free(&io);
 		vm_destroy(&vm);
 		return out->status;
 	}
-	io_register(&io, p->cfg, vm.fd);
-	run_guest(&vm, p->cfg, &io, gdb, &res);
+	run_guest(&run, gdb);
 	gdb_close(gdb);
 	check_run(p->cfg, &res, &vm, &v);
 	out->status = check_exit_status(&v);

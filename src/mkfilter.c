@@ -14,6 +14,7 @@
 
 #define VM_FD 0x7ffe0001u
 #define VCPU_FD 0x7ffe0002u
+#define VCPU_MASK 0x7ffe0003u
 
 /* System calls allowed whatever their arguments. */
 static const int plain[] = {
@@ -25,6 +26,7 @@ static const int plain[] = {
 	SCMP_SYS(clock_gettime), SCMP_SYS(poll), SCMP_SYS(ppoll),
 	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
+	SCMP_SYS(futex), /* the vCPU threads' locks, and joining them */
 };
 
 static void check(int rc, const char *what)
@@ -42,6 +44,15 @@ static void allow_ioctl(scmp_filter_ctx f, unsigned fd, unsigned long req)
 	      "ioctl rule");
 }
 
+/* On any vCPU: their descriptors form an aligned block (vm.c). */
+static void allow_vcpu_ioctl(scmp_filter_ctx f, unsigned long req)
+{
+	check(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+			       SCMP_A0(SCMP_CMP_MASKED_EQ, VCPU_MASK, VCPU_FD),
+			       SCMP_A1(SCMP_CMP_EQ, req)),
+	      "vCPU ioctl rule");
+}
+
 int main(void)
 {
 	scmp_filter_ctx f = seccomp_init(SCMP_ACT_TRAP);
@@ -55,17 +66,20 @@ int main(void)
 	/* Memory for the report, never executable. */
 	check(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)), "mmap");
+	check(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)), "mprotect");
 	/* stdio asks whether an output is a terminal (isatty) on its first
 	 * write; the answer changes nothing but buffering. */
 	check(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 			       SCMP_A1(SCMP_CMP_EQ, TCGETS)), "TCGETS");
-	allow_ioctl(f, VCPU_FD, KVM_RUN);
-	allow_ioctl(f, VCPU_FD, KVM_GET_REGS);
-	allow_ioctl(f, VCPU_FD, KVM_GET_SREGS);
+	allow_vcpu_ioctl(f, KVM_RUN);
+	allow_vcpu_ioctl(f, KVM_GET_REGS);
+	allow_vcpu_ioctl(f, KVM_GET_SREGS);
+	allow_vcpu_ioctl(f, KVM_GET_MP_STATE); /* the failure report */
 	/* What gdb may do to a stopped guest (gdb.c). */
-	allow_ioctl(f, VCPU_FD, KVM_SET_REGS);
-	allow_ioctl(f, VCPU_FD, KVM_GET_FPU);
-	allow_ioctl(f, VCPU_FD, KVM_SET_GUEST_DEBUG);
+	allow_vcpu_ioctl(f, KVM_SET_REGS);
+	allow_vcpu_ioctl(f, KVM_GET_FPU);
+	allow_vcpu_ioctl(f, KVM_SET_GUEST_DEBUG);
 	/* RAM given to KVM on the guest's first touch (mem.c). */
 	allow_ioctl(f, VM_FD, KVM_SET_USER_MEMORY_REGION);
 	/* irq-line handlers (io.c). */
@@ -74,8 +88,9 @@ int main(void)
 	rewind(bpf);
 	printf("/* Made by mkfilter with libseccomp at build time. */\n"
 	       "#define FILTER_VM_FD 0x%xu\n#define FILTER_VCPU_FD 0x%xu\n"
+	       "#define FILTER_VCPU_MASK 0x%xu\n"
 	       "static const struct sock_filter filter_code[] = {\n",
-	       VM_FD, VCPU_FD);
+	       VM_FD, VCPU_FD, VCPU_MASK);
 	while (fread(&insn, sizeof insn, 1, bpf) == 1)
 		printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", insn.code, insn.jt,
 		       insn.jf, insn.k);

@@ -432,20 +432,16 @@ static void dump_exits(const struct result *res)
 	}
 }
 
-static void dump_state(const struct vm *vm, const struct result *res)
+/* Registers, segments and the code at RIP of one vCPU. */
+static void dump_cpu(const struct vm *vm, const struct kvm_regs *r,
+		     const struct kvm_sregs *s, const struct access *access)
 {
-	const struct kvm_sregs *s = &res->sregs;
 	char buf[160];
 
-	if (!res->have_regs) {
-		fputs("  (registers could not be read)\n", stderr);
-		return;
-	}
-	dump_gprs(&res->regs);
+	dump_gprs(r);
 	fprintf(stderr, "  rip %016llx  rflags %016llx  %s\n",
-		(unsigned long long)res->regs.rip,
-		(unsigned long long)res->regs.rflags,
-		cpu_bits_str(cpu_rflags_bits, res->regs.rflags & ~X86_RFLAGS_FIXED,
+		(unsigned long long)r->rip, (unsigned long long)r->rflags,
+		cpu_bits_str(cpu_rflags_bits, r->rflags & ~X86_RFLAGS_FIXED,
 			     buf, sizeof buf));
 	dump_control("cr0", s->cr0, cpu_cr0_bits);
 	dump_control("cr2", s->cr2, NULL);
@@ -462,13 +458,50 @@ static void dump_state(const struct vm *vm, const struct result *res)
 	fprintf(stderr, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit);
-	bool accessed = res->stop == STOPPED_UNHANDLED_IO ||
-			res->stop == STOPPED_UNHANDLED_MMIO;
-	dump_code(vm, s, res->regs.rip, accessed ? &res->access : NULL);
-	dump_walk(vm, s, "rip", s->cs.base + res->regs.rip);
+	dump_code(vm, s, r->rip, access);
+	dump_walk(vm, s, "rip", s->cs.base + r->rip);
 	if (s->cr2)
 		dump_walk(vm, s, "cr2 (the last page-fault address)", s->cr2);
+}
+
+/* With several vCPUs, the ones that did not stop the run: each one's
+ * state as KVM keeps it, and its registers unless it never started. */
+static void dump_other_cpus(const struct vm *vm, const struct result *res)
+{
+	for (size_t i = 0; i < res->ncpus; i++) {
+		const struct vcpu_state *st = &res->cpus[i];
+		if (i == res->cpu)
+			continue;
+		fprintf(stderr, "  vCPU %zu: %s\n", i, st->have_mp_state
+			? result_mp_state_name(st->mp_state) : "state unknown");
+		if (st->have_mp_state && st->mp_state == KVM_MP_STATE_UNINITIALIZED)
+			continue; /* never started: nothing of its own */
+		if (st->have_regs)
+			dump_cpu(vm, &st->regs, &st->sregs, NULL);
+		else
+			fputs("  (registers could not be read)\n", stderr);
+	}
+}
+
+static void dump_state(const struct vm *vm, const struct result *res)
+{
+	bool by_cpu = res->stop != STOPPED_TIMEOUT &&
+		      res->stop != STOPPED_INTERRUPTED &&
+		      res->stop != STOPPED_EXIT_LIMIT;
+	if (res->ncpus > 1)
+		fprintf(stderr, by_cpu ? "  vCPU %u of %zu stopped the run:\n"
+				       : "  vCPU %u (of %zu):\n", res->cpu,
+			res->ncpus);
+	if (!res->have_regs) {
+		fputs("  (registers could not be read)\n", stderr);
+	} else {
+		bool accessed = res->stop == STOPPED_UNHANDLED_IO ||
+				res->stop == STOPPED_UNHANDLED_MMIO;
+		dump_cpu(vm, &res->regs, &res->sregs,
+			 accessed ? &res->access : NULL);
+	}
 	dump_exits(res);
+	dump_other_cpus(vm, res);
 }
 
 /* Where an unhandled access went: a handler-less port, ROM, or nothing. */

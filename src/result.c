@@ -26,6 +26,18 @@ const char *result_stop_name(enum stop_reason stop)
 	return names[stop];
 }
 
+const char *result_mp_state_name(uint32_t state)
+{
+	switch (state) {
+	case KVM_MP_STATE_RUNNABLE: return "running";
+	case KVM_MP_STATE_UNINITIALIZED: return "waiting for INIT";
+	case KVM_MP_STATE_INIT_RECEIVED: return "waiting for SIPI";
+	case KVM_MP_STATE_HALTED: return "halted";
+	case KVM_MP_STATE_SIPI_RECEIVED: return "starting (SIPI received)";
+	default: return "in an unknown state";
+	}
+}
+
 static const char *const exit_names[] = {
 	[KVM_EXIT_UNKNOWN] = "UNKNOWN",
 	[KVM_EXIT_EXCEPTION] = "EXCEPTION",
@@ -91,5 +103,6 @@ void result_free(struct result *res)
 {
 	free(res->rows);
 	free(res->console);
+	free(res->cpus);
 	memset(res, 0, sizeof *res);
 }

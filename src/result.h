@@ -57,6 +57,15 @@ struct trace_row {
 	uint64_t count, guest_ns, host_ns;
 };
 
+/* A vCPU as the run left it (cpu.count above 1). */
+struct vcpu_state {
+	bool have_regs;
+	uint32_t mp_state; /* KVM_MP_STATE_*, when KVM said */
+	bool have_mp_state;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+};
+
 struct result {
 	enum stop_reason stop;
 	char detail[160];     /* more about the stop, such as a KVM error */
@@ -73,9 +82,14 @@ struct result {
 	struct { uint64_t addr, value; } log[LOG_KEEP];
 	uint64_t nlog;
 
+	/* The registers of the vCPU that stopped the run: (cpu), 0 unless
+	 * there are several; (cpus) has every one of them then. */
 	bool have_regs;
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
+	unsigned cpu;
+	struct vcpu_state *cpus;
+	size_t ncpus;
 
 	struct exit_rec ring[EXIT_RING]; /* exit n is at (n - 1) % EXIT_RING */
 	uint64_t by_reason[EXIT_REASONS]; /* the last counts all others */
@@ -87,6 +101,9 @@ struct result {
 
 /* A short name for (stop), such as "hlt" or "timeout". */
 const char *result_stop_name(enum stop_reason stop);
+
+/* What KVM_MP_STATE (state) means, such as "halted". */
+const char *result_mp_state_name(uint32_t state);
 
 /* The name of KVM exit (reason), such as "IO" or "HLT"; "?" if unknown. */
 const char *result_exit_name(uint32_t reason);

@@ -1,4 +1,5 @@
-/* The KVM_RUN loop: exits dispatched until the guest stops. */
+/* The KVM_RUN loop: exits dispatched until the guest stops; with several
+ * vCPUs, one loop per vCPU, each in a thread of its own (smp.c). */
 #include "kvmrun-config.h"
 
 #include "run.h"
@@ -8,10 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "gdb.h"
 #include "report.h"
+#include "smp.h"
 
 /* The signal handler's view of the one run in progress. */
 static struct kvm_run *volatile running;
@@ -112,21 +115,22 @@ static bool killed(struct result *res)
 	return true;
 }
 
-/* Handle one exit; returns true when the guest has stopped. */
-static bool dispatch(struct vm *vm, struct io_table *io,
-		     struct gdb *gdb, struct result *res)
+/* Handle one exit of vCPU (c); returns true when the guest has stopped. */
+static bool dispatch(struct run *r, struct vcpu *c)
 {
-	struct kvm_run *run = vm->run;
+	struct kvm_run *run = c->run;
+	struct result *res = r->res;
+	struct vm *vm = r->vm;
 	enum io_action action;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		action = io_port(io, run, vm->run_size, res);
+		action = io_port(r->io, run, vm->run_size, res);
 		break;
 	case KVM_EXIT_MMIO:
 		if (mem_complete_mmio(&vm->mem, run))
 			return false; /* first touch of RAM given lazily */
-		action = io_mmio(io, run, res);
+		action = io_mmio(r->io, run, res);
 		break;
 	case KVM_EXIT_HLT:
 		res->stop = STOPPED_HLT;
@@ -142,7 +146,7 @@ static bool dispatch(struct vm *vm, struct io_table *io,
 		return true;
 	case KVM_EXIT_INTERNAL_ERROR:
 		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-		    vm_fault_code(vm))
+		    vm_fault_code(vm, c->fd))
 			return false; /* code fetched from RAM given lazily */
 		res->stop = STOPPED_INTERNAL_ERROR;
 		snprintf(res->detail, sizeof res->detail, "suberror %u%s",
@@ -154,8 +158,8 @@ static bool dispatch(struct vm *vm, struct io_table *io,
 	case KVM_EXIT_INTR:
 		return false;
 	case KVM_EXIT_DEBUG: /* a breakpoint, watchpoint or step for gdb */
-		if (gdb_attached(gdb))
-			return gdb_debug_exit(gdb, vm) == GDB_KILL && killed(res);
+		if (gdb_attached(r->gdb))
+			return gdb_debug_exit(r->gdb, vm) == GDB_KILL && killed(res);
 		return unknown_exit(run, res);
 	default:
 		return unknown_exit(run, res);
@@ -172,10 +176,9 @@ static bool dispatch(struct vm *vm, struct io_table *io,
 
 /* Note the exit in (run) as (e), after its handler ran (so that the data
  * of an IN is there). Stores only: this runs on every exit. */
-static void record(const struct vm *vm, struct exit_rec *e)
+static void record(const struct kvm_run *run, size_t run_size,
+		   struct exit_rec *e)
 {
-	const struct kvm_run *run = vm->run;
-
 	e->reason = run->exit_reason;
 	e->data = 0;
 	if (run->exit_reason == KVM_EXIT_IO) {
@@ -184,8 +187,8 @@ static void record(const struct vm *vm, struct exit_rec *e)
 		e->size = run->io.size;
 		e->count = run->io.count;
 		e->addr = run->io.port;
-		if (run->io.data_offset <= vm->run_size &&
-		    len <= vm->run_size - run->io.data_offset)
+		if (run->io.data_offset <= run_size &&
+		    len <= run_size - run->io.data_offset)
 			memcpy(&e->data, (const uint8_t *)run + run->io.data_offset,
 			       len < 8 ? len : 8);
 	} else if (run->exit_reason == KVM_EXIT_MMIO) {
@@ -204,56 +207,90 @@ static void record(const struct vm *vm, struct exit_rec *e)
 	e->rip = e->have_rip ? run->s.regs.regs.rip : 0;
 }
 
-static void loop(struct vm *vm, const struct config *cfg,
-		 struct io_table *io, struct gdb *gdb, struct guard *g,
-		 struct result *res)
+/* Under the lock: vCPU (id) ends the run with (stop), unless another
+ * one already has. */
+static void end_run(struct run *r, unsigned id, enum stop_reason stop,
+		    const char *detail)
 {
+	smp_lock(&r->smp);
+	if (!smp_ended(&r->smp)) {
+		r->res->stop = stop;
+		snprintf(r->res->detail, sizeof r->res->detail, "%s", detail);
+		r->res->cpu = id;
+		smp_end(&r->smp, id);
+	}
+	smp_unlock(&r->smp);
+}
+
+/* What only the bootstrap processor's thread does between two KVM_RUNs:
+ * gdb, the timeout once gdb has gone, signals. False when the run is
+ * over. */
+static bool bsp_between(struct run *r)
+{
+	struct gdb *gdb = r->gdb;
+
+	if (gdb_attention && gdb) {
+		/* SIGIO stopped KVM_RUN; a signal for the run sets
+		 * stop_signal too, checked next. */
+		gdb_attention = 0;
+		r->vm->run->immediate_exit = 0;
+		if (gdb_poll(gdb, r->vm) == GDB_KILL) {
+			end_run(r, 0, STOPPED_INTERRUPTED, "gdb killed the guest");
+			return false;
+		}
+	}
+	if (gdb && !r->guard->have_timer && !gdb_attached(gdb) &&
+	    guard_timer(r->guard, r->cfg->timeout_ns) != 0) {
+		char why[100];
+		snprintf(why, sizeof why, "timer_create: %s", strerror(errno));
+		end_run(r, 0, STOPPED_KVM_ERROR, why);
+		return false;
+	}
+	if (stop_signal) {
+		end_run(r, 0, stop_signal == SIGALRM ? STOPPED_TIMEOUT
+						     : STOPPED_INTERRUPTED, "");
+		return false;
+	}
+	return true;
+}
+
+/* One vCPU's KVM_RUN loop, until it or another vCPU stops the run. */
+static void loop(struct run *r, unsigned id)
+{
+	struct vcpu *c = &r->vm->cpus[id];
+	struct result *res = r->res;
 	const bool trace = res->trace;
 	uint64_t entered = 0, exited = 0;
 
-	if (gdb && gdb_start(gdb, vm) == GDB_KILL) {
-		killed(res);
-		return;
-	}
 	for (;;) {
-		if (gdb_attention && gdb) {
-			/* SIGIO stopped KVM_RUN; a signal for the run sets
-			 * stop_signal too, checked next. */
-			gdb_attention = 0;
-			vm->run->immediate_exit = 0;
-			if (gdb_poll(gdb, vm) == GDB_KILL) {
-				killed(res);
-				return;
-			}
-		}
-		if (gdb && !g->have_timer && !gdb_attached(gdb) &&
-		    guard_timer(g, cfg->timeout_ns) != 0) {
-			res->stop = STOPPED_KVM_ERROR;
-			snprintf(res->detail, sizeof res->detail,
-				 "timer_create: %s", strerror(errno));
+		if (id == 0 && !bsp_between(r))
 			return;
-		}
-		if (stop_signal) {
-			res->stop = stop_signal == SIGALRM ? STOPPED_TIMEOUT
-							   : STOPPED_INTERRUPTED;
+		if (smp_ended(&r->smp))
 			return;
-		}
 		if (trace)
 			entered = now_ns();
-		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			/* EAGAIN: an application processor woke from its
+			 * wait for INIT/SIPI. */
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			res->stop = STOPPED_KVM_ERROR;
-			snprintf(res->detail, sizeof res->detail, "KVM_RUN: %s",
-				 strerror(errno));
+			char why[100];
+			snprintf(why, sizeof why, "KVM_RUN: %s", strerror(errno));
+			end_run(r, id, STOPPED_KVM_ERROR, why);
 			return;
 		}
 		if (trace)
 			exited = now_ns();
+		smp_lock(&r->smp);
+		if (smp_ended(&r->smp)) {
+			/* Another vCPU ended the run while this one ran. */
+			smp_unlock(&r->smp);
+			return;
+		}
 		res->exits++;
-		bool stopped = dispatch(vm, io, gdb, res);
+		bool stopped = dispatch(r, c);
 		struct exit_rec *e = &res->ring[(res->exits - 1) % EXIT_RING];
-		record(vm, e);
+		record(c->run, r->vm->run_size, e);
 		res->by_reason[e->reason < EXIT_REASONS ? e->reason
 							: EXIT_REASONS - 1]++;
 		if (trace) {
@@ -261,33 +298,90 @@ static void loop(struct vm *vm, const struct config *cfg,
 					 now_ns() - exited);
 			report_trace_exit(res, e);
 		}
+		if (!stopped && r->cfg->max_exits && res->exits >= r->cfg->max_exits) {
+			res->stop = STOPPED_EXIT_LIMIT;
+			stopped = true;
+		}
+		if (stopped) {
+			res->cpu = id;
+			smp_end(&r->smp, id);
+		}
+		smp_unlock(&r->smp);
 		if (stopped)
 			return;
-		if (cfg->max_exits && res->exits >= cfg->max_exits) {
-			res->stop = STOPPED_EXIT_LIMIT;
-			return;
-		}
 	}
 }
 
-void run_guest(struct vm *vm, const struct config *cfg,
-	       struct io_table *io, struct gdb *gdb, struct result *res)
+static void ap_loop(void *ctx, unsigned id)
+{
+	loop(ctx, id);
+}
+
+int run_prepare(struct run *r, struct vm *vm, const struct config *cfg,
+		struct io_table *io, struct result *res, char *why,
+		size_t whylen)
+{
+	*r = (struct run){ .vm = vm, .cfg = cfg, .io = io, .res = res };
+	return smp_start(&r->smp, vm, ap_loop, r, why, whylen);
+}
+
+void run_cancel(struct run *r)
+{
+	smp_finish(&r->smp);
+}
+
+/* Every vCPU's registers and state, once all have stopped. */
+static void collect(struct run *r)
+{
+	struct vm *vm = r->vm;
+	struct result *res = r->res;
+
+	if (vm->ncpus > 1)
+		res->cpus = calloc(vm->ncpus, sizeof *res->cpus);
+	res->ncpus = res->cpus ? vm->ncpus : 0;
+	for (size_t i = 0; i < res->ncpus; i++) {
+		struct vcpu_state *st = &res->cpus[i];
+		struct kvm_mp_state mp;
+		int fd = vm->cpus[i].fd;
+		st->have_regs = ioctl(fd, KVM_GET_REGS, &st->regs) == 0 &&
+				ioctl(fd, KVM_GET_SREGS, &st->sregs) == 0;
+		st->have_mp_state = ioctl(fd, KVM_GET_MP_STATE, &mp) == 0;
+		st->mp_state = mp.mp_state;
+	}
+	if (res->cpus) {
+		res->have_regs = res->cpus[res->cpu].have_regs;
+		res->regs = res->cpus[res->cpu].regs;
+		res->sregs = res->cpus[res->cpu].sregs;
+	} else {
+		int fd = vm->cpus[res->cpu].fd;
+		res->have_regs = ioctl(fd, KVM_GET_REGS, &res->regs) == 0 &&
+				 ioctl(fd, KVM_GET_SREGS, &res->sregs) == 0;
+	}
+}
+
+void run_guest(struct run *r, struct gdb *gdb)
 {
 	struct guard g = { 0 };
 	uint64_t start = now_ns();
+	struct result *res = r->res;
 
-	if (guard_start(&g, vm->run, cfg->timeout_ns, gdb != NULL) != 0) {
+	r->gdb = gdb;
+	r->guard = &g;
+	if (guard_start(&g, r->vm->run, r->cfg->timeout_ns, gdb != NULL) != 0) {
 		res->stop = STOPPED_KVM_ERROR;
 		snprintf(res->detail, sizeof res->detail, "timer_create: %s",
 			 strerror(errno));
+	} else if (gdb && gdb_start(gdb, r->vm) == GDB_KILL) {
+		killed(res);
 	} else {
-		loop(vm, cfg, io, gdb, &g, res);
+		smp_go(&r->smp);
+		loop(r, 0);
 		if (gdb)
-			gdb_end(gdb, vm, res);
+			gdb_end(gdb, r->vm, res);
 	}
+	smp_finish(&r->smp);
 	guard_stop(&g);
 	res->ns = now_ns() - start;
-	vm->run->immediate_exit = 0;
-	res->have_regs = ioctl(vm->vcpu, KVM_GET_REGS, &res->regs) == 0 &&
-			 ioctl(vm->vcpu, KVM_GET_SREGS, &res->sregs) == 0;
+	r->vm->run->immediate_exit = 0;
+	collect(r);
 }

@@ -6,15 +6,40 @@
 #include "io.h"
 #include "plan.h"
 #include "result.h"
+#include "smp.h"
 #include "vm.h"
 
+struct guard;
+
+/* One run of a VM: what every vCPU's loop shares. */
+struct run {
+	struct vm *vm;
+	const struct config *cfg;
+	struct io_table *io;
+	struct gdb *gdb;
+	struct result *res;
+	struct smp smp;
+	struct guard *guard;
+};
+
 /*
- * Run (vm) until the guest halts, is stopped by a handler, fails, runs out
- * of (cfg) limits or is interrupted; fill (res) with why and the final
- * registers. With (gdb) connected (else NULL), gdb controls the run from
- * before the first instruction.
+ * Before the sandbox: get (r) ready to run (vm) with (cfg), (io) and
+ * (res), and start a thread, held, for each application processor. 0, or
+ * -1 with (why).
  */
-void run_guest(struct vm *vm, const struct config *cfg,
-	       struct io_table *io, struct gdb *gdb, struct result *res);
+int run_prepare(struct run *r, struct vm *vm, const struct config *cfg,
+		struct io_table *io, struct result *res, char *why,
+		size_t whylen);
+
+/* A prepared run that will not happen: end its threads. */
+void run_cancel(struct run *r);
+
+/*
+ * Run until a vCPU halts, is stopped by a handler, fails, runs out of
+ * limits or is interrupted (the first vCPU to stop ends the run); fill the
+ * result with why and the registers. With (gdb) connected (else NULL),
+ * gdb controls the run from before the first instruction.
+ */
+void run_guest(struct run *r, struct gdb *gdb);
 
 #endif

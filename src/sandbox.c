@@ -45,7 +45,8 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 	_exit(3);
 }
 
-int sandbox_enter(int vm_fd, int vcpu_fd, char *why, size_t whylen)
+int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
+		  char *why, size_t whylen)
 {
 	enum { N = sizeof filter_code / sizeof filter_code[0] };
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
@@ -59,12 +60,16 @@ int sandbox_enter(int vm_fd, int vcpu_fd, char *why, size_t whylen)
 		if (code[i].k == FILTER_VM_FD)
 			code[i].k = (uint32_t)vm_fd;
 		else if (code[i].k == FILTER_VCPU_FD)
-			code[i].k = (uint32_t)vcpu_fd;
+			code[i].k = vcpu_base;
+		else if (code[i].k == FILTER_VCPU_MASK)
+			code[i].k = vcpu_mask;
 	}
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+	    /* TSYNC: the vCPU threads, already started, are held too. */
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
 		snprintf(why, whylen, "cannot install the seccomp sandbox: %s "
 			 "(--no-sandbox runs without it)", strerror(errno));
 		return -1;
@@ -76,9 +81,10 @@ int sandbox_enter(int vm_fd, int vcpu_fd, char *why, size_t whylen)
 #else
 const bool sandbox_available = false;
 
-int sandbox_enter(int vm_fd, int vcpu_fd, char *why, size_t whylen)
+int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
+		  char *why, size_t whylen)
 {
-	(void)vm_fd, (void)vcpu_fd, (void)why, (void)whylen;
+	(void)vm_fd, (void)vcpu_base, (void)vcpu_mask, (void)why, (void)whylen;
 	return 0;
 }
 #endif

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* True if this build can sandbox (a filter compiled with libseccomp at
  * build time, and no sanitizers, whose runtimes make calls a filter
@@ -12,10 +13,12 @@
 extern const bool sandbox_available;
 
 /*
- * Install the filter for the VM (vm_fd) and vCPU (vcpu_fd). Any other
+ * Install the filter, in every thread, for the VM (vm_fd) and the vCPUs:
+ * the descriptors fd with fd & (vcpu_mask) == (vcpu_base). Any other
  * system call kills kvmrun with a message naming it. Returns 0, or -1
  * with (why) set.
  */
-int sandbox_enter(int vm_fd, int vcpu_fd, char *why, size_t whylen);
+int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
+		  char *why, size_t whylen);
 
 #endif

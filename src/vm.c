@@ -170,15 +170,15 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 	return true;
 }
 
-bool vm_fault_code(struct vm *vm)
+bool vm_fault_code(struct vm *vm, int fd)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	uint64_t phys;
 	const char *why;
 
-	return ioctl(vm->vcpu, KVM_GET_REGS, &regs) == 0 &&
-	       ioctl(vm->vcpu, KVM_GET_SREGS, &sregs) == 0 &&
+	return ioctl(fd, KVM_GET_REGS, &regs) == 0 &&
+	       ioctl(fd, KVM_GET_SREGS, &sregs) == 0 &&
 	       vm_linear_to_phys(vm, &sregs, sregs.cs.base + regs.rip, &phys,
 				 &why) &&
 	       mem_fault(&vm->mem, phys);
@@ -311,35 +311,121 @@ static int create_irqchip(struct vm *vm, const struct plan *p)
 	return 0;
 }
 
-static int create_vcpu(struct vm *vm)
+static int map_run(struct vm *vm, struct vcpu *c)
 {
-	vm->vcpu = (int)kvm_call(vm, vm->fd, KVM_CREATE_VCPU, "KVM_CREATE_VCPU",
-				 0, "id 0");
-	if (vm->vcpu < 0)
-		return fail(vm, EXIT_GUEST, "KVM_CREATE_VCPU: %s", strerror(errno));
-	long size = kvm_call(vm, vm->kvm, KVM_GET_VCPU_MMAP_SIZE,
-			     "KVM_GET_VCPU_MMAP_SIZE", 0, "%s", "the size of kvm_run");
+	c->run = vm->calls.dry ? calloc(1, vm->run_size)
+			       : mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, c->fd, 0);
+	if (!c->run || c->run == MAP_FAILED) {
+		c->run = NULL;
+		return fail(vm, EXIT_GUEST, "mmap kvm_run: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* vCPU (id): 0 runs the plan, the others wait for INIT/SIPI, which KVM
+ * gives every vCPU but the first when the irqchip is in the kernel. */
+static int create_vcpu(struct vm *vm, unsigned id, bool sync_regs)
+{
+	struct vcpu *c = &vm->cpus[id];
+
+	c->fd = (int)kvm_call(vm, vm->fd, KVM_CREATE_VCPU, "KVM_CREATE_VCPU",
+			      id, id ? "id %u: an application processor, "
+			      "waiting for INIT and SIPI" : "id %u", id);
+	if (c->fd < 0)
+		return fail(vm, EXIT_GUEST, "KVM_CREATE_VCPU %u: %s", id,
+			    strerror(errno));
+	note(vm, "mmap", "the vCPU's kvm_run, %zu bytes, MAP_SHARED",
+		     vm->run_size);
+	if (map_run(vm, c))
+		return EXIT_GUEST;
+	/* KVM copies the registers into kvm_run at each exit: RIP for the
+	 * exit record without an ioctl. */
+	if (sync_regs)
+		c->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+	return 0;
+}
+
+/* Move the vCPU descriptors into one aligned block, so that the sandbox
+ * can name them all with one masked comparison. */
+static int gather_vcpu_fds(struct vm *vm)
+{
+	uint32_t block = 1;
+	int top = 0;
+
+	while (block < vm->ncpus)
+		block *= 2;
+	vm->vcpu_mask = ~(block - 1);
+	vm->vcpu_base = (uint32_t)vm->cpus[0].fd;
+	if (vm->ncpus == 1 || vm->calls.dry)
+		return 0;
+	for (size_t i = 0; i < vm->ncpus; i++)
+		top = vm->cpus[i].fd > top ? vm->cpus[i].fd : top;
+	for (uint32_t base = ((uint32_t)top / block + 1) * block;
+	     base < 65536; base += block) {
+		size_t i;
+		int got = -1;
+		for (i = 0; i < vm->ncpus; i++) {
+			got = fcntl(vm->cpus[i].fd, F_DUPFD_CLOEXEC, base + i);
+			if (got != (int)(base + i))
+				break;
+		}
+		if (got >= 0 && i < vm->ncpus)
+			close(got);
+		if (i == vm->ncpus) {
+			for (i = 0; i < vm->ncpus; i++) {
+				close(vm->cpus[i].fd);
+				vm->cpus[i].fd = (int)(base + i);
+			}
+			vm->vcpu_base = base;
+			return 0;
+		}
+		while (i--)
+			close((int)(base + i));
+	}
+	return fail(vm, EXIT_GUEST, "no block of %u free descriptors for "
+		    "the vCPUs: %s", block, strerror(errno));
+}
+
+static int create_vcpus(struct vm *vm, const struct plan *p)
+{
+	unsigned n = p->cfg->cpus;
+	long size, most;
+
+	if (n > 1) {
+		most = check_extension(vm, vm->fd, KVM_CAP_MAX_VCPUS,
+				       "KVM_CAP_MAX_VCPUS");
+		if (!vm->calls.dry && most > 0 && n > most)
+			return fail(vm, EXIT_SKIP, "cpu.count is %u but this "
+				    "KVM runs at most %ld vCPUs in a VM", n, most);
+	}
+	size = kvm_call(vm, vm->kvm, KVM_GET_VCPU_MMAP_SIZE,
+			"KVM_GET_VCPU_MMAP_SIZE", 0, "%s", "the size of kvm_run");
 	if (size < (long)sizeof *vm->run)
 		return fail(vm, EXIT_GUEST, "KVM_GET_VCPU_MMAP_SIZE: %s",
 			    size < 0 ? strerror(errno) : "too small");
 	vm->run_size = (size_t)size;
-	note(vm, "mmap", "the vCPU's kvm_run, %zu bytes, MAP_SHARED",
-	     vm->run_size);
-	vm->run = vm->calls.dry ? calloc(1, vm->run_size)
-				: mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
-				       MAP_SHARED, vm->vcpu, 0);
-	if (!vm->run || vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		return fail(vm, EXIT_GUEST, "mmap kvm_run: %s", strerror(errno));
-	}
-	/* KVM copies the registers into kvm_run at each exit: RIP for the
-	 * exit record without an ioctl. */
-	if (check_extension(vm, vm->fd, KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS") &
-	    KVM_SYNC_X86_REGS) {
-		vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+	vm->cpus = calloc(n, sizeof *vm->cpus);
+	if (!vm->cpus)
+		return fail(vm, EXIT_GUEST, "calloc: %s", strerror(errno));
+	for (unsigned i = 0; i < n; i++)
+		vm->cpus[i].fd = -1;
+	bool sync = check_extension(vm, vm->fd, KVM_CAP_SYNC_REGS,
+				    "KVM_CAP_SYNC_REGS") & KVM_SYNC_X86_REGS;
+	if (sync)
 		note(vm, "kvm_run", "kvm_valid_regs = KVM_SYNC_X86_REGS: "
 		     "registers at each exit, for the exit record");
+	for (unsigned i = 0; i < n; i++) {
+		vm->ncpus = i + 1;
+		int status = create_vcpu(vm, i, sync);
+		if (status)
+			return status;
 	}
+	vm->vcpu = vm->cpus[0].fd;
+	vm->run = vm->cpus[0].run;
+	if (gather_vcpu_fds(vm))
+		return EXIT_GUEST;
+	vm->vcpu = vm->cpus[0].fd;
 	return 0;
 }
 
@@ -421,10 +507,14 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 	int status = 0;
 	if (lacks)
 		status = fail(vm, EXIT_SKIP, "%s", lacks);
-	else if (kvm_call(vm, vm->vcpu, KVM_SET_CPUID2, "KVM_SET_CPUID2", PTR(c),
-			  "the entries KVM_GET_SUPPORTED_CPUID gave") < 0)
-		status = fail(vm, EXIT_GUEST, "KVM_SET_CPUID2: %s",
-			      strerror(errno));
+	for (unsigned id = 0; !status && id < vm->ncpus; id++) {
+		cpuid_set_apic_id(c, id);
+		if (kvm_call(vm, vm->cpus[id].fd, KVM_SET_CPUID2, "KVM_SET_CPUID2",
+			     PTR(c), "the entries KVM_GET_SUPPORTED_CPUID gave, "
+			     "APIC ID %u", id) < 0)
+			status = fail(vm, EXIT_GUEST, "KVM_SET_CPUID2: %s",
+				      strerror(errno));
+	}
 	free(c);
 	return status;
 }
@@ -529,7 +619,7 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 	if ((status = open_kvm(vm)) || (status = create_vm(vm)) ||
 	    (status = set_tss(vm, p)) ||
 	    (status = add_memory(vm, p)) || (status = create_irqchip(vm, p)) ||
-	    (status = create_vcpu(vm)) ||
+	    (status = create_vcpus(vm, p)) ||
 	    (status = set_cpuid(vm, p)) || (status = copy_blobs(vm, p)) ||
 	    (status = set_registers(vm, p)))
 		return status;
@@ -556,14 +646,18 @@ int vm_host_prepare(char *why, size_t whylen)
 
 void vm_destroy(struct vm *vm)
 {
-	if (vm->run && vm->calls.dry)
-		free(vm->run);
-	else if (vm->run)
-		munmap(vm->run, vm->run_size);
+	for (size_t i = 0; i < vm->ncpus; i++) {
+		struct vcpu *c = &vm->cpus[i];
+		if (c->run && vm->calls.dry)
+			free(c->run);
+		else if (c->run)
+			munmap(c->run, vm->run_size);
+		if (c->fd >= 0 && !vm->calls.dry)
+			close(c->fd);
+	}
+	free(vm->cpus);
 	mem_unmap(&vm->mem);
 	if (!vm->calls.dry) {
-		if (vm->vcpu >= 0)
-			close(vm->vcpu);
 		if (vm->fd >= 0)
 			close(vm->fd);
 		if (vm->kvm >= 0 && vm->kvm != host.kvm)

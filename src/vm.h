@@ -18,10 +18,21 @@ struct vm_calls {
 	void *ctx;
 };
 
-struct vm {
-	int kvm, fd, vcpu;
+/* One vCPU: its descriptor and its kvm_run. */
+struct vcpu {
+	int fd;
 	struct kvm_run *run;
+};
+
+struct vm {
+	int kvm, fd, vcpu;   /* vcpu and run: the bootstrap processor's, */
+	struct kvm_run *run; /* cpus[0] */
 	size_t run_size;
+	struct vcpu *cpus;   /* cpu.count of them; 1..n-1 wait for INIT/SIPI */
+	size_t ncpus;
+	/* The vCPU descriptors fill an aligned block (for the sandbox):
+	 * fd & vcpu_mask == vcpu_base for every one, and for no other. */
+	uint32_t vcpu_base, vcpu_mask;
 	struct memory mem;
 	char why[512]; /* what went wrong, when a call fails */
 	struct vm_calls calls;
@@ -59,9 +70,10 @@ void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len);
 /* A pt_read_fn over guest memory (ctx is the struct vm). */
 bool vm_read_phys(void *ctx, uint64_t gpa, uint64_t *value, unsigned size);
 
-/* After an emulation failure: if the guest was fetching code from RAM that
- * KVM has no slot for yet, give it one and return true (run again). */
-bool vm_fault_code(struct vm *vm);
+/* After an emulation failure on vCPU (fd): if the guest was fetching code
+ * from RAM that KVM has no slot for yet, give it one and return true (run
+ * again). */
+bool vm_fault_code(struct vm *vm, int fd);
 
 /*
  * The guest-physical address of (linear) under the paging that (s)
