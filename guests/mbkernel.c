@@ -4,7 +4,8 @@
  * status), reads the information structure its loader left in EBX, and
  * ends through QEMU's isa-debug-exit at 0xf4 with 0 when all it checked
  * held. Words on its command line ask for more: "fwcfg" reads QEMU's
- * fw_cfg at 0x510, "irq" takes IRQ 5 through the PIC, raised by a write
+ * fw_cfg at 0x510, "emptybus" reads PCI configuration space and COM2 where
+ * nothing answers, "irq" takes IRQ 5 through the PIC, raised by a write
  * to port 0x90 (an irq-line device). Built as ELF (mbkernel.elf) and, with
  * -DMB_KLUDGE, as a flat binary that says where it goes in its header
  * (mbkludge.bin).
@@ -40,6 +41,26 @@ static void test_fwcfg(uint32_t mem_upper)
 	check(sig[0] == 'Q' && sig[3] == 'U', "fw_cfg signature");
 	check(cpus == 1, "fw_cfg: one CPU");
 	check(ram[0] >> 10 == mem_upper + 1024, "fw_cfg RAM size matches mem_upper");
+}
+
+/* ---- an empty bus: no PCI, no second UART ---- */
+
+static uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static void test_empty_bus(void)
+{
+	outl(0xcf8, 0x80000000u); /* bus 0, device 0, function 0, vendor */
+	uint32_t vendor = inl(0xcfc);
+	uint8_t com2 = inb(0x2f8 + 5);
+
+	print(vendor == 0xffffffffu ? "pci: no device\n" : "pci: a device?\n");
+	check(vendor == 0xffffffffu, "PCI config reads float to all ones");
+	check(com2 == 0xff, "a port with nothing behind it reads 0xff");
 }
 
 /* ---- an interrupt through the PIC ---- */
@@ -134,6 +155,8 @@ __attribute__((noreturn, used)) void kmain(uint32_t magic,
 	const char *cmdline = (const char *)(uintptr_t)mbi->cmdline;
 	if (has_word(cmdline, "fwcfg"))
 		test_fwcfg(mbi->mem_upper);
+	if (has_word(cmdline, "emptybus"))
+		test_empty_bus();
 	if (has_word(cmdline, "irq"))
 		test_irq(); /* the last: its handler finishes */
 	finish();

@@ -572,6 +572,16 @@ static void p_irqchip(struct schema *c, yaml_node_t *n, void *dst)
 
 /* ---- boot ---- */
 
+static const char *const unhandled_names[] = { "stop", "ignore", NULL };
+
+static void p_unhandled(struct schema *c, yaml_node_t *n, void *dst)
+{
+	int i = schema_name_index(c, n, "unhandled-io", unhandled_names);
+
+	if (i >= 0)
+		*(enum unhandled_kind *)dst = (enum unhandled_kind)i;
+}
+
 static void p_boot(struct schema *c, yaml_node_t *n, void *dst)
 {
 	int i = schema_name_index(c, n, "boot", boot_names);
@@ -991,6 +1001,7 @@ static const struct field top_fields[] = {
 	FIELD_REQ("load", p_load, struct config, images),
 	FIELD("ports", p_ports, struct config, ports),
 	FIELD("mmio", p_mmio, struct config, mmio),
+	FIELD("unhandled-io", p_unhandled, struct config, unhandled),
 	FIELD("limits", p_limits, struct config, timeout_ns),
 	FIELD("expect", p_expect, struct config, expect),
 	FIELD("debug", p_debug, struct config, gdb),

@@ -55,6 +55,10 @@ struct image_cfg {
  * a Multiboot (version 1) loader starts a kernel. */
 enum boot_kind { BOOT_DIRECT, BOOT_MULTIBOOT };
 
+/* What an access no handler covers does: stop the guest, or what a PC's
+ * bus does with nothing there (reads all ones, writes dropped). */
+enum unhandled_kind { UNHANDLED_STOP, UNHANDLED_IGNORE };
+
 extern const char *const boot_names[]; /* NULL-terminated */
 
 /* A Multiboot module: a file loaded beside the kernel, with its string. */
@@ -141,6 +145,7 @@ struct config {
 	struct handler_cfg *ports, *mmio;
 	size_t nports, nmmio;
 
+	enum unhandled_kind unhandled;
 	bool irqchip, pit; /* irqchip: KVM's LAPIC, IOAPIC and PIC; its PIT */
 	struct pos irqchip_pos;
 

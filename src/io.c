@@ -29,6 +29,7 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 void io_register(struct io_table *t, const struct config *cfg, int vm_fd)
 {
 	t->vm_fd = vm_fd;
+	t->ignore_unhandled = cfg->unhandled == UNHANDLED_IGNORE;
 	t->fwcfg = (struct fwcfg_facts){ .cpus = (uint16_t)cfg->cpus,
 					 .max_cpus = (uint16_t)cfg->cpus };
 	for (size_t i = 0; i < cfg->nregions; i++)
@@ -164,6 +165,18 @@ static void note_access(struct result *res, bool mmio, bool write,
 				       write && data ? le_value(data, size) : 0 };
 }
 
+/* An access no handler covers: it stops the guest, unless the config
+ * asks for a PC's empty bus, where reads float to all ones. */
+static enum io_action nobody_there(const struct io_table *t, bool write,
+				   uint8_t *data, uint64_t len)
+{
+	if (!t->ignore_unhandled)
+		return IO_UNHANDLED;
+	if (!write)
+		memset(data, 0xff, len);
+	return IO_CONTINUE;
+}
+
 enum io_action io_port(struct io_table *t, struct kvm_run *run,
 		       size_t run_size, struct result *res)
 {
@@ -183,7 +196,7 @@ enum io_action io_port(struct io_table *t, struct kvm_run *run,
 	/* A port handler owns port numbers; the width is the data's. */
 	struct io_handler *h = lookup(t->ports, t->nports, run->io.port, 1);
 	if (!h)
-		return IO_UNHANDLED;
+		return nobody_there(t, write, data, bytes);
 	if (!write) {
 		fill_read(t, h, run->io.port, data, size, count);
 		return IO_CONTINUE;
@@ -205,7 +218,7 @@ enum io_action io_mmio(struct io_table *t, struct kvm_run *run,
 	note_access(res, true, write, addr, size, 1, run->mmio.data);
 	struct io_handler *h = lookup(t->mmio, t->nmmio, addr, size);
 	if (!h)
-		return IO_UNHANDLED;
+		return nobody_there(t, write, run->mmio.data, size);
 	if (!write) {
 		fill_read(t, h, addr, run->mmio.data, size, 1);
 		return IO_CONTINUE;

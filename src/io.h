@@ -22,6 +22,7 @@ struct io_table {
 	size_t nports, nmmio;
 	struct fwcfg_facts fwcfg;
 	int vm_fd; /* irq-line handlers raise lines on it (KVM_IRQ_LINE) */
+	bool ignore_unhandled; /* unhandled-io: ignore */
 };
 
 /* Fill (t) with the handlers of (cfg), for the VM (vm_fd). */
