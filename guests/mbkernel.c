@@ -4,9 +4,10 @@
  * status), reads the information structure its loader left in EBX, and
  * ends through QEMU's isa-debug-exit at 0xf4 with 0 when all it checked
  * held. Words on its command line ask for more: "fwcfg" reads QEMU's
- * fw_cfg at 0x510, "emptybus" reads PCI configuration space and COM2 where
- * nothing answers, "irq" takes IRQ 5 through the PIC, raised by a write
- * to port 0x90 (an irq-line device). Built as ELF (mbkernel.elf) and, with
+ * fw_cfg at 0x510, "emptybus" reads PCI configuration space and COM2
+ * where nothing answers, "echo" prints what the UART receives, "irq"
+ * takes IRQ 5 through the PIC, raised by a write to port 0x90 (an
+ * irq-line device). Built as ELF (mbkernel.elf) and, with
  * -DMB_KLUDGE, as a flat binary that says where it goes in its header
  * (mbkludge.bin).
  */
@@ -61,6 +62,21 @@ static void test_empty_bus(void)
 	print(vendor == 0xffffffffu ? "pci: no device\n" : "pci: a device?\n");
 	check(vendor == 0xffffffffu, "PCI config reads float to all ones");
 	check(com2 == 0xff, "a port with nothing behind it reads 0xff");
+}
+
+/* ---- input: what the UART received ---- */
+
+static void test_uart_input(void)
+{
+	char line[64];
+	uint32_t n = 0;
+
+	while ((inb(COM1 + 5) & 0x01) && n < sizeof line) /* data ready */
+		line[n++] = (char)inb(COM1);
+	print("uart input: ");
+	print_n(line, n);
+	print("\n");
+	check(!(inb(COM1 + 5) & 0x01), "the UART input ends");
 }
 
 /* ---- an interrupt through the PIC ---- */
@@ -157,6 +173,8 @@ __attribute__((noreturn, used)) void kmain(uint32_t magic,
 		test_fwcfg(mbi->mem_upper);
 	if (has_word(cmdline, "emptybus"))
 		test_empty_bus();
+	if (has_word(cmdline, "echo"))
+		test_uart_input();
 	if (has_word(cmdline, "irq"))
 		test_irq(); /* the last: its handler finishes */
 	finish();

@@ -437,6 +437,7 @@ static const struct field handler_fields[] = {
 	FIELD_HAS("handler", p_handler_kind, struct handler_long, h.kind, has_kind),
 	FIELD_HAS("value", schema_u64, struct handler_long, h.value, has_value),
 	FIELD_HAS("size", schema_size, struct handler_long, h.size, has_size),
+	FIELD("input", schema_string, struct handler_long, h.input),
 	{ NULL },
 };
 
@@ -473,6 +474,8 @@ static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *
 	if (hl.h.kind == H_IRQ_LINE && (!hl.has_value || hl.h.value > MAX_IRQ))
 		schema_problem(c, v, "an irq-line handler needs value: its IRQ, "
 			       "0 to %d", MAX_IRQ);
+	if (hl.h.input && hl.h.kind != H_UART)
+		schema_problem(c, v, "only a uart8250 handler takes input");
 	if (hl.has_size && hl.h.size == 0)
 		schema_problem(c, v, "size: wanted a size above zero, found 0");
 	if (hl.h.kind == H_UART && !hl.has_size)
@@ -1202,6 +1205,10 @@ void cfg_free(struct config *cfg)
 	free(cfg->expect.mem);
 	free(cfg->expect.regs);
 	free(cfg->images);
+	for (size_t i = 0; i < cfg->nports; i++)
+		free(cfg->ports[i].input);
+	for (size_t i = 0; i < cfg->nmmio; i++)
+		free(cfg->mmio[i].input);
 	free(cfg->ports);
 	free(cfg->mmio);
 	free(cfg->maps);

@@ -78,6 +78,7 @@ struct handler_cfg {
 	uint64_t addr, size; /* port or guest-physical range */
 	enum handler_kind kind;
 	uint64_t value; /* constant */
+	char *input;    /* uart8250: what the guest receives, or NULL */
 	struct pos pos;
 };
 

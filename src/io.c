@@ -18,10 +18,14 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	if (!t)
 		err(2, "calloc");
 	for (size_t i = 0; i < n; i++) {
-		t[i] = (struct io_handler){ h[i].addr, h[i].size, h[i].kind,
-					    h[i].value, { 0 } };
-		if (h[i].kind == H_UART)
+		t[i] = (struct io_handler){ .base = h[i].addr, .size = h[i].size,
+					    .kind = h[i].kind, .value = h[i].value };
+		if (h[i].kind == H_UART) {
 			uart_reset(t[i].regs);
+			if (h[i].input)
+				t[i].input = (struct uart_input){
+					h[i].input, strlen(h[i].input), 0 };
+		}
 	}
 	return t;
 }
@@ -97,7 +101,8 @@ static void fill_read(const struct io_table *t, struct io_handler *h,
 	if (h->kind == H_UART) {
 		memset(data, 0, size * count);
 		for (size_t i = 0; i < count; i++)
-			data[i * size] = uart_read(h->regs, (unsigned)(addr - h->base));
+			data[i * size] = uart_read(h->regs, (unsigned)(addr - h->base),
+						   &h->input);
 		return;
 	}
 	if (h->kind == H_IGNORE) {

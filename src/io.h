@@ -7,6 +7,7 @@
 #include "config.h"
 #include "fwcfg.h"
 #include "result.h"
+#include "uart.h"
 
 struct io_handler {
 	uint64_t base, size;
@@ -15,6 +16,7 @@ struct io_handler {
 	uint8_t regs[8];   /* a device's registers (uart8250) */
 	uint16_t selector; /* fw-cfg: the item chosen, and how far read */
 	uint32_t offset;
+	struct uart_input input; /* uart8250 */
 };
 
 struct io_table {

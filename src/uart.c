@@ -11,6 +11,7 @@ enum { THR_RBR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6,
 enum { DLL = 0, DLM = 2 };
 
 #define LCR_DLAB 0x80
+#define LSR_DR 0x01   /* data ready: a byte to receive */
 #define LSR_THRE 0x20 /* transmit holding register empty */
 #define LSR_TEMT 0x40 /* transmitter empty */
 #define MSR_READY 0xb0 /* DCD, DSR, CTS: a line that is always there */
@@ -24,19 +25,22 @@ void uart_reset(uint8_t regs[8])
 	regs[DLL] = 0x01; /* 115200 baud */
 }
 
-uint8_t uart_read(uint8_t regs[8], unsigned offset)
+uint8_t uart_read(uint8_t regs[8], unsigned offset, struct uart_input *in)
 {
 	bool dlab = regs[LCR] & LCR_DLAB;
+	bool ready = in->pos < in->len;
 
 	switch (offset) {
 	case THR_RBR:
-		return dlab ? regs[DLL] : 0; /* nothing received */
+		if (dlab)
+			return regs[DLL];
+		return ready ? (uint8_t)in->data[in->pos++] : 0;
 	case IER:
 		return dlab ? regs[DLM] : regs[IER];
 	case IIR_FCR:
 		return IIR_NONE;
 	case LSR:
-		return LSR_THRE | LSR_TEMT;
+		return LSR_THRE | LSR_TEMT | (ready ? LSR_DR : 0);
 	case MSR:
 		return MSR_READY;
 	case LCR:
