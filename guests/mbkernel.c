@@ -41,7 +41,8 @@ static void test_fwcfg(uint32_t mem_upper)
 	print(" MiB\n");
 	check(sig[0] == 'Q' && sig[3] == 'U', "fw_cfg signature");
 	check(cpus == 1, "fw_cfg: one CPU");
-	check(ram[0] >> 10 == mem_upper + 1024, "fw_cfg RAM size matches mem_upper");
+	/* Loaders may keep the top of RAM for themselves (QEMU does). */
+	check(ram[0] >> 10 >= mem_upper + 1024, "fw_cfg RAM covers mem_upper");
 }
 
 /* ---- an empty bus: no PCI, no second UART ---- */
