@@ -186,7 +186,10 @@ static void print_exit(const struct exit_rec *e, uint64_t number)
 	if (e->count)
 		fprintf(stderr, " size %u count %-4u data %-18s", e->size,
 			e->count, data);
-	fprintf(stderr, " %s\n", rip);
+	if (e->cpu)
+		fprintf(stderr, " %s on vCPU %u\n", rip, e->cpu);
+	else
+		fprintf(stderr, " %s\n", rip);
 }
 
 void report_trace_exit(const struct result *res, const struct exit_rec *e)

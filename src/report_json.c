@@ -166,6 +166,16 @@ static void add_run(json_t *doc, const struct outcome *out)
 	json_object_set_new(doc, "exits", exits(res));
 	if (res->have_regs)
 		json_object_set_new(doc, "registers", registers(res));
+	if (res->ncpus > 1) {
+		/* Several vCPUs: whose registers those are, and each one's state. */
+		json_t *cpus = json_array();
+		for (size_t i = 0; i < res->ncpus; i++)
+			json_array_append_new(cpus, json_pack("{s:i, s:s}", "id", (int)i,
+				"state", res->cpus[i].have_mp_state
+				? result_mp_state_name(res->cpus[i].mp_state) : "unknown"));
+		json_object_set_new(stop, "vcpu", json_integer(res->cpu));
+		json_object_set_new(doc, "vcpus", cpus);
+	}
 	json_object_set_new(doc, "console", text(res->console, shown));
 	json_object_set_new(doc, "console_bytes",
 			    json_integer((json_int_t)res->console_len));

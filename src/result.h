@@ -43,6 +43,7 @@ struct exit_rec {
 	uint64_t addr;   /* port or guest-physical address */
 	uint64_t data;   /* the first bytes moved, little-endian */
 	uint64_t rip;    /* when KVM reported it (KVM_CAP_SYNC_REGS) */
+	unsigned cpu;    /* the vCPU that exited */
 };
 
 #define EXIT_RING 16     /* the last exits kept for the failure report */

@@ -291,6 +291,7 @@ static void loop(struct run *r, unsigned id)
 		bool stopped = dispatch(r, c);
 		struct exit_rec *e = &res->ring[(res->exits - 1) % EXIT_RING];
 		record(c->run, r->vm->run_size, e);
+		e->cpu = id;
 		res->by_reason[e->reason < EXIT_REASONS ? e->reason
 							: EXIT_REASONS - 1]++;
 		if (trace) {

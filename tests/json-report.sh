@@ -1,7 +1,8 @@
 #!/bin/sh
 # --json: one document per run, each line parsed and checked by jq, for
 # a pass, a failed expectation, an unhandled port, an invalid config, a
-# host skip (or pass), a triple fault and a timeout.
+# host skip (or pass), a triple fault, a timeout, and a triple fault on
+# one of three vCPUs.
 set -u
 command -v jq >/dev/null || { echo "jq is needed (apt install jq)" >&2; exit 99; }
 out=$(mktemp) || exit 99
@@ -12,7 +13,7 @@ cd "$srcdir/tests" || exit 99
 "$abs_top_builddir/kvmrun" -q -s limits.timeout=300ms --json "$out" \
 	long-regs.yaml expect-fail.yaml errors/unhandled-port.yaml \
 	errors/misspelled-key.yaml paged32-hello.yaml long-triple-fault.yaml \
-	errors/timeout.yaml ../configs/longmode.yaml 2>/dev/null
+	errors/timeout.yaml ../configs/longmode.yaml smp-ap-fault.yaml 2>/dev/null
 [ "$?" -eq 2 ] || { echo "FAIL: wanted the worst status, 2" >&2; exit 1; }
 
 check() {
@@ -24,7 +25,7 @@ check() {
 	fi
 }
 status=0
-check 'length == 8 and all(.[]; .kvmrun and .config and .name and .verdict)'
+check 'length == 9 and all(.[]; .kvmrun and .config and .name and .verdict)'
 check '.[0] | .verdict == "PASS" and .status == 0 and .mode == "long" and .registers.rax == "0x123456789abcdef0" and .stop.reason == "hlt" and .exits.total == 1'
 check '.[1] | .verdict == "FAIL" and .status == 1 and ([.expectations[] | select(.ok | not) | .what] == ["memory 0x400"]) and (.expectations[] | select(.what == "memory 0x400") | .actual == "u64 0x2a (42)" and .line == 12)'
 check '.[2] | .status == 3 and .stop.reason == "unhandled port I/O" and .stop.access == {"direction": "write", "port": "0x99", "size": 1, "count": 1, "value": "0x12"}'
@@ -33,4 +34,5 @@ check '.[4] | (.verdict == "SKIP" and (.error | test("CR0.PG"))) or .verdict == 
 check '.[5] | .verdict == "PASS" and .stop.reason == "shutdown" and (.registers.cr0.bits | index("PG")) != null and .registers.efer.bits == ["LME", "LMA"]'
 check '.[6] | .verdict == "ERROR" and .stop.reason == "timeout" and .duration_ns >= 300000000'
 check '.[7] | .console == "Hello, world!\n" and .console_bytes == 14 and .console_truncated == false and .exits.by_reason == {"IO": 14, "HLT": 1}'
+check '.[8] | .stop.reason == "shutdown" and .stop.vcpu >= 1 and (.vcpus | length) == 3 and .vcpus[0] == {"id": 0, "state": "running"}'
 exit "$status"
