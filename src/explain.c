@@ -187,8 +187,10 @@ static void explain_memory(FILE *f, const struct plan *p)
 		snprintf(text, sizeof text, "MMIO %s", handler_about[h->kind]);
 		map_line(f, h->addr, h->addr + h->size, "", text);
 	}
+	bool ignore = cfg->unhandled == UNHANDLED_IGNORE;
 	fprintf(f, "  Anything else is unbacked: a guest access there exits "
-		"as MMIO and stops the run.\n");
+		"as MMIO and %s.\n", ignore ? "reads all ones, writes nothing "
+		"(unhandled-io: ignore)" : "stops the run");
 	if (cfg->nports) {
 		heading(f, "I/O ports:");
 		for (size_t i = 0; i < cfg->nports; i++) {
@@ -202,7 +204,8 @@ static void explain_memory(FILE *f, const struct plan *p)
 				fprintf(f, " (0x%llx)", (unsigned long long)h->value);
 			fputc('\n', f);
 		}
-		fprintf(f, "  Any other port stops the run.\n");
+		fprintf(f, "  Any other port %s.\n", ignore ? "reads all ones "
+			"and drops writes (unhandled-io: ignore)" : "stops the run");
 	}
 }
 
@@ -635,6 +638,11 @@ int explain_plan(FILE *f, const struct plan *p)
 	snprintf(entry, sizeof entry, "0x%llx", (unsigned long long)p->entry);
 	fprintf(f, "  Entry %s, stack 0x%llx.\n", entry,
 		(unsigned long long)p->stack);
+	if (p->cfg->cpus > 1)
+		fprintf(f, "  %u vCPUs: vCPU 0 starts there; 1 to %u wait for INIT "
+			"and SIPI from the guest's local APIC, then start in real "
+			"mode at the SIPI vector's page.\n", p->cfg->cpus,
+			p->cfg->cpus - 1);
 	explain_memory(f, p);
 	explain_gdt(f, p);
 	explain_paging(f, p);
