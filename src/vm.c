@@ -336,7 +336,7 @@ static int create_vcpu(struct vm *vm, unsigned id, bool sync_regs)
 		return fail(vm, EXIT_GUEST, "KVM_CREATE_VCPU %u: %s", id,
 			    strerror(errno));
 	note(vm, "mmap", "the vCPU's kvm_run, %zu bytes, MAP_SHARED",
-		     vm->run_size);
+	     vm->run_size);
 	if (map_run(vm, c))
 		return EXIT_GUEST;
 	/* KVM copies the registers into kvm_run at each exit: RIP for the
