@@ -331,6 +331,12 @@ void run_cancel(struct run *r)
 	smp_finish(&r->smp);
 }
 
+static bool read_regs(int fd, struct kvm_regs *regs, struct kvm_sregs *sregs)
+{
+	return ioctl(fd, KVM_GET_REGS, regs) == 0 &&
+	       ioctl(fd, KVM_GET_SREGS, sregs) == 0;
+}
+
 /* Every vCPU's registers and state, once all have stopped. */
 static void collect(struct run *r)
 {
@@ -342,10 +348,9 @@ static void collect(struct run *r)
 	res->ncpus = res->cpus ? vm->ncpus : 0;
 	for (size_t i = 0; i < res->ncpus; i++) {
 		struct vcpu_state *st = &res->cpus[i];
-		struct kvm_mp_state mp;
+		struct kvm_mp_state mp = { 0 };
 		int fd = vm->cpus[i].fd;
-		st->have_regs = ioctl(fd, KVM_GET_REGS, &st->regs) == 0 &&
-				ioctl(fd, KVM_GET_SREGS, &st->sregs) == 0;
+		st->have_regs = read_regs(fd, &st->regs, &st->sregs);
 		st->have_mp_state = ioctl(fd, KVM_GET_MP_STATE, &mp) == 0;
 		st->mp_state = mp.mp_state;
 	}
@@ -354,9 +359,8 @@ static void collect(struct run *r)
 		res->regs = res->cpus[res->cpu].regs;
 		res->sregs = res->cpus[res->cpu].sregs;
 	} else {
-		int fd = vm->cpus[res->cpu].fd;
-		res->have_regs = ioctl(fd, KVM_GET_REGS, &res->regs) == 0 &&
-				 ioctl(fd, KVM_GET_SREGS, &res->sregs) == 0;
+		res->have_regs = read_regs(vm->cpus[res->cpu].fd, &res->regs,
+					   &res->sregs);
 	}
 }
 
@@ -383,6 +387,7 @@ void run_guest(struct run *r, struct gdb *gdb)
 	smp_finish(&r->smp);
 	guard_stop(&g);
 	res->ns = now_ns() - start;
-	r->vm->run->immediate_exit = 0;
+	for (size_t i = 0; i < r->vm->ncpus; i++)
+		r->vm->cpus[i].run->immediate_exit = 0;
 	collect(r);
 }

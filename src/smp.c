@@ -155,8 +155,6 @@ void smp_finish(struct smp *s)
 	pthread_mutex_unlock(&s->lock);
 	for (size_t i = 0; i < s->nthreads; i++)
 		pthread_join(s->threads[i], NULL);
-	for (size_t i = 0; i < s->vm->ncpus; i++)
-		s->vm->cpus[i].run->immediate_exit = 0;
 	/* The kick's handler stays: a late kick must not kill kvmrun. */
 	free(s->threads);
 	s->threads = NULL;
