@@ -30,23 +30,35 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Wall time of one run of (argv), or -1 if it did not exit, or exited
- * with a status other than 0 and (any_status) is false. */
+/* Wall time of one run of (argv), or -1 if it could not be started, did
+ * not exit, or exited with a status other than 0 and (any_status) is
+ * false. */
 static double run_once(char **argv, int devnull, bool any_status)
 {
+	/* The child says on this pipe that exec failed: its status alone
+	 * (127) could be a guest's under -i. */
+	int failed[2];
+	if (pipe(failed) != 0 || fcntl(failed[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(failed[1], F_SETFD, FD_CLOEXEC) != 0)
+		return -1;
 	double start = now();
 	pid_t pid = fork();
 	if (pid == 0) {
 		dup2(devnull, STDOUT_FILENO);
 		dup2(devnull, STDERR_FILENO);
 		execvp(argv[0], argv);
+		(void)!write(failed[1], "x", 1);
 		_exit(127);
 	}
+	close(failed[1]);
 	int status;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
+	char c;
+	bool waited = pid > 0 && waitpid(pid, &status, 0) == pid;
 	double took = now() - start;
-	if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && !any_status))
+	bool exec_failed = read(failed[0], &c, 1) == 1;
+	close(failed[0]);
+	if (!waited || exec_failed || !WIFEXITED(status) ||
+	    (WEXITSTATUS(status) != 0 && !any_status))
 		return -1;
 	return took;
 }
@@ -85,9 +97,15 @@ int main(int argc, char **argv)
 	}
 	for (int c = 0; c < ncmd; c++) {
 		int n = 0;
-		for (char *w = strtok(argv[optind + c], " "); w && n < MAX_ARGS;
-		     w = strtok(NULL, " "))
+		for (char *w = strtok(argv[optind + c], " "); w;
+		     w = strtok(NULL, " ")) {
+			if (n == MAX_ARGS) {
+				fprintf(stderr, "interleave: command %d has more than %d words\n",
+					c + 1, MAX_ARGS);
+				return 2;
+			}
 			cmds[c][n++] = w;
+		}
 		if (n == 0) {
 			fprintf(stderr, "interleave: command %d is empty\n", c + 1);
 			return 2;
