@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	}
 	char *(*cmds)[MAX_ARGS + 1] = calloc((size_t)ncmd, sizeof *cmds);
 	double *times = calloc((size_t)ncmd * (size_t)rounds, sizeof *times);
-	int devnull = open("/dev/null", O_WRONLY);
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (!cmds || !times || devnull < 0) {
 		perror("interleave");
 		return 1;
