@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -65,30 +66,58 @@ enum action { STAY, RESUME, STEP, KILL, DETACH };
 
 /* ---- listening ---- */
 
+/* The socket address of (host): an IPv4 or IPv6 address, or localhost.
+ * Other names are not looked up: that is glibc's NSS, which a static
+ * kvmrun cannot load. (port) is checked already (hostport.c). */
+static bool listen_address(const char *host, const char *port,
+			   struct sockaddr_storage *sa, socklen_t *len)
+{
+	uint16_t p = htons((uint16_t)strtoul(port, NULL, 10));
+	struct sockaddr_in *in = (struct sockaddr_in *)sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+
+	memset(sa, 0, sizeof *sa);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = p;
+		*len = sizeof *in;
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = p;
+		*len = sizeof *in6;
+		return true;
+	}
+	return false;
+}
+
 struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 		       char *why, size_t whylen)
 {
 	char host[256], port[8];
 	const char *problem;
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV },
-			*ai = NULL;
-	int one = 1, lfd = -1, fd = -1, rc;
+	struct sockaddr_storage listen_sa;
+	socklen_t listen_len;
+	int one = 1, lfd = -1, fd = -1;
 
 	if (!hostport_parse(addr, host, sizeof host, port, sizeof port, &problem)) {
 		snprintf(why, whylen, "--gdb %s: %s", addr, problem);
 		return NULL;
 	}
 	bool data_breakpoints = gdb_probe_data_breakpoints(kvm);
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0) {
-		snprintf(why, whylen, "gdb address %s: %s", addr, gai_strerror(rc));
+	if (!listen_address(host, port, &listen_sa, &listen_len)) {
+		snprintf(why, whylen, "gdb address %s: wanted an IPv4 or IPv6 "
+			 "address or localhost, found '%s'", addr, host);
 		return NULL;
 	}
-	lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int family = listen_sa.ss_family;
+	lfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(lfd, 1) < 0) {
+	    bind(lfd, (struct sockaddr *)&listen_sa, listen_len) < 0 ||
+	    listen(lfd, 1) < 0) {
 		snprintf(why, whylen, "listening for gdb on %s: %s", addr,
 			 strerror(errno));
 		goto fail;
@@ -103,8 +132,8 @@ struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 		snprintf(shown_port, sizeof shown_port, "%s", port);
 	fprintf(stderr, "kvmrun: %s: waiting for gdb on %s:%s "
 		"(in gdb: target remote %s:%s)\n", name,
-		ai->ai_family == AF_INET6 ? "[::]" : host, shown_port,
-		ai->ai_family == AF_INET6 ? "[::1]" : host, shown_port);
+		family == AF_INET6 ? "[::]" : host, shown_port,
+		family == AF_INET6 ? "[::1]" : host, shown_port);
 	fflush(stderr);
 	do
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -114,7 +143,6 @@ struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 		goto fail;
 	}
 	close(lfd);
-	freeaddrinfo(ai);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	/* SIGIO when gdb sends something while the guest runs (Ctrl-C);
 	 * ignored until the run loop handles it (its default kills). */
@@ -138,7 +166,6 @@ struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 fail:
 	if (lfd >= 0)
 		close(lfd);
-	freeaddrinfo(ai);
 	return NULL;
 }
 
