@@ -700,6 +700,8 @@ static void p_gdb(struct schema *c, yaml_node_t *n, void *dst)
 {
 	const char *s = schema_scalar(c, n, "a port or HOST:PORT");
 	char host[256], port[8];
+	struct sockaddr_storage sa;
+	socklen_t salen;
 	const char *why;
 
 	if (!s)
@@ -712,6 +714,9 @@ static void p_gdb(struct schema *c, yaml_node_t *n, void *dst)
 		s = HOSTPORT_DEFAULT_HOST ":1234";
 	else if (!hostport_parse(s, host, sizeof host, port, sizeof port, &why)) {
 		schema_problem(c, n, "%s, found '%.60s'", why, s);
+		return;
+	} else if (!hostport_sockaddr(host, port, &sa, &salen)) {
+		schema_problem(c, n, "%s, found '%.60s'", HOSTPORT_WANTED_HOST, host);
 		return;
 	}
 	*(char **)dst = strdup(s);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -66,34 +65,6 @@ enum action { STAY, RESUME, STEP, KILL, DETACH };
 
 /* ---- listening ---- */
 
-/* The socket address of (host): an IPv4 or IPv6 address, or localhost.
- * Other names are not looked up: that is glibc's NSS, which a static
- * kvmrun cannot load. (port) is checked already (hostport.c). */
-static bool listen_address(const char *host, const char *port,
-			   struct sockaddr_storage *sa, socklen_t *len)
-{
-	uint16_t p = htons((uint16_t)strtoul(port, NULL, 10));
-	struct sockaddr_in *in = (struct sockaddr_in *)sa;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
-
-	memset(sa, 0, sizeof *sa);
-	if (strcmp(host, "localhost") == 0)
-		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = p;
-		*len = sizeof *in;
-		return true;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = p;
-		*len = sizeof *in6;
-		return true;
-	}
-	return false;
-}
-
 struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 		       char *why, size_t whylen)
 {
@@ -108,9 +79,9 @@ struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 		return NULL;
 	}
 	bool data_breakpoints = gdb_probe_data_breakpoints(kvm);
-	if (!listen_address(host, port, &listen_sa, &listen_len)) {
-		snprintf(why, whylen, "gdb address %s: wanted an IPv4 or IPv6 "
-			 "address or localhost, found '%s'", addr, host);
+	if (!hostport_sockaddr(host, port, &listen_sa, &listen_len)) {
+		snprintf(why, whylen, "gdb address %s: %s, found '%s'", addr,
+			 HOSTPORT_WANTED_HOST, host);
 		return NULL;
 	}
 	int family = listen_sa.ss_family;

@@ -3,6 +3,8 @@
 
 #include "hostport.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,4 +45,29 @@ bool hostport_parse(const char *s, char *host, size_t hostlen, char *port,
 	}
 	snprintf(port, portlen, "%lu", n);
 	return true;
+}
+
+bool hostport_sockaddr(const char *host, const char *port,
+		       struct sockaddr_storage *sa, socklen_t *len)
+{
+	uint16_t p = htons((uint16_t)strtoul(port, NULL, 10));
+	struct sockaddr_in *in = (struct sockaddr_in *)sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+
+	memset(sa, 0, sizeof *sa);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = p;
+		*len = sizeof *in;
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = p;
+		*len = sizeof *in6;
+		return true;
+	}
+	return false;
 }

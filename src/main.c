@@ -99,8 +99,15 @@ static const char *gdb_address(const char *arg, int argc, char **argv)
 		arg = argv[optind++];
 	if (!arg)
 		return GDB_DEFAULT;
+	struct sockaddr_storage sa;
+	socklen_t salen;
 	if (!hostport_parse(arg, host, sizeof host, port, sizeof port, &why)) {
 		fprintf(stderr, "kvmrun: --gdb %s: %s\n", arg, why);
+		exit(EXIT_USAGE);
+	}
+	if (!hostport_sockaddr(host, port, &sa, &salen)) {
+		fprintf(stderr, "kvmrun: --gdb %s: %s, found '%s'\n", arg,
+			HOSTPORT_WANTED_HOST, host);
 		exit(EXIT_USAGE);
 	}
 	return arg;

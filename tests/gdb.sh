@@ -183,5 +183,10 @@ want_status "a dropped connection lets the guest finish" 0
 status=$?
 want "bad --gdb" err "--gdb nohost:"
 want_status "bad --gdb" 2
+# Names other than localhost are not looked up (a static kvmrun has no NSS).
+"$kvmrun" --gdb=example.invalid:0 "$src/configs/longmode.yaml" >/dev/null 2>"$tmp/err"
+status=$?
+want "a host name" err "wanted an IPv4 or IPv6 address or localhost as HOST, found 'example.invalid'"
+want_status "a host name" 2
 
 exit $failed
