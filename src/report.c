@@ -379,7 +379,8 @@ static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
 	if (n && !disasm(code, (size_t)n, rip, code_bits(s), 3, print_insn, &rip))
 		fprintf(stderr, "    (%s)\n", disasm_available
 			? "these bytes are not an instruction"
-			: "no disassembler: kvmrun was built without zydis");
+			: "no disassembler: kvmrun was built without zydis "
+			  "(configure --with-zydis)");
 }
 
 /* How the CPU's page walk of (linear) went, entry by entry. */
