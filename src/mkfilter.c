@@ -7,9 +7,9 @@
  * Its first instruction loads an argument it does not use. The kernel,
  * when a filter is installed, runs it in advance for each of the ~900
  * system call numbers to learn which it allows whatever the arguments
- * (seccomp_cache_prepare); for this filter that took 40 us, an eighth of
- * what kvmrun adds to a start. A load of an argument makes that dry run
- * give up at once. What it would have saved is a filter run of a few ns
+ * (seccomp_cache_prepare); for this filter that took about 40 us at
+ * every start. A load of an argument makes that dry run give up at
+ * once. What it would have saved is a filter run of a few ns
  * on each of the few system calls a run makes, none of them per exit
  * but KVM_RUN, which tests its arguments and was never cached anyway.
  */
