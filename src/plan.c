@@ -697,6 +697,9 @@ static void plan_multiboot(struct plan *p, struct config *cfg)
 		const struct module_cfg *m = &cfg->modules[i];
 		struct image *img = &p->modules[i];
 		snprintf(key, sizeof key, "multiboot.modules[%zu]", i);
+		/* Set first: the information's size counts every module's
+		 * line, also when a module cannot be read. */
+		mods[i].cmdline = m->cmdline ? m->cmdline : m->file.given;
 		if (!image_load_raw(img, m->file.path, 0, d, m->file.pos, key))
 			continue;
 		uint64_t size = img->file_size ? img->file_size : 1;
@@ -709,9 +712,8 @@ static void plan_multiboot(struct plan *p, struct config *cfg)
 		struct blob *b = add_blob(p, what, at, size, m->file.pos);
 		b->data = img->file;
 		b->len = img->file_size;
-		mods[i] = (struct mb_module){ (uint32_t)at,
-					      (uint32_t)(at + img->file_size),
-					      m->cmdline ? m->cmdline : m->file.given };
+		mods[i].start = (uint32_t)at;
+		mods[i].end = (uint32_t)(at + img->file_size);
 	}
 	/* As QEMU: the kernel's name, then what the config appends. */
 	const char *kernel = cfg->images[0].given;
