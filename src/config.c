@@ -1,6 +1,6 @@
 /*
- * kvmrun's config schema: the field tables and parsers that turn a libyaml
- * document into struct config (see kvmrun.yaml(5)). The engine that walks
+ * kvmrun's config schema: the field tables and parsers that turn a YAML
+ * tree (ydoc.h) into struct config (see kvmrun.yaml(5)). The engine that walks
  * tables, keeps key paths and records problems is schema.c.
  */
 #include "kvmrun-config.h"
@@ -9,13 +9,14 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "cpuid.h"
 #include "hostport.h"
@@ -46,7 +47,7 @@ const char *const stop_names[] = { "hlt", "exit", "shutdown", NULL };
 
 /* ---- memory ---- */
 
-static void check_region(struct schema *c, yaml_node_t *n, struct mem_region *r)
+static void check_region(struct schema *c, struct ynode *n, struct mem_region *r)
 {
 	char b1[32];
 
@@ -71,11 +72,11 @@ static const struct field region_fields[] = {
 	{ NULL },
 };
 
-static void p_region(struct schema *c, yaml_node_t *n, void *dst)
+static void p_region(struct schema *c, struct ynode *n, void *dst)
 {
 	struct mem_region *r = dst;
 
-	r->pos = schema_pos(n);
+	r->pos = ynode_pos(n);
 	if (!schema_want_mapping(c, n, "a region such as { base: 0, size: 2M }"))
 		return;
 	size_t before = c->diag->count;
@@ -84,12 +85,12 @@ static void p_region(struct schema *c, yaml_node_t *n, void *dst)
 		check_region(c, n, r);
 }
 
-static void p_memory(struct schema *c, yaml_node_t *n, void *dst)
+static void p_memory(struct schema *c, struct ynode *n, void *dst)
 {
 	struct config *cfg = c->cfg;
 
 	(void)dst;
-	if (n->type == YAML_SEQUENCE_NODE) {
+	if (n->type == YNODE_LIST) {
 		schema_list(c, n, (void **)&cfg->regions, &cfg->nregions,
 			    sizeof *cfg->regions, MAX_REGIONS, p_region);
 		if (cfg->nregions == 0)
@@ -100,8 +101,8 @@ static void p_memory(struct schema *c, yaml_node_t *n, void *dst)
 	if (!cfg->regions)
 		err(2, "calloc");
 	cfg->nregions = 1;
-	cfg->regions->pos = schema_pos(n);
-	if (n->type != YAML_SCALAR_NODE || schema_is_null(n)) {
+	cfg->regions->pos = ynode_pos(n);
+	if (n->type != YNODE_SCALAR || schema_is_null(n)) {
 		schema_wanted(c, n, "a size such as 2M, or a list of regions");
 		return;
 	}
@@ -112,20 +113,20 @@ static void p_memory(struct schema *c, yaml_node_t *n, void *dst)
 
 /* ---- cpu ---- */
 
-static void p_mode(struct schema *c, yaml_node_t *n, void *dst)
+static void p_mode(struct schema *c, struct ynode *n, void *dst)
 {
 	int i = schema_name_index(c, n, "mode", cpu_mode_names);
 
-	c->cfg->mode_pos = schema_pos(n);
+	c->cfg->mode_pos = ynode_pos(n);
 	if (i >= 0)
 		*(enum cpu_mode *)dst = (enum cpu_mode)i;
 }
 
-static void reg_pair(struct schema *c, yaml_node_t *k, yaml_node_t *v,
+static void reg_pair(struct schema *c, struct ynode *k, struct ynode *v,
 		     struct reg_value *rv)
 {
-	rv->pos = schema_pos(v);
-	rv->reg = cpu_reg_lookup(schema_text(k));
+	rv->pos = ynode_pos(v);
+	rv->reg = cpu_reg_lookup(k->text);
 	if (!rv->reg) {
 		schema_unknown_name(c, k, "register", cpu_reg_names());
 		return;
@@ -139,26 +140,24 @@ static void reg_pair(struct schema *c, yaml_node_t *k, yaml_node_t *v,
 }
 
 /* A mapping of register names to values, such as { rax: 42 }. */
-static void parse_regs(struct schema *c, yaml_node_t *n, struct reg_value **regs,
+static void parse_regs(struct schema *c, struct ynode *n, struct reg_value **regs,
 		       size_t *count)
 {
 	if (!schema_want_mapping(c, n, "a mapping of registers such as { rax: 42 }") ||
 	    !schema_small_mapping(c, n, SCHEMA_MAX_KEYS))
 		return;
 	schema_check_duplicates(c, n);
-	size_t len = (size_t)(n->data.mapping.pairs.top -
-			      n->data.mapping.pairs.start);
+	size_t len = n->len;
 	*regs = calloc(len ? len : 1, sizeof **regs);
 	if (!*regs)
 		err(2, "calloc");
 	for (size_t i = 0; i < len; i++) {
-		yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
-		yaml_node_t *k = schema_node(c, p->key), *v = schema_node(c, p->value);
-		if (k->type != YAML_SCALAR_NODE) {
+		struct ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
+		if (k->type != YNODE_SCALAR) {
 			schema_wanted(c, k, "a register name");
 			continue;
 		}
-		size_t old = schema_push_key(c, schema_text(k));
+		size_t old = schema_push_key(c, k->text);
 		reg_pair(c, k, v, &(*regs)[*count]);
 		if ((*regs)[*count].reg)
 			(*count)++;
@@ -166,30 +165,30 @@ static void parse_regs(struct schema *c, yaml_node_t *n, struct reg_value **regs
 	}
 }
 
-static void p_cpu_regs(struct schema *c, yaml_node_t *n, void *dst)
+static void p_cpu_regs(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	parse_regs(c, n, &c->cfg->regs, &c->cfg->nregs);
 }
 
-static void p_entry(struct schema *c, yaml_node_t *n, void *dst)
+static void p_entry(struct schema *c, struct ynode *n, void *dst)
 {
-	c->cfg->entry_pos = schema_pos(n);
+	c->cfg->entry_pos = ynode_pos(n);
 	schema_u64(c, n, dst);
 }
 
-static void p_stack(struct schema *c, yaml_node_t *n, void *dst)
+static void p_stack(struct schema *c, struct ynode *n, void *dst)
 {
-	c->cfg->stack_pos = schema_pos(n);
+	c->cfg->stack_pos = ynode_pos(n);
 	schema_u64(c, n, dst);
 }
 
 /* cpu.count: how many vCPUs; the others start as application processors. */
-static void p_count(struct schema *c, yaml_node_t *n, void *dst)
+static void p_count(struct schema *c, struct ynode *n, void *dst)
 {
 	uint64_t v = 0;
 
-	c->cfg->cpus_pos = schema_pos(n);
+	c->cfg->cpus_pos = ynode_pos(n);
 	if (!schema_number(c, n, &v, num_parse_u64, "a number of vCPUs"))
 		return;
 	if (v < 1 || v > MAX_CPUS)
@@ -203,7 +202,7 @@ static void p_count(struct schema *c, yaml_node_t *n, void *dst)
 
 #define MAX_CPUID_FEATURES 64
 
-static void p_vendor(struct schema *c, yaml_node_t *n, void *dst)
+static void p_vendor(struct schema *c, struct ynode *n, void *dst)
 {
 	const char *s = schema_scalar(c, n, "a 12-character vendor string");
 
@@ -214,14 +213,14 @@ static void p_vendor(struct schema *c, yaml_node_t *n, void *dst)
 		memcpy(dst, s, 13);
 }
 
-static void p_feature(struct schema *c, yaml_node_t *n, void *dst)
+static void p_feature(struct schema *c, struct ynode *n, void *dst)
 {
 	int i = schema_name_index(c, n, "CPUID feature", cpuid_feature_names());
 
 	*(unsigned *)dst = i >= 0 ? (unsigned)i : 0;
 }
 
-static void feature_list(struct schema *c, yaml_node_t *n, unsigned **list,
+static void feature_list(struct schema *c, struct ynode *n, unsigned **list,
 			 size_t *count)
 {
 	if (!schema_want_list(c, n, "a list of CPUID feature names such as [x2apic]"))
@@ -230,13 +229,13 @@ static void feature_list(struct schema *c, yaml_node_t *n, unsigned **list,
 		    MAX_CPUID_FEATURES, p_feature);
 }
 
-static void p_cpuid_set(struct schema *c, yaml_node_t *n, void *dst)
+static void p_cpuid_set(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	feature_list(c, n, &c->cfg->cpuid_set, &c->cfg->ncpuid_set);
 }
 
-static void p_cpuid_clear(struct schema *c, yaml_node_t *n, void *dst)
+static void p_cpuid_clear(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	feature_list(c, n, &c->cfg->cpuid_clear, &c->cfg->ncpuid_clear);
@@ -249,7 +248,7 @@ static const struct field cpuid_fields[] = {
 	{ NULL },
 };
 
-static void p_cpuid(struct schema *c, yaml_node_t *n, void *dst)
+static void p_cpuid(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (schema_want_mapping(c, n, "a mapping with vendor, set, clear"))
@@ -266,7 +265,7 @@ static const struct field cpu_fields[] = {
 	{ NULL },
 };
 
-static void p_cpu(struct schema *c, yaml_node_t *n, void *dst)
+static void p_cpu(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (schema_want_mapping(c, n, "a mapping with mode, count, entry, stack, regs"))
@@ -277,7 +276,7 @@ static void p_cpu(struct schema *c, yaml_node_t *n, void *dst)
 
 /* ---- paging ---- */
 
-static void p_page(struct schema *c, yaml_node_t *n, void *dst)
+static void p_page(struct schema *c, struct ynode *n, void *dst)
 {
 	uint64_t size;
 
@@ -290,19 +289,18 @@ static void p_page(struct schema *c, yaml_node_t *n, void *dst)
 	*(uint64_t *)dst = size;
 }
 
-static void p_flags(struct schema *c, yaml_node_t *n, void *dst)
+static void p_flags(struct schema *c, struct ynode *n, void *dst)
 {
 	unsigned *flags = dst;
 
-	if (n->type != YAML_SEQUENCE_NODE) {
+	if (n->type != YNODE_LIST) {
 		if (!schema_is_null(n))
 			schema_wanted(c, n, "a list of flags such as [write, nx]");
 		return;
 	}
-	for (yaml_node_item_t *i = n->data.sequence.items.start;
-	     i < n->data.sequence.items.top; i++) {
-		size_t old = schema_push_index(c, (size_t)(i - n->data.sequence.items.start));
-		int bit = schema_name_index(c, schema_node(c, *i), "flag", map_flag_names);
+	for (size_t i = 0; i < n->len; i++) {
+		size_t old = schema_push_index(c, i);
+		int bit = schema_name_index(c, n->items[i], "flag", map_flag_names);
 		if (bit >= 0)
 			*flags |= 1U << bit;
 		schema_pop(c, old);
@@ -318,16 +316,16 @@ static const struct field map_fields[] = {
 	{ NULL },
 };
 
-static void p_map_item(struct schema *c, yaml_node_t *n, void *dst)
+static void p_map_item(struct schema *c, struct ynode *n, void *dst)
 {
 	struct map_cfg *m = dst;
 
-	m->pos = schema_pos(n);
+	m->pos = ynode_pos(n);
 	if (schema_want_mapping(c, n, "a mapping such as { virt: 0, phys: 0, size: 2M, page: 2M }"))
 		schema_fields(c, n, map_fields, m);
 }
 
-static void p_map(struct schema *c, yaml_node_t *n, void *dst)
+static void p_map(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (!schema_want_list(c, n, "a list of mappings"))
@@ -342,18 +340,18 @@ static const struct field paging_fields[] = {
 	{ NULL },
 };
 
-static void p_paging(struct schema *c, yaml_node_t *n, void *dst)
+static void p_paging(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	c->cfg->has_paging = true;
-	c->cfg->paging_pos = schema_pos(n);
+	c->cfg->paging_pos = ynode_pos(n);
 	if (schema_want_mapping(c, n, "a mapping with at and map"))
 		schema_fields(c, n, paging_fields, c->cfg);
 }
 
 /* ---- load ---- */
 
-static void p_image_path(struct schema *c, yaml_node_t *n, struct image_cfg *img,
+static void p_image_path(struct schema *c, struct ynode *n, struct image_cfg *img,
 			 enum image_kind kind)
 {
 	if (img->given) {
@@ -372,12 +370,12 @@ static void p_image_path(struct schema *c, yaml_node_t *n, struct image_cfg *img
 		schema_problem(c, n, "cannot read '%s': %s", img->path, strerror(errno));
 }
 
-static void p_elf(struct schema *c, yaml_node_t *n, void *dst)
+static void p_elf(struct schema *c, struct ynode *n, void *dst)
 {
 	p_image_path(c, n, dst, IMAGE_ELF);
 }
 
-static void p_raw(struct schema *c, yaml_node_t *n, void *dst)
+static void p_raw(struct schema *c, struct ynode *n, void *dst)
 {
 	p_image_path(c, n, dst, IMAGE_RAW);
 }
@@ -389,11 +387,11 @@ static const struct field image_fields[] = {
 	{ NULL },
 };
 
-static void p_image(struct schema *c, yaml_node_t *n, void *dst)
+static void p_image(struct schema *c, struct ynode *n, void *dst)
 {
 	struct image_cfg *img = dst;
 
-	img->pos = schema_pos(n);
+	img->pos = ynode_pos(n);
 	if (!schema_want_mapping(c, n, "an image such as { elf: guest.elf }"))
 		return;
 	size_t before = c->diag->count;
@@ -407,7 +405,7 @@ static void p_image(struct schema *c, yaml_node_t *n, void *dst)
 			      "is for raw images");
 }
 
-static void p_load(struct schema *c, yaml_node_t *n, void *dst)
+static void p_load(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (!schema_want_list(c, n, "a list of images such as - elf: guest.elf"))
@@ -420,7 +418,7 @@ static void p_load(struct schema *c, yaml_node_t *n, void *dst)
 
 /* ---- ports and mmio ---- */
 
-static void p_handler_kind(struct schema *c, yaml_node_t *n, void *dst)
+static void p_handler_kind(struct schema *c, struct ynode *n, void *dst)
 {
 	int i = schema_name_index(c, n, "handler", handler_names);
 
@@ -445,13 +443,13 @@ static const struct field handler_fields[] = {
 #define FW_CFG_PORTS 2  /* selector, data */
 #define MAX_IRQ 23      /* the IOAPIC's last input */
 
-static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *h,
+static void parse_handler(struct schema *c, struct ynode *v, struct handler_cfg *h,
 			  uint64_t default_size)
 {
 	struct handler_long hl = { .h = *h };
 
 	hl.h.size = default_size;
-	if (v->type == YAML_SCALAR_NODE) {
+	if (v->type == YNODE_SCALAR) {
 		p_handler_kind(c, v, &hl.h.kind);
 		if (hl.h.kind == H_UART)
 			hl.h.size = UART_PORTS;
@@ -485,14 +483,13 @@ static void parse_handler(struct schema *c, yaml_node_t *v, struct handler_cfg *
 	*h = hl.h;
 }
 
-static void parse_handlers(struct schema *c, yaml_node_t *n,
+static void parse_handlers(struct schema *c, struct ynode *n,
 			   struct handler_cfg **out, size_t *count,
 			   uint64_t limit, uint64_t default_size)
 {
 	if (!schema_want_mapping(c, n, "a mapping of addresses to handlers"))
 		return;
-	size_t len = (size_t)(n->data.mapping.pairs.top -
-			      n->data.mapping.pairs.start);
+	size_t len = n->len;
 	if (!schema_small_mapping(c, n, MAX_HANDLERS))
 		return;
 	schema_check_duplicates(c, n);
@@ -500,15 +497,14 @@ static void parse_handlers(struct schema *c, yaml_node_t *n,
 	if (!*out)
 		err(2, "calloc");
 	for (size_t i = 0; i < len; i++) {
-		yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
-		yaml_node_t *k = schema_node(c, p->key), *v = schema_node(c, p->value);
+		struct ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
 		struct handler_cfg *h = &(*out)[*count];
-		if (k->type != YAML_SCALAR_NODE) {
+		if (k->type != YNODE_SCALAR) {
 			schema_wanted(c, k, "an address");
 			continue;
 		}
-		size_t old = schema_push_key(c, schema_text(k));
-		h->pos = schema_pos(k);
+		size_t old = schema_push_key(c, k->text);
+		h->pos = ynode_pos(k);
 		if (schema_number(c, k, &h->addr, num_parse_u64, "an address")) {
 			parse_handler(c, v, h, default_size);
 			if (h->addr + h->size - 1 < h->addr ||
@@ -524,13 +520,13 @@ static void parse_handlers(struct schema *c, yaml_node_t *n,
 	}
 }
 
-static void p_ports(struct schema *c, yaml_node_t *n, void *dst)
+static void p_ports(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	parse_handlers(c, n, &c->cfg->ports, &c->cfg->nports, 0xffff, 1);
 }
 
-static void p_mmio(struct schema *c, yaml_node_t *n, void *dst)
+static void p_mmio(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	parse_handlers(c, n, &c->cfg->mmio, &c->cfg->nmmio, UINT64_MAX,
@@ -545,7 +541,7 @@ static const struct field limits_fields[] = {
 	{ NULL },
 };
 
-static void p_limits(struct schema *c, yaml_node_t *n, void *dst)
+static void p_limits(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (schema_want_mapping(c, n, "a mapping with timeout, exits"))
@@ -560,10 +556,10 @@ static const struct field irqchip_fields[] = {
 };
 
 /* true, false, or { pit: BOOL }. */
-static void p_irqchip(struct schema *c, yaml_node_t *n, void *dst)
+static void p_irqchip(struct schema *c, struct ynode *n, void *dst)
 {
-	c->cfg->irqchip_pos = schema_pos(n);
-	if (n->type == YAML_SCALAR_NODE) {
+	c->cfg->irqchip_pos = ynode_pos(n);
+	if (n->type == YNODE_SCALAR) {
 		schema_bool(c, n, dst);
 		return;
 	}
@@ -577,7 +573,7 @@ static void p_irqchip(struct schema *c, yaml_node_t *n, void *dst)
 
 static const char *const unhandled_names[] = { "stop", "ignore", NULL };
 
-static void p_unhandled(struct schema *c, yaml_node_t *n, void *dst)
+static void p_unhandled(struct schema *c, struct ynode *n, void *dst)
 {
 	int i = schema_name_index(c, n, "unhandled-io", unhandled_names);
 
@@ -585,20 +581,20 @@ static void p_unhandled(struct schema *c, yaml_node_t *n, void *dst)
 		*(enum unhandled_kind *)dst = (enum unhandled_kind)i;
 }
 
-static void p_boot(struct schema *c, yaml_node_t *n, void *dst)
+static void p_boot(struct schema *c, struct ynode *n, void *dst)
 {
 	int i = schema_name_index(c, n, "boot", boot_names);
 
-	c->cfg->boot_pos = schema_pos(n);
+	c->cfg->boot_pos = ynode_pos(n);
 	if (i >= 0)
 		*(enum boot_kind *)dst = (enum boot_kind)i;
 }
 
-static void p_module_file(struct schema *c, yaml_node_t *n, void *dst)
+static void p_module_file(struct schema *c, struct ynode *n, void *dst)
 {
 	struct module_cfg *m = dst;
 
-	m->file.pos = schema_pos(n);
+	m->file.pos = ynode_pos(n);
 	p_image_path(c, n, &m->file, IMAGE_RAW);
 }
 
@@ -609,11 +605,11 @@ static const struct field module_fields[] = {
 };
 
 /* A module: a file name, or { file: NAME, cmdline: STRING }. */
-static void p_module(struct schema *c, yaml_node_t *n, void *dst)
+static void p_module(struct schema *c, struct ynode *n, void *dst)
 {
 	struct module_cfg *m = dst;
 
-	if (n->type == YAML_SCALAR_NODE) {
+	if (n->type == YNODE_SCALAR) {
 		p_module_file(c, n, m);
 		return;
 	}
@@ -625,7 +621,7 @@ static void p_module(struct schema *c, yaml_node_t *n, void *dst)
 		schema_problem(c, n, "missing required key 'file'");
 }
 
-static void p_modules(struct schema *c, yaml_node_t *n, void *dst)
+static void p_modules(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (!schema_want_list(c, n, "a list of module files"))
@@ -640,10 +636,10 @@ static const struct field multiboot_fields[] = {
 	{ NULL },
 };
 
-static void p_multiboot(struct schema *c, yaml_node_t *n, void *dst)
+static void p_multiboot(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
-	c->cfg->multiboot_pos = schema_pos(n);
+	c->cfg->multiboot_pos = ynode_pos(n);
 	if (schema_want_mapping(c, n, "a mapping with cmdline, modules"))
 		schema_fields(c, n, multiboot_fields, c->cfg);
 }
@@ -696,7 +692,7 @@ static void check_boot(struct config *cfg)
 
 /* Where to wait for gdb: a port, HOST:PORT, true for the default, false
  * for nowhere. */
-static void p_gdb(struct schema *c, yaml_node_t *n, void *dst)
+static void p_gdb(struct schema *c, struct ynode *n, void *dst)
 {
 	const char *s = schema_scalar(c, n, "a port or HOST:PORT");
 	char host[256], port[8];
@@ -727,7 +723,7 @@ static const struct field debug_fields[] = {
 	{ NULL },
 };
 
-static void p_debug(struct schema *c, yaml_node_t *n, void *dst)
+static void p_debug(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (schema_want_mapping(c, n, "a mapping with gdb"))
@@ -736,7 +732,7 @@ static void p_debug(struct schema *c, yaml_node_t *n, void *dst)
 
 /* ---- expect ---- */
 
-static void stop_name(struct schema *c, yaml_node_t *n, unsigned *mask)
+static void stop_name(struct schema *c, struct ynode *n, unsigned *mask)
 {
 	int k = schema_name_index(c, n, "stop", stop_names);
 
@@ -745,17 +741,16 @@ static void stop_name(struct schema *c, yaml_node_t *n, unsigned *mask)
 }
 
 /* A stop name or a flat list of them (an alias may not nest one). */
-static void p_stop(struct schema *c, yaml_node_t *n, void *dst)
+static void p_stop(struct schema *c, struct ynode *n, void *dst)
 {
-	c->cfg->expect.stop_pos = schema_pos(n);
-	if (n->type != YAML_SEQUENCE_NODE) {
+	c->cfg->expect.stop_pos = ynode_pos(n);
+	if (n->type != YNODE_LIST) {
 		stop_name(c, n, dst);
 		return;
 	}
-	for (yaml_node_item_t *i = n->data.sequence.items.start;
-	     i < n->data.sequence.items.top; i++) {
-		size_t old = schema_push_index(c, (size_t)(i - n->data.sequence.items.start));
-		stop_name(c, schema_node(c, *i), dst);
+	for (size_t i = 0; i < n->len; i++) {
+		size_t old = schema_push_index(c, i);
+		stop_name(c, n->items[i], dst);
 		schema_pop(c, old);
 	}
 }
@@ -802,10 +797,10 @@ static const char *regex_too_costly(const char *re)
 	return NULL;
 }
 
-static void console_text(struct schema *c, yaml_node_t *n, struct expect_cfg *e,
+static void console_text(struct schema *c, struct ynode *n, struct expect_cfg *e,
 			 enum console_match kind)
 {
-	if (n->type != YAML_SCALAR_NODE) {
+	if (n->type != YNODE_SCALAR) {
 		schema_wanted(c, n, "a string");
 		return;
 	}
@@ -814,11 +809,11 @@ static void console_text(struct schema *c, yaml_node_t *n, struct expect_cfg *e,
 		return;
 	}
 	e->console = kind;
-	e->console_len = n->data.scalar.length;
+	e->console_len = n->len;
 	e->console_text = malloc(e->console_len + 1);
 	if (!e->console_text)
 		err(2, "malloc");
-	memcpy(e->console_text, schema_text(n), e->console_len + 1);
+	memcpy(e->console_text, n->text, e->console_len + 1);
 	if (kind != CONSOLE_REGEX)
 		return;
 	const char *costly = regex_too_costly(e->console_text);
@@ -840,12 +835,12 @@ static void console_text(struct schema *c, yaml_node_t *n, struct expect_cfg *e,
 	}
 }
 
-static void p_contains(struct schema *c, yaml_node_t *n, void *dst)
+static void p_contains(struct schema *c, struct ynode *n, void *dst)
 {
 	console_text(c, n, dst, CONSOLE_CONTAINS);
 }
 
-static void p_regex(struct schema *c, yaml_node_t *n, void *dst)
+static void p_regex(struct schema *c, struct ynode *n, void *dst)
 {
 	console_text(c, n, dst, CONSOLE_REGEX);
 }
@@ -856,26 +851,26 @@ static const struct field console_fields[] = {
 	{ NULL },
 };
 
-static void p_console(struct schema *c, yaml_node_t *n, void *dst)
+static void p_console(struct schema *c, struct ynode *n, void *dst)
 {
 	struct expect_cfg *e = &c->cfg->expect;
 
 	(void)dst;
-	e->console_pos = schema_pos(n);
-	if (n->type == YAML_SCALAR_NODE)
+	e->console_pos = ynode_pos(n);
+	if (n->type == YNODE_SCALAR)
 		console_text(c, n, e, CONSOLE_EXACT);
 	else if (schema_want_mapping(c, n, "a string, { contains: ... } or { regex: ... }"))
 		schema_fields(c, n, console_fields, e);
 }
 
-static void p_expect_regs(struct schema *c, yaml_node_t *n, void *dst)
+static void p_expect_regs(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	parse_regs(c, n, &c->cfg->expect.regs, &c->cfg->expect.nregs);
 }
 
 /* One of u8, u16, u32, u64, bytes, string in a memory expectation. */
-static void mem_value(struct schema *c, yaml_node_t *n, struct mem_expect *m,
+static void mem_value(struct schema *c, struct ynode *n, struct mem_expect *m,
 		      const char *what, unsigned width)
 {
 	if (m->what) {
@@ -893,28 +888,28 @@ static void mem_value(struct schema *c, yaml_node_t *n, struct mem_expect *m,
 		return;
 	}
 	if (strcmp(what, "string") == 0) {
-		if (n->type != YAML_SCALAR_NODE) {
+		if (n->type != YNODE_SCALAR) {
 			schema_wanted(c, n, "a string");
 			return;
 		}
-		m->len = n->data.scalar.length;
+		m->len = n->len;
 		m->bytes = malloc(m->len + 1);
 		if (!m->bytes)
 			err(2, "malloc");
-		memcpy(m->bytes, schema_text(n), m->len);
+		memcpy(m->bytes, n->text, m->len);
 		return;
 	}
-	if (n->type != YAML_SEQUENCE_NODE) {
+	if (n->type != YNODE_LIST) {
 		schema_wanted(c, n, "a list of byte values such as [0xde, 0xad]");
 		return;
 	}
-	size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	size_t len = n->len;
 	m->bytes = calloc(len ? len : 1, 1);
 	if (!m->bytes)
 		err(2, "calloc");
 	m->len = len;
 	for (size_t i = 0; i < len; i++) {
-		yaml_node_t *b = schema_node(c, n->data.sequence.items.start[i]);
+		struct ynode *b = n->items[i];
 		uint64_t v = 0;
 		size_t old = schema_push_index(c, i);
 		if (schema_number(c, b, &v, num_parse_u64, "a byte value") && v > 0xff)
@@ -926,7 +921,7 @@ static void mem_value(struct schema *c, yaml_node_t *n, struct mem_expect *m,
 }
 
 #define MEM_VALUE(name, width)                                          \
-	static void p_mem_##name(struct schema *c, yaml_node_t *n, void *dst) \
+	static void p_mem_##name(struct schema *c, struct ynode *n, void *dst) \
 	{                                                               \
 		mem_value(c, n, dst, #name, width);                     \
 	}
@@ -948,11 +943,11 @@ static const struct field mem_expect_fields[] = {
 	{ NULL },
 };
 
-static void p_mem_expect(struct schema *c, yaml_node_t *n, void *dst)
+static void p_mem_expect(struct schema *c, struct ynode *n, void *dst)
 {
 	struct mem_expect *m = dst;
 
-	m->pos = schema_pos(n);
+	m->pos = ynode_pos(n);
 	if (!schema_want_mapping(c, n, "a mapping such as { at: 0x400, u64: 42 }"))
 		return;
 	size_t before = c->diag->count;
@@ -964,7 +959,7 @@ static void p_mem_expect(struct schema *c, yaml_node_t *n, void *dst)
 		schema_problem(c, n, "%s: wanted at least one byte, found none", m->what);
 }
 
-static void p_expect_memory(struct schema *c, yaml_node_t *n, void *dst)
+static void p_expect_memory(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
 	if (!schema_want_list(c, n, "a list such as - { at: 0x400, u64: 42 }"))
@@ -973,9 +968,9 @@ static void p_expect_memory(struct schema *c, yaml_node_t *n, void *dst)
 		    sizeof *c->cfg->expect.mem, MAX_EXPECTATIONS, p_mem_expect);
 }
 
-static void p_status(struct schema *c, yaml_node_t *n, void *dst)
+static void p_status(struct schema *c, struct ynode *n, void *dst)
 {
-	c->cfg->expect.status_pos = schema_pos(n);
+	c->cfg->expect.status_pos = ynode_pos(n);
 	schema_u64(c, n, dst);
 }
 
@@ -988,7 +983,7 @@ static const struct field expect_fields[] = {
 	{ NULL },
 };
 
-static void p_expect(struct schema *c, yaml_node_t *n, void *dst)
+static void p_expect(struct schema *c, struct ynode *n, void *dst)
 {
 	if (schema_want_mapping(c, n, "a mapping with stop, status, console, regs, memory"))
 		schema_fields(c, n, expect_fields, dst);
@@ -996,7 +991,7 @@ static void p_expect(struct schema *c, yaml_node_t *n, void *dst)
 
 /* ---- the top level ---- */
 
-static void p_name(struct schema *c, yaml_node_t *n, void *dst)
+static void p_name(struct schema *c, struct ynode *n, void *dst)
 {
 	schema_string(c, n, dst);
 }
@@ -1023,29 +1018,46 @@ static const struct field top_fields[] = {
 
 #define CONFIG_MAX (16u << 20) /* bytes of YAML read at most */
 
+/* The size to read (path)'s text into: its size if it is a regular file,
+ * so that a large config is read in one go. */
+static size_t first_capacity(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < CONFIG_MAX)
+		return (size_t)st.st_size + 2; /* the NUL, and room to see EOF */
+	return 4096;
+}
+
 static bool read_file(struct config *cfg, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap;
+	ssize_t got = 1;
 
-	if (!f) {
+	if (fd < 0) {
 		diag_addf(&cfg->diag, "cannot open config: %s", strerror(errno));
 		return false;
 	}
+	cap = first_capacity(fd);
 	cfg->text = malloc(cap);
-	for (;;) {
+	while (got > 0 && len <= CONFIG_MAX) {
 		if (!cfg->text)
 			err(2, "malloc");
-		len += fread(cfg->text + len, 1, cap - len - 1, f);
-		if (len < cap - 1 || len > CONFIG_MAX)
-			break;
-		cap *= 2;
-		cfg->text = realloc(cfg->text, cap);
+		got = read(fd, cfg->text + len, cap - len - 1);
+		if (got < 0 && errno == EINTR)
+			got = 1; /* read nothing, try again */
+		else if (got > 0)
+			len += (size_t)got;
+		if (len == cap - 1) {
+			cap *= 2;
+			cfg->text = realloc(cfg->text, cap);
+		}
 	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		diag_addf(&cfg->diag, "cannot read config: %s", strerror(errno));
+	int saved = errno;
+	close(fd);
+	if (got < 0) {
+		diag_addf(&cfg->diag, "cannot read config: %s", strerror(saved));
 		return false;
 	}
 	if (len > CONFIG_MAX) {
@@ -1057,35 +1069,6 @@ static bool read_file(struct config *cfg, const char *path)
 	cfg->diag.text = cfg->text;
 	cfg->diag.text_len = len;
 	return true;
-}
-
-static bool load_document(struct config *cfg, yaml_document_t *doc)
-{
-	yaml_parser_t parser;
-	bool ok;
-
-	if (!yaml_parser_initialize(&parser))
-		errx(2, "yaml_parser_initialize: out of memory");
-	yaml_parser_set_input_string(&parser, (unsigned char *)cfg->text,
-				     cfg->diag.text_len);
-	ok = yaml_parser_load(&parser, doc);
-	if (!ok || parser.error != YAML_NO_ERROR) {
-		struct pos p = { (unsigned)parser.problem_mark.line + 1,
-				 (unsigned)parser.problem_mark.column + 1, 0 };
-		if (parser.context)
-			diag_add(&cfg->diag, p, "", "YAML syntax: %s (%s that "
-				 "starts on line %zu)",
-				 parser.problem ? parser.problem : "error",
-				 parser.context, parser.context_mark.line + 1);
-		else
-			diag_add(&cfg->diag, p, "", "YAML syntax: %s",
-				 parser.problem ? parser.problem : "error");
-		if (ok)
-			yaml_document_delete(doc);
-		ok = false;
-	}
-	yaml_parser_delete(&parser);
-	return ok;
 }
 
 static char *default_name(const char *path)
@@ -1114,26 +1097,42 @@ static struct config *new_config(const char *path, char *const *overrides)
 	return cfg;
 }
 
-/* libyaml reports bad UTF-8 at the start of its buffer: find where it is. */
+/* Where byte (at) of the config is: its line, and its column counted in
+ * characters as libyaml counts them. The text before it is UTF-8. */
+static struct pos text_pos(const struct config *cfg, size_t at)
+{
+	const unsigned char *t = (const unsigned char *)cfg->text;
+	struct pos p = { 1, 1, 0 };
+
+	for (size_t i = 0; i < at; i += utf8_len(t + i, at - i)) {
+		if (t[i] == '\n') {
+			p.line++;
+			p.col = 0;
+		}
+		p.col++;
+	}
+	return p;
+}
+
+/* libyaml reports bad UTF-8 at the start of its buffer: find where it is.
+ * Configs are mostly ASCII, which is skipped a byte at a time. */
 static bool check_utf8(struct config *cfg)
 {
 	const unsigned char *t = (const unsigned char *)cfg->text;
 	size_t len = cfg->diag.text_len;
-	unsigned line = 1, col = 1;
 
 	for (size_t i = 0; i < len;) {
+		if (t[i] < 0x80) {
+			i++;
+			continue;
+		}
 		size_t n = utf8_len(t + i, len - i);
 		if (!n) {
-			diag_add(&cfg->diag, (struct pos){ line, col, 0 }, "",
+			diag_add(&cfg->diag, text_pos(cfg, i), "",
 				 "the config is not UTF-8: byte 0x%02x cannot "
 				 "be here", t[i]);
 			return false;
 		}
-		if (t[i] == '\n') {
-			line++;
-			col = 0;
-		}
-		col++;
 		i += n;
 	}
 	return true;
@@ -1143,26 +1142,27 @@ static bool check_utf8(struct config *cfg)
 static void parse(struct config *cfg, const char *path, char *const *overrides,
 		  size_t noverrides)
 {
-	yaml_document_t doc;
+	struct ydoc doc;
 
-	if (!check_utf8(cfg) || !load_document(cfg, &doc))
+	if (!check_utf8(cfg) ||
+	    !ydoc_load(&doc, cfg->text, cfg->diag.text_len, &cfg->diag))
 		return;
-	struct schema c = { .doc = &doc, .cfg = cfg, .diag = &cfg->diag,
+	struct schema c = { .cfg = cfg, .diag = &cfg->diag,
 			    .dir = path_dirname(path) };
 	for (size_t i = 0; i < noverrides; i++)
 		override_apply(&doc, &cfg->diag, (unsigned)i, overrides[i]);
 
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	struct ynode *root = doc.root;
 	if (!root)
 		diag_add(&cfg->diag, (struct pos){ 1, 1, 0 }, "",
 			 "the config is empty: wanted at least memory, cpu and load");
-	else if (root->type != YAML_MAPPING_NODE)
+	else if (root->type != YNODE_MAP)
 		schema_wanted(&c, root, "a mapping of keys such as memory, cpu, load");
 	else
 		schema_fields(&c, root, top_fields, cfg);
 	check_boot(cfg);
 	free(c.dir);
-	yaml_document_delete(&doc);
+	ydoc_free(&doc);
 }
 
 struct config *cfg_load(const char *path, char *const *overrides,

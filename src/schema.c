@@ -1,4 +1,4 @@
-/* A schema engine over libyaml documents: typed fields from const tables,
+/* A schema engine over YAML trees: typed fields from const tables,
  * every problem recorded with its position and key path. */
 #include "kvmrun-config.h"
 
@@ -12,14 +12,6 @@
 #include <strings.h>
 
 #include "num.h"
-
-struct pos schema_pos(const yaml_node_t *n)
-{
-	if (n->start_mark.line == SCHEMA_ARG_LINE)
-		return (struct pos){ 0, 0, (unsigned)n->start_mark.column + 1 };
-	return (struct pos){ (unsigned)n->start_mark.line + 1,
-			     (unsigned)n->start_mark.column + 1, 0 };
-}
 
 /* Append (len) bytes of (text) to the key path, cut at its end. Paths
  * grow and shrink for every node of a config: no printf here. */
@@ -63,7 +55,7 @@ void schema_pop(struct schema *c, size_t old)
 	c->path[old] = '\0';
 }
 
-void schema_problem(struct schema *c, const yaml_node_t *n, const char *fmt, ...)
+void schema_problem(struct schema *c, const struct ynode *n, const char *fmt, ...)
 {
 	char *text;
 	va_list ap;
@@ -72,52 +64,41 @@ void schema_problem(struct schema *c, const yaml_node_t *n, const char *fmt, ...
 	if (vasprintf(&text, fmt, ap) < 0)
 		err(2, "vasprintf");
 	va_end(ap);
-	diag_add(c->diag, schema_pos(n), c->path, "%s", text);
+	diag_add(c->diag, ynode_pos(n), c->path, "%s", text);
 	free(text);
 }
 
-const char *schema_text(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
 /* How a node looks, for "found ..." in messages. */
-static const char *found(const yaml_node_t *n, char buf[64])
+static const char *found(const struct ynode *n, char buf[64])
 {
-	if (n->type == YAML_MAPPING_NODE)
+	if (n->type == YNODE_MAP)
 		return "a mapping";
-	if (n->type == YAML_SEQUENCE_NODE)
+	if (n->type == YNODE_LIST)
 		return "a list";
-	if (n->data.scalar.length == 0)
+	if (n->len == 0)
 		return "nothing";
-	snprintf(buf, 64, "'%.50s%s'", schema_text(n),
-		 n->data.scalar.length > 50 ? "..." : "");
+	snprintf(buf, 64, "'%.50s%s'", n->text,
+		 n->len > 50 ? "..." : "");
 	return buf;
 }
 
-void schema_wanted(struct schema *c, const yaml_node_t *n, const char *what)
+void schema_wanted(struct schema *c, const struct ynode *n, const char *what)
 {
 	char buf[64];
 
 	schema_problem(c, n, "wanted %s, found %s", what, found(n, buf));
 }
 
-bool schema_is_null(const yaml_node_t *n)
+bool schema_is_null(const struct ynode *n)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
 
-	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	if (n->type != YNODE_SCALAR || !n->plain || n->len > 4)
 		return false;
 	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
-		if (strcmp(schema_text(n), nulls[i]) == 0)
+		if (strcmp(n->text, nulls[i]) == 0)
 			return true;
 	return false;
-}
-
-yaml_node_t *schema_node(struct schema *c, int id)
-{
-	return yaml_document_get_node(c->doc, id);
 }
 
 /* ---- suggestions ---- */
@@ -164,10 +145,10 @@ static const char *nearest(const char *word, const char *const *names)
 	return best_d <= (limit < 3 ? limit : 3) ? best : NULL;
 }
 
-void schema_unknown_name(struct schema *c, const yaml_node_t *n, const char *kind,
+void schema_unknown_name(struct schema *c, const struct ynode *n, const char *kind,
 			 const char *const *names)
 {
-	const char *s = schema_text(n), *near = nearest(s, names);
+	const char *s = n->text, *near = nearest(s, names);
 	char list[256];
 	size_t len = 0;
 
@@ -185,15 +166,15 @@ void schema_unknown_name(struct schema *c, const yaml_node_t *n, const char *kin
 
 /* ---- scalar parsers ---- */
 
-const char *schema_scalar(struct schema *c, yaml_node_t *n, const char *what)
+const char *schema_scalar(struct schema *c, struct ynode *n, const char *what)
 {
-	if (n->type == YAML_SCALAR_NODE && !schema_is_null(n))
-		return schema_text(n);
+	if (n->type == YNODE_SCALAR && !schema_is_null(n))
+		return n->text;
 	schema_wanted(c, n, what);
 	return NULL;
 }
 
-bool schema_number(struct schema *c, yaml_node_t *n, uint64_t *out, schema_num_fn fn,
+bool schema_number(struct schema *c, struct ynode *n, uint64_t *out, schema_num_fn fn,
 		   const char *what)
 {
 	const char *s = schema_scalar(c, n, what), *why;
@@ -209,17 +190,17 @@ bool schema_number(struct schema *c, yaml_node_t *n, uint64_t *out, schema_num_f
 	return false;
 }
 
-void schema_u64(struct schema *c, yaml_node_t *n, void *dst)
+void schema_u64(struct schema *c, struct ynode *n, void *dst)
 {
 	schema_number(c, n, dst, num_parse_u64, "a number");
 }
 
-void schema_size(struct schema *c, yaml_node_t *n, void *dst)
+void schema_size(struct schema *c, struct ynode *n, void *dst)
 {
 	schema_number(c, n, dst, num_parse_size, "a size such as 4096, 64K or 2M");
 }
 
-void schema_duration(struct schema *c, yaml_node_t *n, void *dst)
+void schema_duration(struct schema *c, struct ynode *n, void *dst)
 {
 	uint64_t ns;
 
@@ -232,7 +213,7 @@ void schema_duration(struct schema *c, yaml_node_t *n, void *dst)
 		*(uint64_t *)dst = ns;
 }
 
-void schema_bool(struct schema *c, yaml_node_t *n, void *dst)
+void schema_bool(struct schema *c, struct ynode *n, void *dst)
 {
 	static const char *const yes[] = { "true", "yes", "on", NULL };
 	static const char *const no[] = { "false", "no", "off", NULL };
@@ -253,18 +234,18 @@ void schema_bool(struct schema *c, yaml_node_t *n, void *dst)
 	schema_wanted(c, n, "true or false");
 }
 
-void schema_string(struct schema *c, yaml_node_t *n, void *dst)
+void schema_string(struct schema *c, struct ynode *n, void *dst)
 {
-	if (n->type != YAML_SCALAR_NODE) {
+	if (n->type != YNODE_SCALAR) {
 		schema_wanted(c, n, "a string");
 		return;
 	}
 	free(*(char **)dst);
-	*(char **)dst = strdup(schema_text(n));
+	*(char **)dst = strdup(n->text);
 }
 
 /* Index of the scalar (n) in (names), or -1 after reporting it. */
-int schema_name_index(struct schema *c, yaml_node_t *n, const char *kind,
+int schema_name_index(struct schema *c, struct ynode *n, const char *kind,
 		      const char *const *names)
 {
 	char what[128];
@@ -295,45 +276,43 @@ static bool same_key(const char *a, const char *b)
 
 /* Report the keys of (map) that appear twice; true if there were none. */
 /* The first pair of (map) before (pair) with the same key, or NULL. */
-static const yaml_node_pair_t *seen_before(struct schema *c, yaml_node_t *map,
-					   const yaml_node_pair_t *pair)
+static const struct ypair *seen_before(const struct ynode *map,
+				       const struct ypair *pair)
 {
-	yaml_node_t *k = schema_node(c, pair->key);
+	const struct ynode *k = pair->key;
 
-	if (k->type != YAML_SCALAR_NODE)
+	if (k->type != YNODE_SCALAR)
 		return NULL;
-	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
-		yaml_node_t *kq = schema_node(c, q->key);
-		if (kq->type == YAML_SCALAR_NODE &&
-		    same_key(schema_text(k), schema_text(kq)))
+	for (const struct ypair *q = map->pairs; q < pair; q++) {
+		const struct ynode *kq = q->key;
+		if (kq->type == YNODE_SCALAR &&
+		    same_key(k->text, kq->text))
 			return q;
 	}
 	return NULL;
 }
 
-bool schema_check_duplicates(struct schema *c, yaml_node_t *map)
+bool schema_check_duplicates(struct schema *c, struct ynode *map)
 {
 	bool ok = true;
 
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		const yaml_node_pair_t *first = seen_before(c, map, p);
+	for (const struct ypair *p = map->pairs; p < map->pairs + map->len; p++) {
+		const struct ypair *first = seen_before(map, p);
 		if (!first)
 			continue;
-		yaml_node_t *k = schema_node(c, p->key);
-		size_t old = schema_push_key(c, schema_text(k));
+		struct ynode *k = p->key;
+		size_t old = schema_push_key(c, k->text);
 		schema_problem(c, k, "duplicate key (first given on line %u)",
-			       schema_pos(schema_node(c, first->key)).line);
+			       first->key->line);
 		schema_pop(c, old);
 		ok = false;
 	}
 	return ok;
 }
 
-bool schema_small_mapping(struct schema *c, yaml_node_t *map, size_t max)
+bool schema_small_mapping(struct schema *c, struct ynode *map, size_t max)
 {
-	size_t n = (size_t)(map->data.mapping.pairs.top -
-			    map->data.mapping.pairs.start);
+	size_t n = map->len;
 
 	if (n <= max)
 		return true;
@@ -341,25 +320,33 @@ bool schema_small_mapping(struct schema *c, yaml_node_t *map, size_t max)
 	return false;
 }
 
-bool schema_want_mapping(struct schema *c, yaml_node_t *n, const char *what)
+bool schema_want_mapping(struct schema *c, struct ynode *n, const char *what)
 {
-	if (n->type == YAML_MAPPING_NODE)
+	if (n->type == YNODE_MAP)
 		return true;
 	if (!schema_is_null(n))
 		schema_wanted(c, n, what);
 	return false;
 }
 
-static const struct field *find_field(const struct field *fields,
-				      const char *key)
+/* The index of (key) in (fields), or -1. */
+static int find_field(const struct field *fields, const char *key)
 {
-	for (; fields->key; fields++)
-		if (strcmp(fields->key, key) == 0)
-			return fields;
-	return NULL;
+	for (int i = 0; fields[i].key; i++)
+		if (strcmp(fields[i].key, key) == 0)
+			return i;
+	return -1;
 }
 
-static void unknown_key(struct schema *c, yaml_node_t *k,
+static bool has_key(const struct ynode *map, const char *key)
+{
+	for (const struct ypair *p = map->pairs; p < map->pairs + map->len; p++)
+		if (p->key->type == YNODE_SCALAR && strcmp(p->key->text, key) == 0)
+			return true;
+	return false;
+}
+
+static void unknown_key(struct schema *c, struct ynode *k,
 			const struct field *fields)
 {
 	const char *names[32];
@@ -372,61 +359,57 @@ static void unknown_key(struct schema *c, yaml_node_t *k,
 }
 
 /* Fill (obj) from the mapping (map) following (fields). */
-void schema_fields(struct schema *c, yaml_node_t *map,
+void schema_fields(struct schema *c, struct ynode *map,
 			 const struct field *fields, void *obj)
 {
+	uint64_t given = 0; /* of the first 64 fields, those found */
+
 	if (!schema_small_mapping(c, map, SCHEMA_MAX_KEYS))
 		return;
 	schema_check_duplicates(c, map);
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = schema_node(c, p->key), *v = schema_node(c, p->value);
-		if (k->type != YAML_SCALAR_NODE) {
+	for (const struct ypair *p = map->pairs; p < map->pairs + map->len; p++) {
+		struct ynode *k = p->key, *v = p->value;
+		if (k->type != YNODE_SCALAR) {
 			schema_wanted(c, k, "a key name");
 			continue;
 		}
-		if (seen_before(c, map, p))
+		if (seen_before(map, p))
 			continue; /* reported as a duplicate */
-		const struct field *f = find_field(fields, schema_text(k));
-		size_t old = schema_push_key(c, schema_text(k));
-		if (!f)
+		int i = find_field(fields, k->text);
+		size_t old = schema_push_key(c, k->text);
+		if (i < 0)
 			unknown_key(c, k, fields);
 		else {
+			const struct field *f = &fields[i];
+			given |= i < 64 ? 1ULL << i : 0;
 			if (f->has != NO_HAS)
 				*(bool *)((char *)obj + f->has) = true;
 			f->parse(c, v, (char *)obj + f->offset);
 		}
 		schema_pop(c, old);
 	}
-	for (const struct field *f = fields; f->key; f++) {
-		if (!f->required)
+	for (int i = 0; fields[i].key; i++) {
+		if (!fields[i].required || (i < 64 && given >> i & 1))
 			continue;
-		bool present = false;
-		for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-		     p < map->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = schema_node(c, p->key);
-			present |= k->type == YAML_SCALAR_NODE &&
-				   strcmp(schema_text(k), f->key) == 0;
-		}
-		if (!present)
-			schema_problem(c, map, "missing required key '%s'", f->key);
+		if (!has_key(map, fields[i].key))
+			schema_problem(c, map, "missing required key '%s'",
+				       fields[i].key);
 	}
 }
 
-bool schema_want_list(struct schema *c, yaml_node_t *n, const char *what)
+bool schema_want_list(struct schema *c, struct ynode *n, const char *what)
 {
-	if (n->type == YAML_SEQUENCE_NODE)
+	if (n->type == YNODE_LIST)
 		return true;
 	schema_wanted(c, n, what);
 	return false;
 }
 
 /* Call (fn) on each item of the list (seq), growing (*items) by (size). */
-void schema_list(struct schema *c, yaml_node_t *seq, void **items,
+void schema_list(struct schema *c, struct ynode *seq, void **items,
 		 size_t *count, size_t size, size_t max, schema_fn fn)
 {
-	size_t n = (size_t)(seq->data.sequence.items.top -
-			    seq->data.sequence.items.start);
+	size_t n = seq->len;
 
 	*count = 0;
 	*items = calloc(1, size);
@@ -443,7 +426,7 @@ void schema_list(struct schema *c, yaml_node_t *seq, void **items,
 	*count = n;
 	for (size_t i = 0; i < n; i++) {
 		size_t old = schema_push_index(c, i);
-		fn(c, schema_node(c, seq->data.sequence.items.start[i]),
+		fn(c, seq->items[i],
 		   (char *)*items + i * size);
 		schema_pop(c, old);
 	}
