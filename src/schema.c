@@ -91,14 +91,14 @@ void schema_wanted(struct schema *c, const struct ynode *n, const char *what)
 
 bool schema_is_null(const struct ynode *n)
 {
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	const char *s = n->text;
 
-	if (n->type != YNODE_SCALAR || !n->plain || n->len > 4)
+	if (n->type != YNODE_SCALAR || !n->plain)
 		return false;
-	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
-		if (strcmp(n->text, nulls[i]) == 0)
-			return true;
-	return false;
+	if (n->len <= 1) /* every scalar's value is checked: no strcmp loop */
+		return n->len == 0 || s[0] == '~';
+	return n->len == 4 && (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
+			       strcmp(s, "NULL") == 0);
 }
 
 /* ---- suggestions ---- */
@@ -250,19 +250,22 @@ int schema_name_index(struct schema *c, struct ynode *n, const char *kind,
 {
 	char what[128];
 
-	snprintf(what, sizeof what, "a %s name", kind);
-	const char *s = schema_scalar(c, n, what);
-	if (!s)
+	if (n->type == YNODE_SCALAR && !schema_is_null(n)) {
+		for (int i = 0; names[i]; i++)
+			if (strcmp(n->text, names[i]) == 0)
+				return i;
+		schema_unknown_name(c, n, kind, names);
 		return -1;
-	for (int i = 0; names[i]; i++)
-		if (strcmp(s, names[i]) == 0)
-			return i;
-	schema_unknown_name(c, n, kind, names);
+	}
+	snprintf(what, sizeof what, "a %s name", kind);
+	schema_wanted(c, n, what);
 	return -1;
 }
 
 /* ---- mappings and lists ---- */
 
+/* Keys are the same if they are equal, or both numbers of one value
+ * (0x10 and 16). Numbers start with a digit: names are not parsed. */
 static bool same_key(const char *a, const char *b)
 {
 	uint64_t x, y;
@@ -270,11 +273,11 @@ static bool same_key(const char *a, const char *b)
 
 	if (strcmp(a, b) == 0)
 		return true;
-	return num_parse_u64(a, &x, &why) && num_parse_u64(b, &y, &why) &&
+	return a[0] >= '0' && a[0] <= '9' && b[0] >= '0' && b[0] <= '9' &&
+	       num_parse_u64(a, &x, &why) && num_parse_u64(b, &y, &why) &&
 	       x == y;
 }
 
-/* Report the keys of (map) that appear twice; true if there were none. */
 /* The first pair of (map) before (pair) with the same key, or NULL. */
 static const struct ypair *seen_before(const struct ynode *map,
 				       const struct ypair *pair)
@@ -292,21 +295,27 @@ static const struct ypair *seen_before(const struct ynode *map,
 	return NULL;
 }
 
+/* Report the pair (p) of (map) if its key was given before; true if so. */
+static bool duplicate(struct schema *c, const struct ynode *map,
+		      const struct ypair *p)
+{
+	const struct ypair *first = seen_before(map, p);
+
+	if (!first)
+		return false;
+	size_t old = schema_push_key(c, p->key->text);
+	schema_problem(c, p->key, "duplicate key (first given on line %u)",
+		       first->key->line);
+	schema_pop(c, old);
+	return true;
+}
+
 bool schema_check_duplicates(struct schema *c, struct ynode *map)
 {
 	bool ok = true;
 
-	for (const struct ypair *p = map->pairs; p < map->pairs + map->len; p++) {
-		const struct ypair *first = seen_before(map, p);
-		if (!first)
-			continue;
-		struct ynode *k = p->key;
-		size_t old = schema_push_key(c, k->text);
-		schema_problem(c, k, "duplicate key (first given on line %u)",
-			       first->key->line);
-		schema_pop(c, old);
-		ok = false;
-	}
+	for (const struct ypair *p = map->pairs; p < map->pairs + map->len; p++)
+		ok &= !duplicate(c, map, p);
 	return ok;
 }
 
@@ -366,16 +375,20 @@ void schema_fields(struct schema *c, struct ynode *map,
 
 	if (!schema_small_mapping(c, map, SCHEMA_MAX_KEYS))
 		return;
-	schema_check_duplicates(c, map);
 	for (const struct ypair *p = map->pairs; p < map->pairs + map->len; p++) {
 		struct ynode *k = p->key, *v = p->value;
 		if (k->type != YNODE_SCALAR) {
 			schema_wanted(c, k, "a key name");
 			continue;
 		}
-		if (seen_before(map, p))
-			continue; /* reported as a duplicate */
 		int i = find_field(fields, k->text);
+		/* A field's key twice is seen in (given); others are compared
+		 * with the keys before them. The first one counts. */
+		bool known = i >= 0 && i < 64;
+		if (known ? given >> i & 1 : seen_before(map, p) != NULL) {
+			duplicate(c, map, p);
+			continue;
+		}
 		size_t old = schema_push_key(c, k->text);
 		if (i < 0)
 			unknown_key(c, k, fields);
