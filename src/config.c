@@ -93,7 +93,7 @@ static void p_memory(struct schema *c, struct ynode *n, void *dst)
 	if (n->type == YNODE_LIST) {
 		schema_list(c, n, (void **)&cfg->regions, &cfg->nregions,
 			    sizeof *cfg->regions, MAX_REGIONS, p_region);
-		if (cfg->nregions == 0)
+		if (n->len == 0) /* not when it was refused as too long */
 			schema_problem(c, n, "wanted at least one region, found none");
 		return;
 	}
@@ -412,7 +412,7 @@ static void p_load(struct schema *c, struct ynode *n, void *dst)
 		return;
 	schema_list(c, n, (void **)&c->cfg->images, &c->cfg->nimages,
 		    sizeof *c->cfg->images, MAX_IMAGES, p_image);
-	if (c->cfg->nimages == 0)
+	if (n->len == 0) /* not when it was refused as too long */
 		schema_problem(c, n, "wanted at least one image, found none");
 }
 

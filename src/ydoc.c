@@ -6,6 +6,7 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <yaml.h>
 
 /* ---- the blocks the tree lives in ---- */
@@ -126,6 +127,8 @@ struct builder {
 	size_t nopen, open_cap;
 	struct anchor *anchors; /* open addressing, a power of two of slots */
 	size_t nanchors, anchors_cap;
+	unsigned anchors_bits;  /* log2 of anchors_cap */
+	uint64_t seed;
 	unsigned documents;
 };
 
@@ -147,19 +150,21 @@ static struct pos mark_pos(yaml_mark_t m)
 	return (struct pos){ (unsigned)m.line + 1, (unsigned)m.column + 1, 0 };
 }
 
-static size_t hash(const char *s)
+/* FNV-1a from the process's random start (the kernel's AT_RANDOM bytes),
+ * so that a hostile config cannot aim its anchors at one slot. */
+static uint64_t hash(uint64_t h, const char *s)
 {
-	size_t h = 14695981039346656037ULL;
-
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
 	return h;
 }
 
-/* The slot of anchor (name): its entry, or the free slot it would take. */
+/* The slot of anchor (name): its entry, or the free slot it would take.
+ * The slot comes from the hash's high bits, which every byte reaches. */
 static struct anchor *anchor_slot(struct builder *b, const char *name)
 {
-	size_t mask = b->anchors_cap - 1, i = hash(name) & mask;
+	size_t mask = b->anchors_cap - 1;
+	size_t i = (size_t)(hash(b->seed, name) >> (64 - b->anchors_bits));
 
 	while (b->anchors[i].name && strcmp(b->anchors[i].name, name) != 0)
 		i = (i + 1) & mask;
@@ -171,7 +176,8 @@ static void anchors_grow(struct builder *b)
 	struct anchor *old = b->anchors;
 	size_t old_cap = b->anchors_cap;
 
-	b->anchors_cap = old_cap ? old_cap * 2 : 16;
+	b->anchors_bits = old_cap ? b->anchors_bits + 1 : 4;
+	b->anchors_cap = (size_t)1 << b->anchors_bits;
 	b->anchors = calloc(b->anchors_cap, sizeof *b->anchors);
 	if (!b->anchors)
 		err(2, "calloc");
@@ -316,11 +322,17 @@ static void syntax_error(const yaml_parser_t *p, struct diag *d)
 
 bool ydoc_load(struct ydoc *doc, const char *text, size_t len, struct diag *d)
 {
-	struct builder b = { .doc = doc, .diag = d };
+	struct builder b = { .doc = doc, .diag = d, .seed = 14695981039346656037ULL };
+	const void *random = (const void *)getauxval(AT_RANDOM);
 	yaml_parser_t parser;
 	yaml_event_t e;
 	bool ok = true, done = false;
 
+	if (random) {
+		uint64_t r;
+		memcpy(&r, random, sizeof r);
+		b.seed ^= r;
+	}
 	*doc = (struct ydoc){ 0 };
 	if (!yaml_parser_initialize(&parser))
 		errx(2, "yaml_parser_initialize: out of memory");

@@ -166,6 +166,20 @@ static void problems(void)
 	c = load("", NULL, 0);
 	CHECK(c->diag.count == 1 && strstr(c->diag.msgs[0].text, "empty"));
 	cfg_free(c);
+
+	/* a list refused as too long is that one problem, not also empty */
+	char text[4096] = "cpu: { mode: long }\nmemory: [";
+	for (int i = 0; i < 300; i++)
+		strcat(text, "2M, ");
+	strcat(text, "2M]\nload: [");
+	for (int i = 0; i < 300; i++)
+		strcat(text, "x, ");
+	strcat(text, "x]\n");
+	c = load(text, NULL, 0);
+	CHECK(has_problem(c, 2, 9, "memory", "wanted at most 256 items, found 301"));
+	CHECK(has_problem(c, 3, 7, "load", "wanted at most 256 items, found 301"));
+	CHECK_U64(c->diag.count, 2);
+	cfg_free(c);
 }
 
 static void overrides(void)
