@@ -23,10 +23,10 @@ static bool key_matches(const struct ynode *k, const char *name)
 		a == b);
 }
 
-/* The slot holding the child (name) of (n), creating it in a map when
- * (create); NULL when there is none. */
+/* The slot holding the child (name) of (n), created in a map; NULL when
+ * (n) is a list without that item, or a scalar. */
 static struct ynode **child(struct ydoc *doc, struct ynode *n, const char *name,
-			    bool create, struct pos pos)
+			    struct pos pos)
 {
 	if (n->type == YNODE_LIST) {
 		char *end;
@@ -40,8 +40,6 @@ static struct ynode **child(struct ydoc *doc, struct ynode *n, const char *name,
 	for (size_t i = 0; i < n->len; i++)
 		if (key_matches(n->pairs[i].key, name))
 			return &n->pairs[i].value;
-	if (!create)
-		return NULL;
 	ydoc_append_pair(doc, n, ydoc_scalar(doc, pos, name),
 			 ydoc_scalar(doc, pos, ""));
 	return &n->pairs[n->len - 1].value;
@@ -67,14 +65,19 @@ void override_apply(struct ydoc *doc, struct diag *d, unsigned argno,
 		err(2, "strndup");
 	for (char *b = key; (b = strpbrk(b, "[]"));)
 		*b = '.'; /* a[0] is a.0 */
+	char *name = strtok_r(key, ".", &save);
+	if (!name) { /* only dots and brackets */
+		diag_add(d, pos, "", "wanted KEY=VALUE, such as memory=4M");
+		free(key);
+		return;
+	}
 	if (!doc->root)
 		doc->root = ydoc_map(doc, pos);
 
 	struct ynode **slot = &doc->root;
-	char *name = strtok_r(key, ".", &save);
 	while (name) {
 		char *next = strtok_r(NULL, ".", &save);
-		slot = child(doc, *slot, name, true, pos);
+		slot = child(doc, *slot, name, pos);
 		if (!slot) {
 			diag_add(d, pos, "", "'%s' names no key or list item of "
 				 "the config", name);

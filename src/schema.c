@@ -95,7 +95,7 @@ bool schema_is_null(const struct ynode *n)
 
 	if (n->type != YNODE_SCALAR || !n->plain)
 		return false;
-	if (n->len <= 1) /* every scalar's value is checked: no strcmp loop */
+	if (n->len <= 1) /* runs for every scalar: a few compares at most */
 		return n->len == 0 || s[0] == '~';
 	return n->len == 4 && (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
 			       strcmp(s, "NULL") == 0);

@@ -228,6 +228,9 @@ static void open_node(struct builder *b, struct ynode *n)
 	b->open[b->nopen++] = (struct open_node){ n, b->nkids };
 }
 
+_Static_assert(sizeof(struct ypair) == 2 * sizeof(struct ynode *),
+	       "a map's children, key, value, key..., are its pairs");
+
 /* The innermost list or map ends: its children move into the tree. */
 static void close_node(struct builder *b)
 {
@@ -323,14 +326,14 @@ static void syntax_error(const yaml_parser_t *p, struct diag *d)
 bool ydoc_load(struct ydoc *doc, const char *text, size_t len, struct diag *d)
 {
 	struct builder b = { .doc = doc, .diag = d, .seed = 14695981039346656037ULL };
-	const void *random = (const void *)getauxval(AT_RANDOM);
+	const void *at_random = (const void *)getauxval(AT_RANDOM);
 	yaml_parser_t parser;
 	yaml_event_t e;
 	bool ok = true, done = false;
 
-	if (random) {
+	if (at_random) {
 		uint64_t r;
-		memcpy(&r, random, sizeof r);
+		memcpy(&r, at_random, sizeof r);
 		b.seed ^= r;
 	}
 	*doc = (struct ydoc){ 0 };

@@ -201,10 +201,11 @@ static void overrides(void)
 	CHECK(strcmp(c->name, "over") == 0);
 	cfg_free(c);
 
-	char *bad[] = { "memory=lots", "cpu.mode.x=1", "nokey", "load[3].elf=x" };
-	c = load(text, bad, 4);
+	char *bad[] = { "memory=lots", "cpu.mode.x=1", "nokey", "load[3].elf=x",
+			"[].=x" };
+	c = load(text, bad, 5);
 	free(text);
-	CHECK_U64(c->diag.count, 4);
+	CHECK_U64(c->diag.count, 5);
 	for (size_t i = 0; i < c->diag.count; i++)
 		CHECK(c->diag.msgs[i].pos.line == 0 && c->diag.msgs[i].pos.arg >= 1);
 	CHECK(strstr(c->diag.msgs[0].text, "names no key") ||
