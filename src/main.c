@@ -326,6 +326,8 @@ static int run_suite(struct options *o, FILE *json)
 	char why[512];
 	if (o->suite.count > 1 && !o->explain && !o->check)
 		(void)vm_host_prepare(why, sizeof why);
+	else if (o->suite.count == 1 && !o->explain && !o->check)
+		vm_host_prefetch();
 	/* A sandbox stays for the life of a process: one config each. */
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;

@@ -38,6 +38,10 @@ static const int plain[] = {
 	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 	SCMP_SYS(futex), /* the vCPU threads' locks, and joining them */
+	/* What a thread registers with the kernel as it starts: the helper
+	 * that asks the CPUID ahead (prefetch.c) may only get to run once
+	 * the filter is in place, even if it then has nothing to do. */
+	SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 };
 
 static void check(int rc, const char *what)

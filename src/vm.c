@@ -19,6 +19,7 @@
 
 #include "cpuid.h"
 #include "num.h"
+#include "prefetch.h"
 
 #define CPUID_EXT_FEATURES 0x80000001
 #define CPUID_EDX_NX (1U << 20)
@@ -482,6 +483,8 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 {
 	struct kvm_cpuid2 *c;
 
+	if (!host.cpuid && !vm->calls.dry)
+		host.cpuid = prefetch_cpuid_take();
 	if (host.cpuid && !vm->calls.dry) {
 		size_t size = sizeof *c + host.cpuid->nent * sizeof c->entries[0];
 		c = malloc(size);
@@ -642,6 +645,15 @@ int vm_host_prepare(char *why, size_t whylen)
 	host.kvm = vm.kvm;
 	host.cpuid = supported_cpuid(&vm);
 	return 0;
+}
+
+void vm_host_prefetch(void)
+{
+	if (host.kvm >= 0)
+		return;
+	host.kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (host.kvm >= 0)
+		prefetch_cpuid_start(host.kvm);
 }
 
 void vm_destroy(struct vm *vm)

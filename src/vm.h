@@ -59,6 +59,11 @@ int vm_create(struct vm *vm, const struct plan *p,
  * every VM of this process and its children. 0, or a status with (why). */
 int vm_host_prepare(char *why, size_t whylen);
 
+/* Before one config is run: open /dev/kvm and start asking its supported
+ * CPUID on another core, while the config is read and the VM created.
+ * Failures are left for vm_create to meet and report. */
+void vm_host_prefetch(void);
+
 void vm_destroy(struct vm *vm);
 
 /*
