@@ -491,6 +491,8 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 		if (c)
 			memcpy(c, host.cpuid, size);
 	} else {
+		note(vm, "ahead", "a run of one config asks this from its start, "
+		     "on another core, while the steps above are made");
 		c = supported_cpuid(vm);
 	}
 	if (!c)
