@@ -159,22 +159,27 @@ static FILE *temp(void)
 	return f;
 }
 
-static void start(struct job *j, size_t index, FILE *json, suite_run_fn run,
-		  void *ctx)
+/* Start config (index) in a child. One job at a time (direct) writes
+ * where kvmrun writes, in order by itself; several write to files of
+ * their own, shown in order as they finish. */
+static void start(struct job *j, size_t index, bool direct, FILE *json,
+		  suite_run_fn run, void *ctx)
 {
-	j->out = temp();
-	j->err = temp();
-	j->json = json ? temp() : NULL;
+	if (!direct) {
+		j->out = temp();
+		j->err = temp();
+		j->json = json ? temp() : NULL;
+	}
 	fflush(NULL);
 	j->pid = fork();
 	if (j->pid < 0)
 		err(EXIT_USAGE, "fork");
 	if (j->pid > 0)
 		return;
-	if (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
-	    dup2(fileno(j->err), STDERR_FILENO) < 0)
+	if (!direct && (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
+			dup2(fileno(j->err), STDERR_FILENO) < 0))
 		_exit(EXIT_USAGE);
-	int status = run(ctx, index, j->json);
+	int status = run(ctx, index, direct ? json : j->json);
 	fflush(NULL);
 	_exit(status);
 }
@@ -194,7 +199,8 @@ static void copy(FILE *from, FILE *to)
 }
 
 /* Wait for one child; a config whose child died is an error. */
-static void reap(struct job *jobs, size_t n, int *status)
+static void reap(const struct suite *s, struct job *jobs, size_t n,
+		 int *status)
 {
 	int st;
 	pid_t pid;
@@ -209,8 +215,10 @@ static void reap(struct job *jobs, size_t n, int *status)
 			jobs[i].done = true;
 			status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_GUEST;
 			if (WIFSIGNALED(st))
-				fprintf(jobs[i].err, "kvmrun: killed by signal %d\n",
-					WTERMSIG(st));
+				fprintf(jobs[i].err ? jobs[i].err : stderr,
+					"kvmrun: %s: killed by signal %d (%s)\n",
+					s->configs[i], WTERMSIG(st),
+					strsignal(WTERMSIG(st)));
 		}
 }
 
@@ -224,6 +232,7 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 	}
 	struct job *j = calloc(s->count, sizeof *j);
 	size_t next = 0, shown = 0, running = 0;
+	bool direct = jobs <= 1;
 
 	if (!j)
 		err(EXIT_USAGE, "calloc");
@@ -232,12 +241,12 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 		 * are shown: bound how far ahead the suite may run. */
 		if (next < s->count && running < (jobs ? jobs : 1) &&
 		    next - shown < MAX_AHEAD) {
-			start(&j[next], next, json, run, ctx);
+			start(&j[next], next, direct, json, run, ctx);
 			next++;
 			running++;
 			continue;
 		}
-		reap(j, next, status);
+		reap(s, j, next, status);
 		running--;
 		for (; shown < next && j[shown].done; shown++) {
 			copy(j[shown].out, stdout);

@@ -58,5 +58,34 @@ grep -E '^(not )?ok [0-9]' tap.out | sed 's/^\(not \)*ok \([0-9]*\).*/\2/' | tr 
 "$k" -q -j 3 --json runs.jsonl "$dir" 2>/dev/null
 [ "$(wc -l <runs.jsonl)" -eq "$n" ] && head -n 1 runs.jsonl | grep -q '"name":"debug"' ||
 	fail "JSON under -j: wanted $n documents in order"
-rm -f serial.err parallel.err s1.err s2.err bazel.err names want a b ack tap.out runs.jsonl
+# One job at a time writes straight to kvmrun's own outputs, in order.
+"$k" -q --json runs1.jsonl "$dir" 2>/dev/null
+names() { sed 's/.*"name":"\([^"]*\)".*/\1/' "$1"; }
+[ "$(names runs1.jsonl)" = "$(names runs.jsonl)" ] ||
+	fail "JSON of -j 1 and -j 3 name different configs: $(names runs1.jsonl | tr '\n' ' ')"
+
+# A child that dies is named, and the suite goes on (-j 1 and -j 2).
+spin=$srcdir/tests/errors/timeout.yaml
+hello=$dir/longmode.yaml
+for j in 1 2; do
+	"$k" -q -j "$j" -s limits.timeout=20s "$spin" "$hello" 2>killed.err &
+	parent=$!
+	child=
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		sleep 0.1
+		child=$(awk -v p="$parent" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null |
+			sort -n | head -n 1)
+		[ -n "$child" ] && break
+	done
+	[ -n "$child" ] && kill -KILL $child
+	wait "$parent"
+	got=$?
+	[ "$got" -eq 3 ] || fail "-j $j: a killed child must make the suite exit 3, got $got"
+	grep -q "kvmrun: $spin: killed by signal 9" killed.err ||
+		fail "-j $j: the killed config is not named: $(head -n 1 killed.err)"
+	grep -q '^PASS longmode-hello' killed.err ||
+		fail "-j $j: the suite did not go on after the killed config"
+done
+rm -f serial.err parallel.err s1.err s2.err bazel.err names want a b ack tap.out runs.jsonl \
+	runs1.jsonl killed.err
 exit "$status"
