@@ -56,7 +56,9 @@ int vm_create(struct vm *vm, const struct plan *p,
 	      const struct vm_calls *calls);
 
 /* Before many configs: open /dev/kvm and ask its supported CPUID once, for
- * every VM of this process and its children. 0, or a status with (why). */
+ * every VM of this process and its children, and make the idle VM that
+ * keeps theirs from being the host's first or last. 0, or a status with
+ * (why). */
 int vm_host_prepare(char *why, size_t whylen);
 
 /* Before one config is run: open /dev/kvm and start asking its supported

@@ -77,6 +77,12 @@ for j in 1 2; do
 			sort -n | head -n 1)
 		[ -n "$child" ] && break
 	done
+	# The parent holds an idle VM for the suite (src/vm.c); the child
+	# holds only its own.
+	vms() { ls -l /proc/"$1"/fd 2>/dev/null | grep -c 'anon_inode:kvm-vm'; }
+	[ -n "$child" ] && [ "$(vms "$child")" -eq 1 ] ||
+		fail "-j $j: the child holds $(vms "$child") VMs, wanted its own only"
+	[ "$(vms "$parent")" -eq 1 ] || fail "-j $j: the parent holds no idle VM"
 	[ -n "$child" ] && kill -KILL $child
 	wait "$parent"
 	got=$?
