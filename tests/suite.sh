@@ -68,7 +68,8 @@ names() { sed 's/.*"name":"\([^"]*\)".*/\1/' "$1"; }
 spin=$srcdir/tests/errors/timeout.yaml
 hello=$dir/longmode.yaml
 for j in 1 2; do
-	"$k" -q -j "$j" -s limits.timeout=20s "$spin" "$hello" 2>killed.err &
+	KVMRUN_PATH=$abs_top_builddir/tests/errors:$KVMRUN_PATH \
+		"$k" -q -j "$j" -s limits.timeout=20s "$spin" "$hello" 2>killed.err &
 	parent=$!
 	child=
 	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
