@@ -674,7 +674,6 @@ int vm_host_prepare(char *why, size_t whylen)
 	return 0;
 }
 
-
 void vm_host_prefetch(void)
 {
 	if (host.kvm >= 0)
