@@ -34,6 +34,7 @@ struct options {
 	unsigned jobs;
 	struct report_opts report;
 	struct suite suite;
+	bool alone; /* one config: the process exits after its run */
 };
 
 static void usage(FILE *f)
@@ -235,7 +236,10 @@ static int execute(const struct plan *p, struct options *o,
 	report_outcome(&o->report, out);
 	check_free(&v);
 	io_free(&io);
-	vm_destroy(&vm);
+	if (o->alone)
+		vm_destroy_at_exit(&vm);
+	else
+		vm_destroy(&vm);
 	result_free(&res);
 	return out->status;
 }
@@ -328,6 +332,7 @@ static int run_suite(struct options *o, FILE *json)
 		(void)vm_host_prepare(why, sizeof why);
 	else if (o->suite.count == 1 && !o->explain && !o->check)
 		vm_host_prefetch();
+	o->alone = o->suite.count == 1;
 	/* A sandbox stays for the life of a process: one config each. */
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;

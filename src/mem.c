@@ -197,12 +197,23 @@ bool mem_lazy_left(const struct memory *m)
 	return false;
 }
 
-void mem_unmap(struct memory *m)
+static void release(struct memory *m, bool unmap)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		munmap(m->regions[i].host, m->regions[i].size);
+		if (unmap)
+			munmap(m->regions[i].host, m->regions[i].size);
 		free(m->regions[i].given);
 	}
 	free(m->regions);
 	memset(m, 0, sizeof *m);
+}
+
+void mem_unmap(struct memory *m)
+{
+	release(m, true);
+}
+
+void mem_forget(struct memory *m)
+{
+	release(m, false);
 }

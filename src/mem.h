@@ -81,4 +81,8 @@ const struct guest_mem *mem_region(const struct memory *m, uint64_t gpa);
 
 void mem_unmap(struct memory *m);
 
+/* Free the bookkeeping of (m) but leave its mappings, for a process that
+ * exits next: see vm_destroy_at_exit. */
+void mem_forget(struct memory *m);
+
 #endif

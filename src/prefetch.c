@@ -22,6 +22,10 @@ enum state { IDLE, WAITING, ASKING, DONE, FAILED, TAKEN };
 
 static _Atomic int state = IDLE;
 static int kvm_fd = -1;
+/* The helper's stack. Given by us, it needs no mmap and mprotect before
+ * the helper starts, nor an madvise when it ends (which would interrupt
+ * the main thread's core to flush its TLB). */
+static char stack[64 * 1024] __attribute__((aligned(64)));
 static struct {
 	struct kvm_cpuid2 c;
 	struct kvm_cpuid_entry2 e[ENTRIES];
@@ -82,7 +86,7 @@ void prefetch_cpuid_start(int kvm)
 	/* The helper makes one ioctl: a small stack, no signals (the run's
 	 * timer and Ctrl-C are for the main thread), and nobody joins it (a
 	 * helper that never got to run must not hold the caller up). */
-	if (pthread_attr_setstacksize(&attr, 64 * 1024) != 0 ||
+	if (pthread_attr_setstack(&attr, stack, sizeof stack) != 0 ||
 	    pthread_attr_setsigmask_np(&attr, &none) != 0 ||
 	    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) != 0 ||
 	    pthread_attr_setaffinity_np(&attr, sizeof on, &on) != 0 ||

@@ -683,19 +683,22 @@ void vm_host_prefetch(void)
 		prefetch_cpuid_start(host.kvm);
 }
 
-void vm_destroy(struct vm *vm)
+static void release(struct vm *vm, bool unmap)
 {
 	for (size_t i = 0; i < vm->ncpus; i++) {
 		struct vcpu *c = &vm->cpus[i];
 		if (c->run && vm->calls.dry)
 			free(c->run);
-		else if (c->run)
+		else if (c->run && unmap)
 			munmap(c->run, vm->run_size);
 		if (c->fd >= 0 && !vm->calls.dry)
 			close(c->fd);
 	}
 	free(vm->cpus);
-	mem_unmap(&vm->mem);
+	if (unmap)
+		mem_unmap(&vm->mem);
+	else
+		mem_forget(&vm->mem);
 	if (!vm->calls.dry) {
 		if (vm->fd >= 0)
 			close(vm->fd);
@@ -704,4 +707,14 @@ void vm_destroy(struct vm *vm)
 	}
 	memset(vm, 0, sizeof *vm);
 	vm->kvm = vm->fd = vm->vcpu = -1;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	release(vm, true);
+}
+
+void vm_destroy_at_exit(struct vm *vm)
+{
+	release(vm, false);
 }
