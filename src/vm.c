@@ -561,57 +561,70 @@ static int refused(struct vm *vm, const struct plan *p, const char *reg,
 		    (unsigned long long)got, cpu_bits_str(names, got, gbuf, sizeof gbuf));
 }
 
-static int set_registers(struct vm *vm, const struct plan *p)
+/*
+ * What does not depend on the guest's CPUID, made before it is set, while
+ * the CPUID helper may still be asking: the general registers, and the
+ * vCPU's reset state (s), which set_sregs keeps for what the plan does not
+ * set.
+ */
+static int set_regs(struct vm *vm, const struct plan *p, struct kvm_sregs *s)
 {
-	const struct kvm_sregs *w = &p->sregs;
-	struct kvm_sregs s;
-
-	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(&s),
+	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(s),
 		     "the vCPU's reset state, kept for what the plan does not "
 		     "set (APIC base, interrupt bitmap)") < 0)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SREGS: %s", strerror(errno));
-	s.cs = w->cs;
-	s.ds = w->ds;
-	s.es = w->es;
-	s.fs = w->fs;
-	s.gs = w->gs;
-	s.ss = w->ss;
-	s.tr = w->tr;
-	s.ldt = w->ldt;
-	s.gdt = w->gdt;
-	s.idt = w->idt;
-	s.cr0 = w->cr0;
-	s.cr3 = w->cr3;
-	s.cr4 = w->cr4;
-	s.efer = w->efer;
-	if (kvm_call(vm, vm->vcpu, KVM_SET_SREGS, "KVM_SET_SREGS", PTR(&s),
-		     "cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x "
-		     "(base 0x%llx) ds=es=fs=gs=0x%x ss=0x%x gdt=0x%llx/0x%x "
-		     "idt=0x%llx/0x%x", (unsigned long long)s.cr0,
-		     (unsigned long long)s.cr3, (unsigned long long)s.cr4,
-		     (unsigned long long)s.efer, s.cs.selector,
-		     (unsigned long long)s.cs.base, s.ds.selector, s.ss.selector,
-		     (unsigned long long)s.gdt.base, s.gdt.limit,
-		     (unsigned long long)s.idt.base, s.idt.limit) < 0)
-		return fail(vm, EXIT_GUEST, "KVM_SET_SREGS: %s", strerror(errno));
-	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(&s),
-		     "read back: CR0, CR4 and EFER must keep every bit set, "
-		     "else the host cannot run this mode (exit 77)") < 0)
-		return fail(vm, EXIT_GUEST, "KVM_GET_SREGS: %s", strerror(errno));
-	if (!vm->calls.dry) {
-		if ((w->cr0 & ~s.cr0) != 0)
-			return refused(vm, p, "CR0", cpu_cr0_bits, w->cr0, s.cr0);
-		if ((w->cr4 & ~s.cr4) != 0)
-			return refused(vm, p, "CR4", cpu_cr4_bits, w->cr4, s.cr4);
-		if ((w->efer & ~s.efer) != 0)
-			return refused(vm, p, "EFER", cpu_efer_bits, w->efer, s.efer);
-	}
 	if (kvm_call(vm, vm->vcpu, KVM_SET_REGS, "KVM_SET_REGS", PTR(&p->regs),
 		     "rip=0x%llx rsp=0x%llx rflags=0x%llx, other registers "
 		     "from cpu.regs or 0", (unsigned long long)p->regs.rip,
 		     (unsigned long long)p->regs.rsp,
 		     (unsigned long long)p->regs.rflags) < 0)
 		return fail(vm, EXIT_GUEST, "KVM_SET_REGS: %s", strerror(errno));
+	return 0;
+}
+
+/* The plan's segments and control registers, after the CPUID: KVM checks
+ * CR4 and EFER bits against the guest's CPUID. (s) holds the reset state
+ * set_regs read. */
+static int set_sregs(struct vm *vm, const struct plan *p, struct kvm_sregs *s)
+{
+	const struct kvm_sregs *w = &p->sregs;
+
+	s->cs = w->cs;
+	s->ds = w->ds;
+	s->es = w->es;
+	s->fs = w->fs;
+	s->gs = w->gs;
+	s->ss = w->ss;
+	s->tr = w->tr;
+	s->ldt = w->ldt;
+	s->gdt = w->gdt;
+	s->idt = w->idt;
+	s->cr0 = w->cr0;
+	s->cr3 = w->cr3;
+	s->cr4 = w->cr4;
+	s->efer = w->efer;
+	if (kvm_call(vm, vm->vcpu, KVM_SET_SREGS, "KVM_SET_SREGS", PTR(s),
+		     "cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x "
+		     "(base 0x%llx) ds=es=fs=gs=0x%x ss=0x%x gdt=0x%llx/0x%x "
+		     "idt=0x%llx/0x%x", (unsigned long long)s->cr0,
+		     (unsigned long long)s->cr3, (unsigned long long)s->cr4,
+		     (unsigned long long)s->efer, s->cs.selector,
+		     (unsigned long long)s->cs.base, s->ds.selector, s->ss.selector,
+		     (unsigned long long)s->gdt.base, s->gdt.limit,
+		     (unsigned long long)s->idt.base, s->idt.limit) < 0)
+		return fail(vm, EXIT_GUEST, "KVM_SET_SREGS: %s", strerror(errno));
+	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(s),
+		     "read back: CR0, CR4 and EFER must keep every bit set, "
+		     "else the host cannot run this mode (exit 77)") < 0)
+		return fail(vm, EXIT_GUEST, "KVM_GET_SREGS: %s", strerror(errno));
+	if (!vm->calls.dry) {
+		if ((w->cr0 & ~s->cr0) != 0)
+			return refused(vm, p, "CR0", cpu_cr0_bits, w->cr0, s->cr0);
+		if ((w->cr4 & ~s->cr4) != 0)
+			return refused(vm, p, "CR4", cpu_cr4_bits, w->cr4, s->cr4);
+		if ((w->efer & ~s->efer) != 0)
+			return refused(vm, p, "EFER", cpu_efer_bits, w->efer, s->efer);
+	}
 	return 0;
 }
 
@@ -629,6 +642,7 @@ static void forget_idle_vm(void)
 
 int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 {
+	struct kvm_sregs sregs;
 	int status;
 
 	memset(vm, 0, sizeof *vm);
@@ -641,8 +655,9 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 	    (status = set_tss(vm, p)) ||
 	    (status = add_memory(vm, p)) || (status = create_irqchip(vm, p)) ||
 	    (status = create_vcpus(vm, p)) ||
-	    (status = set_cpuid(vm, p)) || (status = copy_blobs(vm, p)) ||
-	    (status = set_registers(vm, p)))
+	    (status = copy_blobs(vm, p)) ||
+	    (status = set_regs(vm, p, &sregs)) ||
+	    (status = set_cpuid(vm, p)) || (status = set_sregs(vm, p, &sregs)))
 		return status;
 	return 0;
 }
