@@ -503,6 +503,12 @@ static int explain_calls(FILE *f, const struct plan *p)
 
 	heading(f, "KVM calls, in order (numbered: ioctls):");
 	int status = vm_create(&vm, p, &calls);
+	if (!status) {
+		print_step(&steps, "sandbox", "a run installs its seccomp filter "
+			   "here, unless --no-sandbox: the calls below are "
+			   "among those it allows");
+		status = vm_set_cpu(&vm, p);
+	}
 	vm_destroy(&vm);
 	fprintf(f, "  %3d  %-27s in a loop until the guest stops (timeout %g s%s%s)\n",
 		++steps.n, "KVM_RUN", (double)p->cfg->timeout_ns / 1e9,

@@ -212,12 +212,15 @@ static int execute(const struct plan *p, struct options *o,
 		out->status = EXIT_USAGE;
 	} else if ((gdb_addr && !(gdb = gdb_accept(gdb_addr, p->cfg->name, vm.kvm, why, sizeof why))) ||
 		   !(prepared = run_prepare(&run, &vm, p->cfg, &io, &res, why, sizeof why) == 0) ||
-		   (!o->no_sandbox && sandbox_enter(vm.fd, vm.vcpu_base, vm.vcpu_mask,
-						    why, sizeof why) < 0)) {
+		   (!o->no_sandbox && sandbox_enter(vm.kvm, vm.fd, vm.vcpu_base,
+						    vm.vcpu_mask, why, sizeof why) < 0)) {
 		out->status = EXIT_GUEST;
 	}
-	if (out->status) {
+	if (out->status)
 		out->why = why;
+	else if ((out->status = vm_set_cpu(&vm, p)) != 0)
+		out->why = vm.why;
+	if (out->status) {
 		report_outcome(&o->report, out);
 		if (prepared)
 			run_cancel(&run);

@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#define KVM_FD 0x7ffe0000u
 #define VM_FD 0x7ffe0001u
 #define VCPU_FD 0x7ffe0002u
 #define VCPU_MASK 0x7ffe0003u
@@ -42,6 +43,7 @@ static const int plain[] = {
 	 * that asks the CPUID ahead (prefetch.c) may only get to run once
 	 * the filter is in place, even if it then has nothing to do. */
 	SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
+	SCMP_SYS(sched_yield), /* waiting for that helper's answer */
 };
 
 static void check(int rc, const char *what)
@@ -97,6 +99,12 @@ int main(void)
 	allow_vcpu_ioctl(f, KVM_SET_REGS);
 	allow_vcpu_ioctl(f, KVM_GET_FPU);
 	allow_vcpu_ioctl(f, KVM_SET_GUEST_DEBUG);
+	/* The last of the setup, made once the filter is in place: the
+	 * CPUID (asked here if the helper did not), then the special
+	 * registers, read back (vm_set_cpu in vm.c). */
+	allow_ioctl(f, KVM_FD, KVM_GET_SUPPORTED_CPUID);
+	allow_vcpu_ioctl(f, KVM_SET_CPUID2);
+	allow_vcpu_ioctl(f, KVM_SET_SREGS);
 	/* RAM given to KVM on the guest's first touch (mem.c). */
 	allow_ioctl(f, VM_FD, KVM_SET_USER_MEMORY_REGION);
 	/* irq-line handlers (io.c). */
@@ -104,11 +112,12 @@ int main(void)
 	check(seccomp_export_bpf(f, fileno(bpf)), "export");
 	rewind(bpf);
 	printf("/* Made by mkfilter with libseccomp at build time. */\n"
+	       "#define FILTER_KVM_FD 0x%xu\n"
 	       "#define FILTER_VM_FD 0x%xu\n#define FILTER_VCPU_FD 0x%xu\n"
 	       "#define FILTER_VCPU_MASK 0x%xu\n"
 	       "static const struct sock_filter filter_code[] = {\n"
 	       "\t{ 0x%04x, 0, 0, 0x%08zx }, /* see mkfilter.c */\n",
-	       VM_FD, VCPU_FD, VCPU_MASK, BPF_LD | BPF_W | BPF_ABS,
+	       KVM_FD, VM_FD, VCPU_FD, VCPU_MASK, BPF_LD | BPF_W | BPF_ABS,
 	       offsetof(struct seccomp_data, args[0]));
 	while (fread(&insn, sizeof insn, 1, bpf) == 1)
 		printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", insn.code, insn.jt,

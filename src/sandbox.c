@@ -45,8 +45,8 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 	_exit(3);
 }
 
-int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
-		  char *why, size_t whylen)
+int sandbox_enter(int kvm_fd, int vm_fd, uint32_t vcpu_base,
+		  uint32_t vcpu_mask, char *why, size_t whylen)
 {
 	enum { N = sizeof filter_code / sizeof filter_code[0] };
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
@@ -57,7 +57,9 @@ int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
 	 * descriptors of this VM are filled in. */
 	memcpy(code, filter_code, sizeof code);
 	for (size_t i = 0; i < N; i++) {
-		if (code[i].k == FILTER_VM_FD)
+		if (code[i].k == FILTER_KVM_FD)
+			code[i].k = (uint32_t)kvm_fd;
+		else if (code[i].k == FILTER_VM_FD)
 			code[i].k = (uint32_t)vm_fd;
 		else if (code[i].k == FILTER_VCPU_FD)
 			code[i].k = vcpu_base;
@@ -81,10 +83,11 @@ int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
 #else
 const bool sandbox_available = false;
 
-int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
-		  char *why, size_t whylen)
+int sandbox_enter(int kvm_fd, int vm_fd, uint32_t vcpu_base,
+		  uint32_t vcpu_mask, char *why, size_t whylen)
 {
-	(void)vm_fd, (void)vcpu_base, (void)vcpu_mask, (void)why, (void)whylen;
+	(void)kvm_fd, (void)vm_fd, (void)vcpu_base, (void)vcpu_mask;
+	(void)why, (void)whylen;
 	return 0;
 }
 #endif

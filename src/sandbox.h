@@ -1,5 +1,6 @@
-/* A seccomp filter around the run: after setup, before the first KVM_RUN,
- * kvmrun may only do what the run loop, the checks and the report need. */
+/* A seccomp filter around the run: from just before the last of the setup
+ * (the CPUID and special registers, see vm_set_cpu), kvmrun may only do
+ * what that setup, the run loop, the checks and the report need. */
 #ifndef KVMRUN_SANDBOX_H
 #define KVMRUN_SANDBOX_H
 
@@ -13,12 +14,12 @@
 extern const bool sandbox_available;
 
 /*
- * Install the filter, in every thread, for the VM (vm_fd) and the vCPUs:
- * the descriptors fd with fd & (vcpu_mask) == (vcpu_base). Any other
- * system call kills kvmrun with a message naming it. Returns 0, or -1
- * with (why) set.
+ * Install the filter, in every thread, for /dev/kvm (kvm_fd), the VM
+ * (vm_fd) and the vCPUs: the descriptors fd with fd & (vcpu_mask) ==
+ * (vcpu_base). Any other system call kills kvmrun with a message naming
+ * it. Returns 0, or -1 with (why) set.
  */
-int sandbox_enter(int vm_fd, uint32_t vcpu_base, uint32_t vcpu_mask,
-		  char *why, size_t whylen);
+int sandbox_enter(int kvm_fd, int vm_fd, uint32_t vcpu_base,
+		  uint32_t vcpu_mask, char *why, size_t whylen);
 
 #endif

@@ -642,7 +642,6 @@ static void forget_idle_vm(void)
 
 int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 {
-	struct kvm_sregs sregs;
 	int status;
 
 	memset(vm, 0, sizeof *vm);
@@ -656,8 +655,17 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 	    (status = add_memory(vm, p)) || (status = create_irqchip(vm, p)) ||
 	    (status = create_vcpus(vm, p)) ||
 	    (status = copy_blobs(vm, p)) ||
-	    (status = set_regs(vm, p, &sregs)) ||
-	    (status = set_cpuid(vm, p)) || (status = set_sregs(vm, p, &sregs)))
+	    (status = set_regs(vm, p, &vm->reset)))
+		return status;
+	return 0;
+}
+
+int vm_set_cpu(struct vm *vm, const struct plan *p)
+{
+	int status;
+
+	if ((status = set_cpuid(vm, p)) ||
+	    (status = set_sregs(vm, p, &vm->reset)))
 		return status;
 	return 0;
 }

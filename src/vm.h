@@ -36,6 +36,7 @@ struct vm {
 	struct memory mem;
 	char why[512]; /* what went wrong, when a call fails */
 	struct vm_calls calls;
+	struct kvm_sregs reset; /* the BSP's special registers after reset */
 };
 
 /* Exit statuses of kvmrun(1). */
@@ -48,12 +49,21 @@ enum {
 };
 
 /*
- * Create the VM for (p): memory, vCPU, CPUID, the plan's bytes and
- * registers, read back; (calls) may be NULL. Returns 0, EXIT_SKIP when the host cannot give
- * what the plan asks for, or EXIT_GUEST; (vm->why) says why.
+ * Create the VM for (p): memory, vCPUs, the plan's bytes and general
+ * registers; (calls) may be NULL. Returns 0, EXIT_SKIP when the host
+ * cannot give what the plan asks for, or EXIT_GUEST; (vm->why) says why.
  */
 int vm_create(struct vm *vm, const struct plan *p,
 	      const struct vm_calls *calls);
+
+/*
+ * Finish what vm_create began with what needs the host's supported CPUID:
+ * the vCPUs' CPUID, then the special registers, read back. A run makes
+ * this call once the sandbox is in place: a run of one config asks for
+ * that CPUID on another core, and the filter's cost (a JIT into kernel
+ * text) is then paid while waiting for it. Returns as vm_create does.
+ */
+int vm_set_cpu(struct vm *vm, const struct plan *p);
 
 /* Before many configs: open /dev/kvm and ask its supported CPUID once, for
  * every VM of this process and its children, and make the idle VM that
