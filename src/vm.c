@@ -564,12 +564,11 @@ static int refused(struct vm *vm, const struct plan *p, const char *reg,
 /*
  * What does not depend on the guest's CPUID, made before it is set, while
  * the CPUID helper may still be asking: the general registers, and the
- * vCPU's reset state (s), which set_sregs keeps for what the plan does not
- * set.
+ * vCPU's reset state, which set_sregs keeps for what the plan does not set.
  */
-static int set_regs(struct vm *vm, const struct plan *p, struct kvm_sregs *s)
+static int set_regs(struct vm *vm, const struct plan *p)
 {
-	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(s),
+	if (kvm_call(vm, vm->vcpu, KVM_GET_SREGS, "KVM_GET_SREGS", PTR(&vm->reset),
 		     "the vCPU's reset state, kept for what the plan does not "
 		     "set (APIC base, interrupt bitmap)") < 0)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SREGS: %s", strerror(errno));
@@ -583,11 +582,11 @@ static int set_regs(struct vm *vm, const struct plan *p, struct kvm_sregs *s)
 }
 
 /* The plan's segments and control registers, after the CPUID: KVM checks
- * CR4 and EFER bits against the guest's CPUID. (s) holds the reset state
- * set_regs read. */
-static int set_sregs(struct vm *vm, const struct plan *p, struct kvm_sregs *s)
+ * CR4 and EFER bits against the guest's CPUID. */
+static int set_sregs(struct vm *vm, const struct plan *p)
 {
 	const struct kvm_sregs *w = &p->sregs;
+	struct kvm_sregs sregs = vm->reset, *s = &sregs;
 
 	s->cs = w->cs;
 	s->ds = w->ds;
@@ -655,7 +654,7 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 	    (status = add_memory(vm, p)) || (status = create_irqchip(vm, p)) ||
 	    (status = create_vcpus(vm, p)) ||
 	    (status = copy_blobs(vm, p)) ||
-	    (status = set_regs(vm, p, &vm->reset)))
+	    (status = set_regs(vm, p)))
 		return status;
 	return 0;
 }
@@ -665,7 +664,7 @@ int vm_set_cpu(struct vm *vm, const struct plan *p)
 	int status;
 
 	if ((status = set_cpuid(vm, p)) ||
-	    (status = set_sregs(vm, p, &vm->reset)))
+	    (status = set_sregs(vm, p)))
 		return status;
 	return 0;
 }
