@@ -19,6 +19,9 @@ export KVMRUN_PATH
 start() {
 	config=$1
 	shift
+	# Emptied here: the background shell opens it only once it runs, and
+	# until then the previous run's port would be read.
+	: >"$tmp/err"
 	timeout 60 "$kvmrun" "$@" -s debug.gdb=127.0.0.1:0 "$config" \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
