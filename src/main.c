@@ -34,7 +34,6 @@ struct options {
 	unsigned jobs;
 	struct report_opts report;
 	struct suite suite;
-	bool alone; /* one config: the process exits after its run */
 };
 
 static void usage(FILE *f)
@@ -239,7 +238,8 @@ static int execute(const struct plan *p, struct options *o,
 	report_outcome(&o->report, out);
 	check_free(&v);
 	io_free(&io);
-	if (o->alone)
+	/* A config run alone is the last thing this process does. */
+	if (o->suite.count == 1)
 		vm_destroy_at_exit(&vm);
 	else
 		vm_destroy(&vm);
@@ -335,7 +335,6 @@ static int run_suite(struct options *o, FILE *json)
 		(void)vm_host_prepare(why, sizeof why);
 	else if (o->suite.count == 1 && !o->explain && !o->check)
 		vm_host_prefetch();
-	o->alone = o->suite.count == 1;
 	/* A sandbox stays for the life of a process: one config each. */
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;
