@@ -22,6 +22,9 @@ struct vm_calls {
 struct vcpu {
 	int fd;
 	struct kvm_run *run;
+	/* run->s.regs.regs holds the registers: KVM stores them there as its
+	 * last KVM_RUN returned (KVM_SYNC_X86_REGS), and nothing set them since. */
+	bool regs_synced;
 };
 
 struct vm {
