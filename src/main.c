@@ -34,6 +34,9 @@ struct options {
 	unsigned jobs;
 	struct report_opts report;
 	struct suite suite;
+	/* The config running now is this process's last: its VM is left
+	 * for the kernel to tear down at exit. */
+	bool last;
 };
 
 static void usage(FILE *f)
@@ -238,8 +241,7 @@ static int execute(const struct plan *p, struct options *o,
 	report_outcome(&o->report, out);
 	check_free(&v);
 	io_free(&io);
-	/* A config run alone is the last thing this process does. */
-	if (o->suite.count == 1)
+	if (o->last)
 		vm_destroy_at_exit(&vm);
 	else
 		vm_destroy(&vm);
@@ -299,10 +301,11 @@ static int severity(int status)
 	}
 }
 
-static int run_one(void *ctx, size_t index, FILE *json)
+static int run_one(void *ctx, size_t index, FILE *json, bool last)
 {
 	struct options *o = ctx;
 
+	o->last = last;
 	o->report.json = json;
 	o->report.index = index;
 	return run_config(o->suite.configs[index], o);

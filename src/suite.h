@@ -25,12 +25,14 @@ bool suite_expand(struct suite *s, char *const *args, size_t nargs);
 bool suite_shard(struct suite *s, const char *spec);
 
 /* Runs config (index) and returns its exit status; output to stdout,
- * stderr and (json) as usual. */
-typedef int (*suite_run_fn)(void *ctx, size_t index, FILE *json);
+ * stderr and (json) as usual. (last): this process ends after it, so what
+ * it holds may be left for the kernel to free at exit. */
+typedef int (*suite_run_fn)(void *ctx, size_t index, FILE *json, bool last);
 
 /* Run every config with (run), (jobs) at a time in child processes;
  * with jobs <= 1 in this process, unless (isolate) asks for a process
- * per config. Each config's output appears in order. Fills (status). */
+ * per config. Each config's output appears in order; children exit one
+ * at a time. Fills (status). */
 void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 	       suite_run_fn run, void *ctx, int *status);
 
