@@ -147,8 +147,8 @@ bool suite_shard(struct suite *s, const char *spec)
  * Children exit one at a time. A child leaves its VM for the kernel to
  * tear down as it exits, and each teardown waits for an SRCU grace period
  * (mmu_notifier_unregister): alone, the kernel expedites it; when two
- * overlap, the second waits for a normal one, several milliseconds. With
- * -j 2 and small configs that made the suite 7 times slower than -j 1.
+ * overlap, the second waits for a normal one, several milliseconds. That
+ * made -j 2 up to 1.8 times slower than -j 1 on a suite of small configs.
  * Each exit takes a token from a pipe; the parent puts one back when it
  * has reaped a child, so at most one child is exiting at any time.
  */
