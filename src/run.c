@@ -272,8 +272,7 @@ static void loop(struct run *r, unsigned id)
 		int ran = ioctl(c->fd, KVM_RUN, 0);
 		/* EINTR and EAGAIN come back through the path that stores
 		 * the registers too. */
-		c->regs_synced = (ran == 0 || errno == EINTR || errno == EAGAIN) &&
-				 (c->run->kvm_valid_regs & KVM_SYNC_X86_REGS);
+		c->regs_synced = ran == 0 || errno == EINTR || errno == EAGAIN;
 		if (ran < 0) {
 			/* EAGAIN: an application processor woke from its
 			 * wait for INIT/SIPI. */
@@ -341,7 +340,8 @@ void run_cancel(struct run *r)
 static bool read_regs(const struct run *r, const struct vcpu *c,
 		      struct kvm_regs *regs, struct kvm_sregs *sregs)
 {
-	if (c->regs_synced && !r->gdb)
+	if (c->regs_synced && (c->run->kvm_valid_regs & KVM_SYNC_X86_REGS) &&
+	    !r->gdb)
 		*regs = c->run->s.regs.regs;
 	else if (ioctl(c->fd, KVM_GET_REGS, regs) != 0)
 		return false;

@@ -22,8 +22,8 @@ struct vm_calls {
 struct vcpu {
 	int fd;
 	struct kvm_run *run;
-	/* run->s.regs.regs holds the registers: KVM stores them there as its
-	 * last KVM_RUN returned (KVM_SYNC_X86_REGS), and nothing set them since. */
+	/* The last KVM_RUN returned through KVM's exit path, which stores the
+	 * registers in run->s.regs.regs when kvm_valid_regs asks for them. */
 	bool regs_synced;
 };
 
