@@ -18,7 +18,7 @@ static struct verdict *add(struct verdicts *out, struct pos pos, bool ok,
 
 	out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
 	if (!out->v)
-		err(2, "realloc");
+		err(EXIT_USAGE, "realloc");
 	v = &out->v[out->n++];
 	memset(v, 0, sizeof *v);
 	snprintf(v->what, sizeof v->what, "%s", what);

@@ -24,6 +24,7 @@
 #include "path.h"
 #include "override.h"
 #include "schema.h"
+#include "status.h"
 #include "utf8.h"
 
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
@@ -99,7 +100,7 @@ static void p_memory(struct schema *c, struct ynode *n, void *dst)
 	}
 	cfg->regions = calloc(1, sizeof *cfg->regions);
 	if (!cfg->regions)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	cfg->nregions = 1;
 	cfg->regions->pos = ynode_pos(n);
 	if (n->type != YNODE_SCALAR || schema_is_null(n)) {
@@ -150,7 +151,7 @@ static void parse_regs(struct schema *c, struct ynode *n, struct reg_value **reg
 	size_t len = n->len;
 	*regs = calloc(len ? len : 1, sizeof **regs);
 	if (!*regs)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < len; i++) {
 		struct ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
 		if (k->type != YNODE_SCALAR) {
@@ -365,7 +366,7 @@ static void p_image_path(struct schema *c, struct ynode *n, struct image_cfg *im
 	img->given = strdup(s);
 	img->path = path_resolve(c->dir, s, getenv("KVMRUN_PATH"));
 	if (!img->given || !img->path)
-		err(2, "strdup");
+		err(EXIT_USAGE, "strdup");
 	if (access(img->path, R_OK) != 0)
 		schema_problem(c, n, "cannot read '%s': %s", img->path, strerror(errno));
 }
@@ -495,7 +496,7 @@ static void parse_handlers(struct schema *c, struct ynode *n,
 	schema_check_duplicates(c, n);
 	*out = calloc(len ? len : 1, sizeof **out);
 	if (!*out)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < len; i++) {
 		struct ynode *k = n->pairs[i].key, *v = n->pairs[i].value;
 		struct handler_cfg *h = &(*out)[*count];
@@ -812,7 +813,7 @@ static void console_text(struct schema *c, struct ynode *n, struct expect_cfg *e
 	e->console_len = n->len;
 	e->console_text = malloc(e->console_len + 1);
 	if (!e->console_text)
-		err(2, "malloc");
+		err(EXIT_USAGE, "malloc");
 	memcpy(e->console_text, n->text, e->console_len + 1);
 	if (kind != CONSOLE_REGEX)
 		return;
@@ -895,7 +896,7 @@ static void mem_value(struct schema *c, struct ynode *n, struct mem_expect *m,
 		m->len = n->len;
 		m->bytes = malloc(m->len + 1);
 		if (!m->bytes)
-			err(2, "malloc");
+			err(EXIT_USAGE, "malloc");
 		memcpy(m->bytes, n->text, m->len);
 		return;
 	}
@@ -906,7 +907,7 @@ static void mem_value(struct schema *c, struct ynode *n, struct mem_expect *m,
 	size_t len = n->len;
 	m->bytes = calloc(len ? len : 1, 1);
 	if (!m->bytes)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	m->len = len;
 	for (size_t i = 0; i < len; i++) {
 		struct ynode *b = n->items[i];
@@ -1043,7 +1044,7 @@ static bool read_file(struct config *cfg, const char *path)
 	cfg->text = malloc(cap);
 	while (got > 0 && len <= CONFIG_MAX) {
 		if (!cfg->text)
-			err(2, "malloc");
+			err(EXIT_USAGE, "malloc");
 		got = read(fd, cfg->text + len, cap - len - 1);
 		if (got < 0 && errno == EINTR)
 			got = 1; /* read nothing, try again */
@@ -1077,7 +1078,7 @@ static char *default_name(const char *path)
 	char *name = strdup(base ? base + 1 : path);
 
 	if (!name)
-		err(2, "strdup");
+		err(EXIT_USAGE, "strdup");
 	char *dot = strrchr(name, '.');
 	if (dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0))
 		*dot = '\0';
@@ -1089,7 +1090,7 @@ static struct config *new_config(const char *path, char *const *overrides)
 	struct config *cfg = calloc(1, sizeof *cfg);
 
 	if (!cfg || !(cfg->file = strdup(path)))
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	cfg->diag.file = cfg->file;
 	cfg->diag.overrides = overrides;
 	cfg->timeout_ns = DEFAULT_TIMEOUT_NS;
@@ -1183,7 +1184,7 @@ struct config *cfg_load_text(const char *path, const char *text, size_t len)
 
 	cfg->text = malloc(len + 1);
 	if (!cfg->text)
-		err(2, "malloc");
+		err(EXIT_USAGE, "malloc");
 	memcpy(cfg->text, text, len);
 	cfg->text[len] = '\0';
 	cfg->diag.text = cfg->text;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "status.h"
+
 static void add(struct diag *d, struct pos pos, const char *path,
 		const char *fmt, va_list ap)
 {
@@ -16,13 +18,13 @@ static void add(struct diag *d, struct pos pos, const char *path,
 		d->cap = d->cap ? 2 * d->cap : 8;
 		d->msgs = realloc(d->msgs, d->cap * sizeof *d->msgs);
 		if (!d->msgs)
-			err(2, "realloc");
+			err(EXIT_USAGE, "realloc");
 	}
 	struct diag_msg *m = &d->msgs[d->count++];
 	m->pos = pos;
 	m->path = strdup(path ? path : "");
 	if (vasprintf(&m->text, fmt, ap) < 0 || !m->path)
-		err(2, "vasprintf");
+		err(EXIT_USAGE, "vasprintf");
 }
 
 void diag_add(struct diag *d, struct pos pos, const char *path,

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "status.h"
+
 static bool read_all(struct image *img, const char *path, struct diag *d,
 		     struct pos pos, const char *key)
 {
@@ -31,7 +33,7 @@ static bool read_all(struct image *img, const char *path, struct diag *d,
 	img->file_size = (size_t)st.st_size;
 	img->file = malloc(img->file_size ? img->file_size : 1);
 	if (!img->file)
-		err(2, "malloc %zu bytes for '%s'", img->file_size, path);
+		err(EXIT_USAGE, "malloc %zu bytes for '%s'", img->file_size, path);
 	size_t got = fread(img->file, 1, img->file_size, f);
 	fclose(f);
 	if (got != img->file_size) {
@@ -105,7 +107,7 @@ bool image_load_elf(struct image *img, const char *path, struct diag *d,
 	if (!read_all(img, path, d, pos, key))
 		return false;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		errx(2, "libelf: %s", elf_errmsg(-1));
+		errx(EXIT_USAGE, "libelf: %s", elf_errmsg(-1));
 	Elf *e = elf_memory((char *)img->file, img->file_size);
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
 		diag_add(d, pos, key, "'%s' is not an ELF file%s%s", path,
@@ -128,7 +130,7 @@ bool image_load_elf(struct image *img, const char *path, struct diag *d,
 	} else {
 		img->segs = calloc(nph ? nph : 1, sizeof *img->segs);
 		if (!img->segs)
-			err(2, "calloc");
+			err(EXIT_USAGE, "calloc");
 		for (size_t i = 0; i < nph; i++) {
 			GElf_Phdr ph;
 			if (!gelf_getphdr(e, (int)i, &ph)) {
@@ -168,7 +170,7 @@ bool image_load_raw(struct image *img, const char *path, uint64_t at,
 	}
 	img->segs = calloc(1, sizeof *img->segs);
 	if (!img->segs)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	img->segs[0] = (struct segment){ .paddr = at, .vaddr = at,
 					 .filesz = img->file_size,
 					 .memsz = img->file_size,

@@ -16,7 +16,7 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	struct io_handler *t = calloc(n ? n : 1, sizeof *t);
 
 	if (!t)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < n; i++) {
 		t[i] = (struct io_handler){ .base = h[i].addr, .size = h[i].size,
 					    .kind = h[i].kind, .value = h[i].value };

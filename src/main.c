@@ -289,18 +289,6 @@ static int run_config(const char *file, struct options *o)
 	return out.status;
 }
 
-/* Several configs exit with the worst status: 2, 3, 1, 77, then 0. */
-static int severity(int status)
-{
-	switch (status) {
-	case EXIT_PASS: return 0;
-	case EXIT_SKIP: return 1;
-	case EXIT_EXPECT: return 2;
-	case EXIT_GUEST: return 3;
-	default: return 4;
-	}
-}
-
 static int run_one(void *ctx, size_t index, FILE *json, bool last)
 {
 	struct options *o = ctx;
@@ -319,11 +307,10 @@ static bool is_suite(const struct options *o)
 	       getenv("TEST_TOTAL_SHARDS");
 }
 
-/* Run the suite; returns the worst status. */
+/* Run the suite; returns its status (status_of_suite). */
 static int run_suite(struct options *o, FILE *json)
 {
-	size_t counts[5] = { 0 };
-	int worst = EXIT_PASS;
+	size_t counts[RANK_COUNT] = { 0 };
 	int *status = calloc(o->suite.count + 1, sizeof *status);
 
 	if (!status)
@@ -342,14 +329,11 @@ static int run_suite(struct options *o, FILE *json)
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;
 	suite_run(&o->suite, o->jobs, isolate, json, run_one, o, status);
-	for (size_t i = 0; i < o->suite.count; i++) {
-		counts[report_rank(status[i])]++;
-		if (severity(status[i]) > severity(worst))
-			worst = status[i];
-	}
+	for (size_t i = 0; i < o->suite.count; i++)
+		counts[status_rank(status[i])]++;
 	report_finish(&o->report, counts);
 	free(status);
-	return worst;
+	return status_of_suite(counts);
 }
 
 int main(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "num.h"
+#include "status.h"
 
 static bool key_matches(const struct ynode *k, const char *name)
 {
@@ -62,7 +63,7 @@ void override_apply(struct ydoc *doc, struct diag *d, unsigned argno,
 	}
 	char *key = strndup(arg, (size_t)(eq - arg)), *save = NULL;
 	if (!key)
-		err(2, "strndup");
+		err(EXIT_USAGE, "strndup");
 	for (char *b = key; (b = strpbrk(b, "[]"));)
 		*b = '.'; /* a[0] is a.0 */
 	char *name = strtok_r(key, ".", &save);

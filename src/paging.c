@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "status.h"
+
 #define ADDR_MASK_4 0x000ffffffffff000ULL /* address bits of a 64-bit entry */
 
 void pt_init(struct pt *pt, int levels, uint64_t base)
@@ -19,7 +21,7 @@ void pt_init(struct pt *pt, int levels, uint64_t base)
 	pt->cap = 4; /* grows by doubling */
 	pt->bytes = calloc(pt->cap, PAGE_4K);
 	if (!pt->bytes)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 }
 
 void pt_free(struct pt *pt)
@@ -65,7 +67,7 @@ static size_t new_table(struct pt *pt)
 		pt->cap *= 2;
 		pt->bytes = realloc(pt->bytes, pt->cap * PAGE_4K);
 		if (!pt->bytes)
-			err(2, "realloc");
+			err(EXIT_USAGE, "realloc");
 	}
 	memset(pt->bytes + pt->npages * PAGE_4K, 0, PAGE_4K);
 	return pt->npages++;

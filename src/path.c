@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "status.h"
+
 char *path_dirname(const char *file)
 {
 	const char *slash = strrchr(file, '/');
@@ -22,7 +24,7 @@ char *path_dirname(const char *file)
 	else
 		dir = strndup(file, (size_t)(slash - file));
 	if (!dir)
-		err(2, "strdup");
+		err(EXIT_USAGE, "strdup");
 	return dir;
 }
 
@@ -35,7 +37,7 @@ static void normalize(char *p)
 	bool abs = p[0] == '/';
 
 	if (!copy)
-		err(2, "strdup");
+		err(EXIT_USAGE, "strdup");
 	for (char *s = strtok_r(copy, "/", &save); s && n < 256;
 	     s = strtok_r(NULL, "/", &save)) {
 		if (strcmp(s, ".") == 0)
@@ -69,7 +71,7 @@ static char *join(const char *dir, const char *name)
 	char *p;
 
 	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		err(2, "asprintf");
+		err(EXIT_USAGE, "asprintf");
 	normalize(p);
 	return p;
 }
@@ -79,7 +81,7 @@ char *path_resolve(const char *dir, const char *name, const char *search)
 	if (name[0] == '/') {
 		char *p = strdup(name);
 		if (!p)
-			err(2, "strdup");
+			err(EXIT_USAGE, "strdup");
 		return p;
 	}
 	char *first = join(dir, name);
@@ -87,7 +89,7 @@ char *path_resolve(const char *dir, const char *name, const char *search)
 		return first;
 	char *list = strdup(search), *save = NULL;
 	if (!list)
-		err(2, "strdup");
+		err(EXIT_USAGE, "strdup");
 	for (char *d = strtok_r(list, ":", &save); d;
 	     d = strtok_r(NULL, ":", &save)) {
 		char *p = join(d, name);

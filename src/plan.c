@@ -11,6 +11,7 @@
 
 #include "multiboot.h"
 #include "num.h"
+#include "status.h"
 
 #define MIN_STACK 256        /* bytes the stack must have below it */
 #define PLACE_FLOOR 0x1000   /* kvmrun's own tables go at or above this */
@@ -83,7 +84,7 @@ static struct blob *add_blob(struct plan *p, const char *what, uint64_t gpa,
 {
 	p->blobs = realloc(p->blobs, (p->nblobs + 1) * sizeof *p->blobs);
 	if (!p->blobs)
-		err(2, "realloc");
+		err(EXIT_USAGE, "realloc");
 	struct blob *b = &p->blobs[p->nblobs++];
 	memset(b, 0, sizeof *b);
 	snprintf(b->what, sizeof b->what, "%s", what);
@@ -116,7 +117,7 @@ static const struct blob **sorted_blobs(const struct plan *p)
 	const struct blob **s = calloc(p->nblobs + 1, sizeof *s);
 
 	if (!s)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < p->nblobs; i++)
 		s[i] = &p->blobs[i];
 	qsort(s, p->nblobs, sizeof *s, by_gpa);
@@ -130,7 +131,7 @@ static struct ranges ranges_of(const struct plan *p)
 			    p->nblobs };
 
 	if (!r.start || !r.max_end)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < r.n; i++) {
 		uint64_t end = s[i]->gpa + s[i]->size;
 		r.start[i] = s[i]->gpa;
@@ -220,7 +221,7 @@ static bool multiboot_kernel(struct image *img, struct diag *d,
 	free(img->segs);
 	img->segs = malloc(sizeof *img->segs);
 	if (!img->segs)
-		err(2, "malloc");
+		err(EXIT_USAGE, "malloc");
 	img->segs[0] = seg;
 	img->nsegs = 1;
 	img->entry = entry;
@@ -235,7 +236,7 @@ static void load_images(struct plan *p, struct config *cfg)
 
 	p->images = calloc(cfg->nimages ? cfg->nimages : 1, sizeof *p->images);
 	if (!p->images)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < cfg->nimages; i++) {
 		struct image_cfg *ic = &cfg->images[i];
 		struct image *img = &p->images[i];
@@ -314,7 +315,7 @@ static void push_map(struct plan *p, uint64_t start, uint64_t end,
 		return;
 	p->maps = realloc(p->maps, (p->nmaps + 1) * sizeof *p->maps);
 	if (!p->maps)
-		err(2, "realloc");
+		err(EXIT_USAGE, "realloc");
 	p->maps[p->nmaps++] = (struct map_cfg){ .virt = start, .phys = start,
 						.size = end - start,
 						.page = page, .flags = flags,
@@ -341,7 +342,7 @@ static void map_gaps(struct plan *p, uint64_t lo, uint64_t hi, unsigned flags,
 	size_t n = 0;
 
 	if (!used)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < p->nmaps; i++) {
 		const struct map_cfg *m = &p->maps[i];
 		if (m->virt < hi && m->virt + m->size > lo)
@@ -416,7 +417,7 @@ static void plan_tables(struct plan *p, struct config *cfg)
 	if (cfg->nmaps) {
 		p->maps = calloc(cfg->nmaps, sizeof *p->maps);
 		if (!p->maps)
-			err(2, "calloc");
+			err(EXIT_USAGE, "calloc");
 		memcpy(p->maps, cfg->maps, cfg->nmaps * sizeof *p->maps);
 		p->nmaps = cfg->nmaps;
 	} else {
@@ -689,7 +690,7 @@ static void plan_multiboot(struct plan *p, struct config *cfg)
 
 	p->modules = calloc(cfg->nmodules + 1, sizeof *p->modules);
 	if (!mods || !p->modules)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < p->nblobs; i++)
 		if (p->blobs[i].seg && p->blobs[i].gpa + p->blobs[i].size > floor)
 			floor = p->blobs[i].gpa + p->blobs[i].size;
@@ -720,7 +721,7 @@ static void plan_multiboot(struct plan *p, struct config *cfg)
 	size_t len = strlen(kernel) + (cfg->cmdline ? strlen(cfg->cmdline) + 1 : 0) + 1;
 	p->mb_cmdline = malloc(len);
 	if (!p->mb_cmdline)
-		err(2, "malloc");
+		err(EXIT_USAGE, "malloc");
 	snprintf(p->mb_cmdline, len, "%s%s%s", kernel, cfg->cmdline ? " " : "",
 		 cfg->cmdline ? cfg->cmdline : "");
 	size_t size = mb_info_size(cfg, p->mb_cmdline, mods, cfg->nmodules);
@@ -731,7 +732,7 @@ static void plan_multiboot(struct plan *p, struct config *cfg)
 	if (d->count == 0) {
 		p->mb_info = malloc(size);
 		if (!p->mb_info)
-			err(2, "malloc");
+			err(EXIT_USAGE, "malloc");
 		mb_info_build(p->mb_info, (uint32_t)p->mb_info_addr, cfg,
 			      p->mb_cmdline, mods, cfg->nmodules);
 		struct blob *b = add_blob(p, "multiboot information",

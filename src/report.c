@@ -30,7 +30,7 @@ void report_console(struct result *res, const char *data, size_t len)
 			cap *= 2;
 		res->console = realloc(res->console, cap);
 		if (!res->console)
-			err(2, "realloc");
+			err(EXIT_USAGE, "realloc");
 		res->console_cap = cap;
 	}
 	memcpy(res->console + res->console_len, data, len);
@@ -599,24 +599,10 @@ static void report_run(const struct plan *p, const struct vm *vm,
 		trace_table(res);
 }
 
-static const char *const status_words[] = { "PASS", "FAIL", "INVALID",
-					    "ERROR", "SKIP" };
-
-int report_rank(int status)
-{
-	switch (status) {
-	case EXIT_PASS: return 0;
-	case EXIT_EXPECT: return 1;
-	case EXIT_USAGE: return 2;
-	case EXIT_GUEST: return 3;
-	default: return 4;
-	}
-}
-
 static void report_verdict(const char *name, int status, const struct result *res)
 {
 	fflush(stdout);
-	fprintf(stderr, "%s %s", report_status_word(status), name);
+	fprintf(stderr, "%s %s", status_word(status), name);
 	if (res)
 		fprintf(stderr, " (%s after %llu exit%s, %.3f ms)",
 			result_stop_name(res->stop),
@@ -625,20 +611,17 @@ static void report_verdict(const char *name, int status, const struct result *re
 	fputc('\n', stderr);
 }
 
-const char *report_status_word(int status)
+static void report_summary(const size_t counts[RANK_COUNT])
 {
-	return status_words[report_rank(status)];
-}
-
-static void report_summary(const size_t counts[5])
-{
-	size_t failed = counts[1] + counts[2] + counts[3];
+	size_t failed = counts[RANK_FAIL] + counts[RANK_INVALID] +
+			counts[RANK_ERROR];
 
 	if (failed)
 		fprintf(stderr, "failed: %zu on expectations, %zu invalid, "
-			"%zu in error\n", counts[1], counts[2], counts[3]);
-	fprintf(stderr, "%zu passed, %zu failed, %zu skipped\n", counts[0],
-		failed, counts[4]);
+			"%zu in error\n", counts[RANK_FAIL],
+			counts[RANK_INVALID], counts[RANK_ERROR]);
+	fprintf(stderr, "%zu passed, %zu failed, %zu skipped\n",
+		counts[RANK_PASS], failed, counts[RANK_SKIP]);
 }
 
 /* ---- the sinks ---- */
@@ -679,7 +662,7 @@ void report_outcome(struct report_opts *o, const struct outcome *out)
 		json_outcome(o->json, out);
 }
 
-void report_finish(const struct report_opts *o, const size_t counts[5])
+void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT])
 {
 	fflush(stdout);
 	if (o->suite)

@@ -49,16 +49,8 @@ void report_start(struct report_opts *o, size_t nconfigs);
 void report_outcome(struct report_opts *o, const struct outcome *out);
 
 /* The summary after a suite, its last line "N passed, N failed, N
- * skipped"; (counts) is indexed by report_rank: pass, fail, invalid,
- * error, skip. */
-void report_finish(const struct report_opts *o, const size_t counts[5]);
-
-/* The place of (status) in the summary. */
-int report_rank(int status);
-
-/* The words of a status in verdict lines: PASS, FAIL, INVALID, ERROR,
- * SKIP. */
-const char *report_status_word(int status);
+ * skipped"; (counts) is indexed by status_rank. */
+void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT]);
 
 /* The sinks report_outcome feeds (report_tap.c, report_json.c). */
 void tap_start(const struct report_opts *o);

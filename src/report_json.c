@@ -200,7 +200,7 @@ void json_outcome(FILE *f, const struct outcome *out)
 				text(cfg->file, strlen(cfg->file)), "name",
 				text(cfg->name, strlen(cfg->name)), "status",
 				out->status, "verdict",
-				report_status_word(out->status));
+				status_word(out->status));
 
 	if (cfg->diag.count)
 		json_object_set_new(doc, "problems", problems(&cfg->diag));

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "status.h"
+
 const char *result_stop_name(enum stop_reason stop)
 {
 	static const char *const names[] = {
@@ -89,7 +91,7 @@ void result_trace_add(struct result *res, const struct exit_rec *e,
 			res->rows = realloc(res->rows,
 					    res->rows_cap * sizeof *res->rows);
 			if (!res->rows)
-				err(2, "realloc");
+				err(EXIT_USAGE, "realloc");
 		}
 		row = &res->rows[res->nrows++];
 		*row = (struct trace_row){ e->reason, e->write, e->addr, 0, 0, 0 };

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "num.h"
+#include "status.h"
 
 /* Append (len) bytes of (text) to the key path, cut at its end. Paths
  * grow and shrink for every node of a config: no printf here. */
@@ -62,7 +63,7 @@ void schema_problem(struct schema *c, const struct ynode *n, const char *fmt, ..
 
 	va_start(ap, fmt);
 	if (vasprintf(&text, fmt, ap) < 0)
-		err(2, "vasprintf");
+		err(EXIT_USAGE, "vasprintf");
 	va_end(ap);
 	diag_add(c->diag, ynode_pos(n), c->path, "%s", text);
 	free(text);
@@ -427,7 +428,7 @@ void schema_list(struct schema *c, struct ynode *seq, void **items,
 	*count = 0;
 	*items = calloc(1, size);
 	if (!*items)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	if (n > max) {
 		schema_problem(c, seq, "wanted at most %zu items, found %zu", max, n);
 		return;
@@ -435,7 +436,7 @@ void schema_list(struct schema *c, struct ynode *seq, void **items,
 	free(*items);
 	*items = calloc(n ? n : 1, size);
 	if (!*items)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	*count = n;
 	for (size_t i = 0; i < n; i++) {
 		size_t old = schema_push_index(c, i);

@@ -9,6 +9,7 @@
 
 #include "mem.h"
 #include "plan.h"
+#include "status.h"
 
 /* How vm_create calls KVM: (describe) hears of every step (--explain);
  * a (dry) run makes no call and pretends each one worked. */
@@ -40,15 +41,6 @@ struct vm {
 	char why[512]; /* what went wrong, when a call fails */
 	struct vm_calls calls;
 	struct kvm_sregs reset; /* the BSP's special registers after reset */
-};
-
-/* Exit statuses of kvmrun(1). */
-enum {
-	EXIT_PASS = 0,
-	EXIT_EXPECT = 1,
-	EXIT_USAGE = 2,
-	EXIT_GUEST = 3,
-	EXIT_SKIP = 77,
 };
 
 /*

@@ -9,6 +9,8 @@
 #include <sys/auxv.h>
 #include <yaml.h>
 
+#include "status.h"
+
 /* ---- the blocks the tree lives in ---- */
 
 struct ychunk {
@@ -30,7 +32,7 @@ static void *doc_alloc(struct ydoc *doc, size_t size)
 		size_t want = size > CHUNK_BYTES ? size : CHUNK_BYTES;
 		c = malloc(sizeof *c + want);
 		if (!c)
-			err(2, "malloc");
+			err(EXIT_USAGE, "malloc");
 		c->next = doc->chunks;
 		c->used = 0;
 		c->size = want;
@@ -141,7 +143,7 @@ static void *grow(void *array, size_t *cap, size_t used, size_t size)
 	*cap = *cap ? *cap * 2 : 64;
 	array = realloc(array, *cap * size);
 	if (!array)
-		err(2, "realloc");
+		err(EXIT_USAGE, "realloc");
 	return array;
 }
 
@@ -180,7 +182,7 @@ static void anchors_grow(struct builder *b)
 	b->anchors_cap = (size_t)1 << b->anchors_bits;
 	b->anchors = calloc(b->anchors_cap, sizeof *b->anchors);
 	if (!b->anchors)
-		err(2, "calloc");
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i].name)
 			*anchor_slot(b, old[i].name) = old[i];
@@ -338,7 +340,7 @@ bool ydoc_load(struct ydoc *doc, const char *text, size_t len, struct diag *d)
 	}
 	*doc = (struct ydoc){ 0 };
 	if (!yaml_parser_initialize(&parser))
-		errx(2, "yaml_parser_initialize: out of memory");
+		errx(EXIT_USAGE, "yaml_parser_initialize: out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (ok && !done) {
 		if (!yaml_parser_parse(&parser, &e)) {
