@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "escape.h"
 
 static struct verdict *add(struct verdicts *out, struct pos pos, bool ok,
 			   const char *what)
@@ -111,10 +111,10 @@ static void check_console(const struct config *cfg, const struct result *res,
 	struct verdict *v = add(out, e->console_pos, console_matches(e, res),
 				"console");
 	set(v->expected, "%s\"%s\"%s", how[e->console],
-	    report_escape(text, sizeof text, e->console_text, e->console_len),
+	    escape_bytes(text, sizeof text, e->console_text, e->console_len),
 	    e->console == CONSOLE_REGEX ? "/" : "");
 	set(v->actual, "\"%s\"%s",
-	    report_escape(text, sizeof text, res->console, res->console_len),
+	    escape_bytes(text, sizeof text, res->console, res->console_len),
 	    res->console_truncated ? " (truncated capture)" : "");
 }
 
@@ -165,10 +165,10 @@ static void check_memory(const struct config *cfg, const struct vm *vm,
 		ok = p && memcmp(p, m->bytes, len) == 0;
 		struct verdict *v = add(out, m->pos, ok, what);
 		set(v->expected, "%s \"%s\"", m->what,
-		    report_escape(text, sizeof text, (const char *)m->bytes, len));
+		    escape_bytes(text, sizeof text, (const char *)m->bytes, len));
 		if (p)
 			set(v->actual, "%s \"%s\"", m->what,
-			    report_escape(text, sizeof text, (const char *)p, len));
+			    escape_bytes(text, sizeof text, (const char *)p, len));
 		else
 			set(v->actual, "[0x%llx, +%zu) is not in RAM",
 			    (unsigned long long)m->at, len);

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "report.h"
+#include "console.h"
+#include "status.h"
 #include "uart.h"
 
 static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
@@ -137,13 +138,13 @@ static enum io_action take_write(const struct io_table *t,
 								 : IO_UNHANDLED;
 	}
 	case H_CONSOLE:
-		report_console(res, (const char *)data, size * count);
+		console_write(res, (const char *)data, size * count);
 		return IO_CONTINUE;
 	case H_UART:
 		for (size_t i = 0; i < count; i++) {
 			uint8_t byte = data[i * size];
 			if (uart_write(h->regs, (unsigned)(addr - h->base), byte))
-				report_console(res, (const char *)&byte, 1);
+				console_write(res, (const char *)&byte, 1);
 		}
 		return IO_CONTINUE;
 	case H_EXIT:

@@ -231,6 +231,8 @@ static int execute(const struct plan *p, struct options *o,
 		vm_destroy(&vm);
 		return out->status;
 	}
+	if (o->trace)
+		run.trace_exit = report_trace_exit;
 	run_guest(&run, gdb);
 	gdb_close(gdb);
 	check_run(p->cfg, &res, &vm, &v);

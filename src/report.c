@@ -13,62 +13,6 @@
 #include "paging.h"
 #include "utf8.h"
 
-#define CONSOLE_CAP (16u << 20) /* console bytes kept for expectations */
-
-void report_console(struct result *res, const char *data, size_t len)
-{
-	if (!res->quiet)
-		fwrite(data, 1, len, stdout);
-	size_t room = CONSOLE_CAP - res->console_len;
-	if (len > room) {
-		len = room;
-		res->console_truncated = true;
-	}
-	if (res->console_len + len + 1 > res->console_cap) {
-		size_t cap = res->console_cap ? res->console_cap : 4096;
-		while (cap < res->console_len + len + 1)
-			cap *= 2;
-		res->console = realloc(res->console, cap);
-		if (!res->console)
-			err(EXIT_USAGE, "realloc");
-		res->console_cap = cap;
-	}
-	memcpy(res->console + res->console_len, data, len);
-	res->console_len += len;
-	res->console[res->console_len] = '\0';
-}
-
-const char *report_escape(char *buf, size_t size, const char *data, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len && data; i++) {
-		unsigned char c = (unsigned char)data[i];
-		char tmp[8];
-		if (c == '\n')
-			strcpy(tmp, "\\n");
-		else if (c == '\t')
-			strcpy(tmp, "\\t");
-		else if (c == '\r')
-			strcpy(tmp, "\\r");
-		else if (c == '"' || c == '\\')
-			snprintf(tmp, sizeof tmp, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			snprintf(tmp, sizeof tmp, "\\x%02x", c);
-		else
-			snprintf(tmp, sizeof tmp, "%c", c);
-		size_t t = strlen(tmp);
-		if (n + t + 4 > size) {
-			strcpy(buf + n, "...");
-			return buf;
-		}
-		memcpy(buf + n, tmp, t);
-		n += t;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* ---- config problems ---- */
 
 #define CARET_WIDTH 100 /* characters of a source line shown */

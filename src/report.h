@@ -12,14 +12,6 @@
 #include "result.h"
 #include "vm.h"
 
-/* Bytes the guest wrote to a console handler: kept in (res) for the
- * expectations and passed to stdout unless (res->quiet). */
-void report_console(struct result *res, const char *data, size_t len);
-
-/* (data) as a C-like string with escapes, cut to fit (size). */
-const char *report_escape(char *buf, size_t size, const char *data,
-			  size_t len);
-
 /* --trace: one line for exit (e), the latest of (res). */
 void report_trace_exit(const struct result *res, const struct exit_rec *e);
 

@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "gdb.h"
-#include "report.h"
 #include "smp.h"
 
 /* The signal handler's view of the one run in progress. */
@@ -301,7 +300,8 @@ static void loop(struct run *r, unsigned id)
 		if (trace) {
 			result_trace_add(res, e, exited - entered,
 					 now_ns() - exited);
-			report_trace_exit(res, e);
+			if (r->trace_exit)
+				r->trace_exit(res, e);
 		}
 		if (!stopped && r->cfg->max_exits && res->exits >= r->cfg->max_exits) {
 			res->stop = STOPPED_EXIT_LIMIT;

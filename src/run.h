@@ -20,6 +20,9 @@ struct run {
 	struct result *res;
 	struct smp smp;
 	struct guard *guard;
+	/* --trace: told of each exit as it is counted; NULL for none. The
+	 * report stage gives it, so that run does not depend on report. */
+	void (*trace_exit)(const struct result *res, const struct exit_rec *e);
 };
 
 /*
