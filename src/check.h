@@ -6,21 +6,8 @@
 
 #include "config.h"
 #include "result.h"
+#include "verdict.h"
 #include "vm.h"
-
-struct verdict {
-	char what[48];      /* "console", "regs.rax", "memory 0x400" */
-	char expected[200];
-	char actual[200];
-	bool ok;
-	struct pos pos;
-};
-
-struct verdicts {
-	struct verdict *v;
-	size_t n, failed;
-	bool stop_ok; /* the guest stopped in a way the config allows */
-};
 
 /* Evaluate every expectation of (cfg) against (res) and guest memory. */
 void check_run(const struct config *cfg, const struct result *res,

@@ -668,6 +668,10 @@ static void check_boot(struct config *cfg)
 			diag_add(&cfg->diag, h->pos, i < cfg->nports ? "ports" : "mmio",
 				 "an irq-line handler needs irqchip: true");
 	}
+	if (cfg->cpus > 1 && cfg->gdb)
+		diag_add(&cfg->diag, cfg->cpus_pos, "cpu.count", "the gdb stub "
+			 "debugs one vCPU, and cpu.count is %u: set cpu.count: "
+			 "1 or debug.gdb: false", cfg->cpus);
 	if (cfg->cpus > 1 && !cfg->irqchip)
 		diag_add(&cfg->diag, cfg->cpus_pos, "cpu.count", "%u vCPUs need "
 			 "irqchip: true (the application processors wait for "

@@ -31,6 +31,7 @@ struct options {
 	const char *explain; /* NULL, "text" or "dot" */
 	const char *json, *shard;
 	const char *gdb; /* --gdb: wait for gdb there */
+	char *gdb_set;   /* --gdb as the override debug.gdb=ADDRESS */
 	unsigned jobs;
 	struct report_opts report;
 	struct suite suite;
@@ -116,6 +117,22 @@ static const char *gdb_address(const char *arg, int argc, char **argv)
 	return arg;
 }
 
+/* --gdb as the override debug.gdb=ADDRESS, the last one given. */
+static void set_gdb(struct options *o)
+{
+	char *set;
+
+	if (asprintf(&set, "debug.gdb=%s", o->gdb) < 0)
+		err(EXIT_USAGE, "asprintf");
+	for (size_t i = 0; i < o->nsets; i++)
+		if (o->sets[i] == o->gdb_set)
+			o->sets[i] = set;
+	if (!o->gdb_set)
+		push(&o->sets, &o->nsets, set);
+	free(o->gdb_set);
+	o->gdb_set = set;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -157,7 +174,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_SHARD: o->shard = optarg; break;
 		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 		case 'j': o->jobs = parse_jobs(optarg); break;
-		case 'g': o->gdb = gdb_address(optarg, argc, argv); break;
+		case 'g':
+			/* As debug.gdb, so that the config's checks see it. */
+			o->gdb = gdb_address(optarg, argc, argv);
+			set_gdb(o);
+			break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		case 'V':
 			printf("kvmrun %s (disassembler: %s, sandbox: %s)\n",
@@ -180,75 +201,83 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 }
 
-/* Create the VM, run the guest, check what it left, report. */
-static int execute(const struct plan *p, struct options *o,
-		   struct outcome *out)
-{
+/* What a run holds between the VM's creation and its release. */
+struct session {
 	struct vm vm;
 	struct io_table io;
-	struct verdicts v;
-	/* TAP and JSON on stdout keep the guest's console off it. */
-	struct result res = { .quiet = o->quiet || o->report.tap ||
-				       o->report.json == stdout,
-			      .trace = o->trace };
+	struct run run;
+	struct gdb *gdb;
+	bool prepared; /* run_prepare started the vCPU threads */
+	char why[512];
+};
 
-	out->status = vm_create(&vm, p, NULL);
-	if (out->status) {
-		out->why = vm.why;
-		report_outcome(&o->report, out);
-		vm_destroy(&vm);
-		return out->status;
-	}
-	char why[300];
+/* After vm_create: wait for gdb if asked, start the vCPU threads, enter
+ * the sandbox, give the vCPUs their CPUID. 0, or a status with (why). */
+static int start(struct session *s, const struct plan *p,
+		 const struct options *o, struct result *res)
+{
 	/* A config's debug.gdb applies when it runs alone: a suite of them
 	 * must not stop and wait. */
 	const char *gdb_addr = o->gdb ? o->gdb
 			       : o->report.suite ? NULL : p->cfg->gdb;
-	struct gdb *gdb = NULL;
-	struct run run;
-	bool prepared = false;
-	io_register(&io, p->cfg, vm.fd);
-	if (gdb_addr && vm.ncpus > 1) {
-		snprintf(why, sizeof why, "the gdb stub debugs one vCPU, and "
-			 "cpu.count is %zu", vm.ncpus);
-		out->status = EXIT_USAGE;
-	} else if ((gdb_addr && !(gdb = gdb_accept(gdb_addr, p->cfg->name, vm.kvm, why, sizeof why))) ||
-		   !(prepared = run_prepare(&run, &vm, p->cfg, &io, &res, why, sizeof why) == 0) ||
-		   (!o->no_sandbox && sandbox_enter(vm.kvm, vm.fd, vm.vcpu_base,
-						    vm.vcpu_mask, why, sizeof why) < 0)) {
-		out->status = EXIT_GUEST;
-	}
-	if (out->status)
-		out->why = why;
-	else if ((out->status = vm_set_cpu(&vm, p)) != 0)
-		out->why = vm.why;
-	if (out->status) {
-		report_outcome(&o->report, out);
-		if (prepared)
-			run_cancel(&run);
-		gdb_close(gdb);
-		io_free(&io);
-		vm_destroy(&vm);
-		return out->status;
-	}
+
+	if (gdb_addr && !(s->gdb = gdb_accept(gdb_addr, p->cfg->name, s->vm.kvm,
+					      s->why, sizeof s->why)))
+		return EXIT_GUEST;
+	if (run_prepare(&s->run, &s->vm, p->cfg, &s->io, res, s->why,
+			sizeof s->why) != 0)
+		return EXIT_GUEST;
+	s->prepared = true;
 	if (o->trace)
-		run.trace_exit = report_trace_exit;
-	run_guest(&run, gdb);
-	gdb_close(gdb);
-	check_run(p->cfg, &res, &vm, &v);
-	out->status = check_exit_status(&v);
-	out->vm = &vm;
-	out->res = &res;
-	out->v = &v;
-	report_outcome(&o->report, out);
-	check_free(&v);
-	io_free(&io);
-	if (o->last)
-		vm_destroy_at_exit(&vm);
+		s->run.trace_exit = report_trace_exit;
+	if (!o->no_sandbox && sandbox_enter(s->vm.kvm, s->vm.fd, s->vm.vcpu_base,
+					    s->vm.vcpu_mask, s->why,
+					    sizeof s->why) < 0)
+		return EXIT_GUEST;
+	int status = vm_set_cpu(&s->vm, p);
+	if (status)
+		snprintf(s->why, sizeof s->why, "%s", s->vm.why);
+	return status;
+}
+
+/* Create the VM, run the guest, check what it left, release the VM and
+ * report: the report needs only the result. */
+static void execute(const struct plan *p, const struct options *o,
+		    struct report_opts *report, struct outcome *out)
+{
+	struct session s = { .gdb = NULL };
+	struct verdicts v = { .v = NULL };
+	/* TAP and JSON on stdout keep the guest's console off it. */
+	struct result res = { .quiet = o->quiet || report->tap ||
+				       report->json == stdout,
+			      .trace = o->trace };
+
+	out->status = vm_create(&s.vm, p, NULL);
+	io_register(&s.io, p->cfg, s.vm.fd);
+	if (out->status)
+		snprintf(s.why, sizeof s.why, "%s", s.vm.why);
 	else
-		vm_destroy(&vm);
+		out->status = start(&s, p, o, &res);
+	if (out->status == 0) {
+		run_guest(&s.run, s.gdb);
+		check_run(p->cfg, &res, &s.vm, &v);
+		out->status = check_exit_status(&v);
+		out->res = &res;
+		out->v = &v;
+	} else {
+		out->why = s.why;
+		if (s.prepared)
+			run_cancel(&s.run);
+	}
+	gdb_close(s.gdb);
+	io_free(&s.io);
+	if (o->last)
+		vm_destroy_at_exit(&s.vm);
+	else
+		vm_destroy(&s.vm);
+	report_outcome(report, out);
+	check_free(&v);
 	result_free(&res);
-	return out->status;
 }
 
 /* What to do with a valid plan: draw it, explain it, check it or run it. */
@@ -266,7 +295,7 @@ static void act(struct plan *p, struct options *o, struct outcome *out)
 		out->status = EXIT_PASS;
 		report_outcome(&o->report, out);
 	} else {
-		execute(p, o, out);
+		execute(p, o, &o->report, out);
 	}
 }
 
@@ -373,5 +402,6 @@ out:
 	suite_free(&o.suite);
 	free(o.configs);
 	free(o.sets);
+	free(o.gdb_set);
 	return worst;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "status.h"
 
 #define ADDR_MASK_4 0x000ffffffffff000ULL /* address bits of a 64-bit entry */

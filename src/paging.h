@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+struct diag;
+struct map_cfg;
 
 #define PTE_P (1ULL << 0)
 #define PTE_RW (1ULL << 1)

@@ -209,12 +209,6 @@ static void print_insn(void *ctx, uint64_t addr, size_t len, const char *text)
 	(void)len;
 }
 
-/* Code size of the segment in CS: 64, 32 or 16. */
-static int code_bits(const struct kvm_sregs *s)
-{
-	return s->cs.l ? 64 : s->cs.db ? 32 : 16;
-}
-
 struct decoded {
 	char text[200];
 	size_t len;
@@ -262,32 +256,19 @@ static bool made_access(const char *text, const struct access *a)
  * instruction that made it. Find that instruction: of the instructions
  * of k bytes that end at RIP, the longest that makes such an access.
  */
-static void dump_access_insn(const struct vm *vm, const struct kvm_sregs *s,
-			     uint64_t rip, const struct access *a)
+static void dump_access_insn(const struct cpu_diagnosis *d, uint64_t rip,
+			     const struct access *a)
 {
-	uint8_t before[15];
-	int have = 0;
-	uint64_t phys;
-	const char *why;
-
 	if (!disasm_available || (a->mmio && !a->write))
 		return;
-	for (; have < 15; have++) {
-		uint64_t linear = s->cs.base + rip - (uint64_t)have - 1;
-		const uint8_t *b;
-		if (!vm_linear_to_phys(vm, s, linear, &phys, &why) ||
-		    !(b = vm_gpa(vm, phys, 1)))
-			break;
-		before[14 - have] = *b;
-	}
-	for (int k = have; k >= 1; k--) {
-		struct decoded d = { .count = 0 };
-		disasm(before + 15 - k, (size_t)k, rip - (uint64_t)k, code_bits(s),
-		       1, keep_insn, &d);
-		if (d.count == 1 && d.len == (size_t)k && made_access(d.text, a)) {
+	for (unsigned k = d->nbefore; k >= 1; k--) {
+		struct decoded dec = { .count = 0 };
+		disasm(d->before + CODE_BEFORE - k, k, rip - k, d->code_bits, 1,
+		       keep_insn, &dec);
+		if (dec.count == 1 && dec.len == k && made_access(dec.text, a)) {
 			fprintf(stderr, "    0x%llx  %-24s  <- the access, just "
 				"before rip (decoded backwards)\n",
-				(unsigned long long)(rip - (uint64_t)k), d.text);
+				(unsigned long long)(rip - k), dec.text);
 			return;
 		}
 	}
@@ -295,32 +276,24 @@ static void dump_access_insn(const struct vm *vm, const struct kvm_sregs *s,
 
 /* The code at RIP; (access), if the guest stopped on one, is looked for
  * just before it. */
-static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
-		      uint64_t rip, const struct access *access)
+static void dump_code(const struct cpu_diagnosis *d, uint64_t rip,
+		      const struct access *access)
 {
-	uint64_t linear = s->cs.base + rip, phys;
-	const char *why = NULL;
-	uint8_t code[16];
-	int n = 0;
-
-	if (!vm_linear_to_phys(vm, s, linear, &phys, &why)) {
+	if (!d->code_mapped) {
 		fprintf(stderr, "  code at 0x%llx: %s\n",
-			(unsigned long long)linear, why);
+			(unsigned long long)d->code_linear, d->code_why);
 		return;
 	}
 	fprintf(stderr, "  code at 0x%llx (physical 0x%llx):",
-		(unsigned long long)linear, (unsigned long long)phys);
-	for (; n < 16; n++) {
-		const uint8_t *b = vm_gpa(vm, phys + (uint64_t)n, 1);
-		if (!b)
-			break;
-		code[n] = *b;
-		fprintf(stderr, " %02x", *b);
-	}
-	fputs(n ? "\n" : " not in RAM\n", stderr);
+		(unsigned long long)d->code_linear,
+		(unsigned long long)d->code_phys);
+	for (unsigned i = 0; i < d->ncode; i++)
+		fprintf(stderr, " %02x", d->code[i]);
+	fputs(d->ncode ? "\n" : " not in RAM\n", stderr);
 	if (access)
-		dump_access_insn(vm, s, rip, access);
-	if (n && !disasm(code, (size_t)n, rip, code_bits(s), 3, print_insn, &rip))
+		dump_access_insn(d, rip, access);
+	if (d->ncode && !disasm(d->code, d->ncode, rip, d->code_bits, 3,
+				print_insn, &rip))
 		fprintf(stderr, "    (%s)\n", disasm_available
 			? "these bytes are not an instruction"
 			: "no disassembler: kvmrun was built without zydis "
@@ -328,21 +301,18 @@ static void dump_code(const struct vm *vm, const struct kvm_sregs *s,
 }
 
 /* How the CPU's page walk of (linear) went, entry by entry. */
-static void dump_walk(const struct vm *vm, const struct kvm_sregs *s,
-		      const char *what, uint64_t linear)
+static void dump_walk(const char *what, const struct walk_record *wr)
 {
-	int levels = s->efer & X86_EFER_LMA ? 4 : 2;
-	struct pt_walk w;
+	const struct pt_walk *w = &wr->w;
+	int levels = wr->levels;
 	char flags[64], idx[24];
 
-	if (!(s->cr0 & X86_CR0_PG) || (!(s->efer & X86_EFER_LMA) && (s->cr4 & X86_CR4_PAE)) ||
-	    (s->cr4 & X86_CR4_LA57))
+	if (!wr->made)
 		return;
-	bool ok = pt_walk(vm_read_phys, (void *)vm, levels, s->cr3, linear, &w);
 	fprintf(stderr, "  page walk of %s 0x%llx (CR3 0x%llx):\n", what,
-		(unsigned long long)linear, (unsigned long long)s->cr3);
-	for (int i = 0; i < w.nsteps; i++) {
-		const struct pt_step *st = &w.step[i];
+		(unsigned long long)wr->linear, (unsigned long long)wr->cr3);
+	for (int i = 0; i < w->nsteps; i++) {
+		const struct pt_step *st = &w->step[i];
 		snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(levels, st->level),
 			 st->index);
 		if (!st->read) {
@@ -354,16 +324,16 @@ static void dump_walk(const struct vm *vm, const struct kvm_sregs *s,
 			(unsigned long long)st->addr, (unsigned long long)st->entry,
 			pt_entry_flags(levels, st->level, st->entry, flags, sizeof flags));
 	}
-	if (ok)
+	if (wr->ok)
 		fprintf(stderr, "    -> physical 0x%llx; rights over all levels: "
-			"%s%s%s\n", (unsigned long long)w.phys,
-			w.write ? "write" : "read-only", w.user ? ", user" : ", supervisor",
-			w.nx ? ", no-execute" : "");
-	else if (w.nsteps && w.step[w.nsteps - 1].read)
+			"%s%s%s\n", (unsigned long long)w->phys,
+			w->write ? "write" : "read-only", w->user ? ", user" : ", supervisor",
+			w->nx ? ", no-execute" : "");
+	else if (w->nsteps && w->step[w->nsteps - 1].read)
 		fprintf(stderr, "    -> not mapped: %s[%u] is not present, so the "
 			"access page-faults\n",
-			pt_level_name(levels, w.step[w.nsteps - 1].level),
-			w.step[w.nsteps - 1].index);
+			pt_level_name(levels, w->step[w->nsteps - 1].level),
+			w->step[w->nsteps - 1].index);
 }
 
 static void dump_exits(const struct result *res)
@@ -381,8 +351,8 @@ static void dump_exits(const struct result *res)
 }
 
 /* Registers, segments and the code at RIP of one vCPU. */
-static void dump_cpu(const struct vm *vm, const struct kvm_regs *r,
-		     const struct kvm_sregs *s, const struct access *access)
+static void dump_cpu(const struct kvm_regs *r, const struct kvm_sregs *s,
+		     const struct cpu_diagnosis *d, const struct access *access)
 {
 	char buf[160];
 
@@ -406,15 +376,14 @@ static void dump_cpu(const struct vm *vm, const struct kvm_regs *r,
 	fprintf(stderr, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit);
-	dump_code(vm, s, r->rip, access);
-	dump_walk(vm, s, "rip", s->cs.base + r->rip);
-	if (s->cr2)
-		dump_walk(vm, s, "cr2 (the last page-fault address)", s->cr2);
+	dump_code(d, r->rip, access);
+	dump_walk("rip", &d->rip_walk);
+	dump_walk("cr2 (the last page-fault address)", &d->cr2_walk);
 }
 
 /* With several vCPUs, the ones that did not stop the run: each one's
  * state as KVM keeps it, and its registers unless it never started. */
-static void dump_other_cpus(const struct vm *vm, const struct result *res)
+static void dump_other_cpus(const struct result *res)
 {
 	for (size_t i = 0; i < res->ncpus; i++) {
 		const struct vcpu_state *st = &res->cpus[i];
@@ -425,13 +394,13 @@ static void dump_other_cpus(const struct vm *vm, const struct result *res)
 		if (st->have_mp_state && st->mp_state == KVM_MP_STATE_UNINITIALIZED)
 			continue; /* never started: nothing of its own */
 		if (st->have_regs)
-			dump_cpu(vm, &st->regs, &st->sregs, NULL);
+			dump_cpu(&st->regs, &st->sregs, &st->diag, NULL);
 		else
 			fputs("  (registers could not be read)\n", stderr);
 	}
 }
 
-static void dump_state(const struct vm *vm, const struct result *res)
+static void dump_state(const struct result *res)
 {
 	bool by_cpu = res->stop != STOPPED_TIMEOUT &&
 		      res->stop != STOPPED_INTERRUPTED &&
@@ -445,11 +414,11 @@ static void dump_state(const struct vm *vm, const struct result *res)
 	} else {
 		bool accessed = res->stop == STOPPED_UNHANDLED_IO ||
 				res->stop == STOPPED_UNHANDLED_MMIO;
-		dump_cpu(vm, &res->regs, &res->sregs,
+		dump_cpu(&res->regs, &res->sregs, &res->diag,
 			 accessed ? &res->access : NULL);
 	}
 	dump_exits(res);
-	dump_other_cpus(vm, res);
+	dump_other_cpus(res);
 }
 
 /* Where an unhandled access went: a handler-less port, ROM, or nothing. */
@@ -519,13 +488,13 @@ static void report_log(const struct result *res)
 	fputc('\n', stderr);
 }
 
-static void report_run(const struct plan *p, const struct vm *vm,
-		const struct result *res, const struct verdicts *v)
+static void report_run(const struct plan *p, const struct result *res,
+		       const struct verdicts *v)
 {
 	fflush(stdout);
 	if (!v->stop_ok) {
 		describe_stop(p, res);
-		dump_state(vm, res);
+		dump_state(res);
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct verdict *e = &v->v[i];
@@ -578,7 +547,7 @@ static void human_outcome(const struct outcome *out)
 	if (out->why)
 		report_vm_error(cfg->name, out->status, out->why);
 	if (out->res)
-		report_run(out->plan, out->vm, out->res, out->v);
+		report_run(out->plan, out->res, out->v);
 	if (out->plan && !out->why && !out->res)
 		report_valid(out->plan);
 	else

@@ -6,11 +6,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "check.h"
 #include "config.h"
 #include "plan.h"
 #include "result.h"
-#include "vm.h"
+#include "status.h"
+#include "verdict.h"
 
 /* --trace: one line for exit (e), the latest of (res). */
 void report_trace_exit(const struct result *res, const struct exit_rec *e);
@@ -28,7 +28,6 @@ struct report_opts {
 struct outcome {
 	const struct config *cfg;
 	const struct plan *plan;  /* NULL when the config is invalid */
-	const struct vm *vm;      /* NULL unless the VM was made */
 	const struct result *res; /* NULL unless the guest ran */
 	const struct verdicts *v; /* NULL unless the guest ran */
 	const char *why;          /* why the VM could not be made */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "paging.h"
+
 enum stop_reason {
 	STOPPED_HLT,
 	STOPPED_EXIT,       /* an exit handler received a status */
@@ -58,6 +60,32 @@ struct trace_row {
 	uint64_t count, guest_ns, host_ns;
 };
 
+#define CODE_BYTES 16  /* bytes kept from RIP on */
+#define CODE_BEFORE 15 /* bytes kept before RIP: the longest instruction */
+
+/* A page walk of one linear address, as the failure report shows it. */
+struct walk_record {
+	bool made;         /* false: paging is off or of a kind not decoded */
+	uint64_t linear, cr3;
+	int levels;
+	bool ok;           /* it translated */
+	struct pt_walk w;
+};
+
+/* What a failure report shows of one vCPU beyond its registers, read
+ * from guest memory when the run ends, so that the report needs no VM. */
+struct cpu_diagnosis {
+	int code_bits;               /* 16, 32 or 64, from CS */
+	uint64_t code_linear, code_phys;
+	bool code_mapped;            /* else (code_why) says why */
+	char code_why[64];
+	uint8_t code[CODE_BYTES];    /* (ncode) bytes at RIP, in RAM */
+	unsigned ncode;
+	uint8_t before[CODE_BEFORE]; /* the (nbefore) bytes that end at RIP, */
+	unsigned nbefore;            /* at the end of (before) */
+	struct walk_record rip_walk, cr2_walk;
+};
+
 /* A vCPU as the run left it (cpu.count above 1). */
 struct vcpu_state {
 	bool have_regs;
@@ -65,6 +93,7 @@ struct vcpu_state {
 	bool have_mp_state;
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
+	struct cpu_diagnosis diag;
 };
 
 struct result {
@@ -88,6 +117,7 @@ struct result {
 	bool have_regs;
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
+	struct cpu_diagnosis diag;
 	unsigned cpu;
 	struct vcpu_state *cpus;
 	size_t ncpus;

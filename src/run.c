@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "diagnose.h"
 #include "gdb.h"
 #include "smp.h"
 
@@ -362,6 +363,8 @@ static void collect(struct run *r)
 		struct kvm_mp_state mp = { 0 };
 		int fd = vm->cpus[i].fd;
 		st->have_regs = read_regs(r, &vm->cpus[i], &st->regs, &st->sregs);
+		if (st->have_regs)
+			diagnose_cpu(vm, &st->regs, &st->sregs, &st->diag);
 		st->have_mp_state = ioctl(fd, KVM_GET_MP_STATE, &mp) == 0;
 		st->mp_state = mp.mp_state;
 	}
@@ -369,9 +372,12 @@ static void collect(struct run *r)
 		res->have_regs = res->cpus[res->cpu].have_regs;
 		res->regs = res->cpus[res->cpu].regs;
 		res->sregs = res->cpus[res->cpu].sregs;
+		res->diag = res->cpus[res->cpu].diag;
 	} else {
 		res->have_regs = read_regs(r, &vm->cpus[res->cpu], &res->regs,
 					   &res->sregs);
+		if (res->have_regs)
+			diagnose_cpu(vm, &res->regs, &res->sregs, &res->diag);
 	}
 }
 

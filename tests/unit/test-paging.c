@@ -5,6 +5,7 @@
  */
 #include "kvmrun-config.h"
 
+#include "config.h"
 #include "paging.h"
 #include "unit.h"
 

@@ -1,0 +1,73 @@
+/* The failure analysis, made once at the end of the run into the result. */
+#include "kvmrun-config.h"
+
+#include "diagnose.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu.h"
+
+/* One byte of code at linear (linear), or false when it is not mapped or
+ * not in RAM. */
+static bool code_byte(const struct vm *vm, const struct kvm_sregs *s,
+		      uint64_t linear, uint8_t *byte)
+{
+	uint64_t phys;
+	const char *why;
+	const uint8_t *b;
+
+	if (!vm_linear_to_phys(vm, s, linear, &phys, &why) ||
+	    !(b = vm_gpa(vm, phys, 1)))
+		return false;
+	*byte = *b;
+	return true;
+}
+
+/* How the CPU's page walk of (linear) goes, when the paging is a kind
+ * kvmrun decodes (32-bit or 4-level). */
+static void walk(const struct vm *vm, const struct kvm_sregs *s,
+		 uint64_t linear, struct walk_record *out)
+{
+	bool lma = s->efer & X86_EFER_LMA;
+
+	memset(out, 0, sizeof *out);
+	if (!(s->cr0 & X86_CR0_PG) || (!lma && (s->cr4 & X86_CR4_PAE)) ||
+	    (s->cr4 & X86_CR4_LA57))
+		return;
+	out->made = true;
+	out->linear = linear;
+	out->cr3 = s->cr3;
+	out->levels = lma ? 4 : 2;
+	out->ok = pt_walk(vm_read_phys, (void *)vm, out->levels, s->cr3, linear,
+			  &out->w);
+}
+
+void diagnose_cpu(const struct vm *vm, const struct kvm_regs *r,
+		  const struct kvm_sregs *s, struct cpu_diagnosis *d)
+{
+	const char *why = "";
+	uint64_t linear = s->cs.base + r->rip;
+
+	memset(d, 0, sizeof *d);
+	d->code_bits = s->cs.l ? 64 : s->cs.db ? 32 : 16;
+	d->code_linear = linear;
+	d->code_mapped = vm_linear_to_phys(vm, s, linear, &d->code_phys, &why);
+	if (!d->code_mapped)
+		snprintf(d->code_why, sizeof d->code_why, "%s", why);
+	for (; d->code_mapped && d->ncode < CODE_BYTES; d->ncode++) {
+		const uint8_t *b = vm_gpa(vm, d->code_phys + d->ncode, 1);
+		if (!b)
+			break;
+		d->code[d->ncode] = *b;
+	}
+	/* A port access or MMIO write exits with RIP past the instruction
+	 * that made it: the report looks for it in these bytes. */
+	while (d->nbefore < CODE_BEFORE &&
+	       code_byte(vm, s, linear - d->nbefore - 1,
+			 &d->before[CODE_BEFORE - 1 - d->nbefore]))
+		d->nbefore++;
+	walk(vm, s, linear, &d->rip_walk);
+	if (s->cr2)
+		walk(vm, s, s->cr2, &d->cr2_walk);
+}
