@@ -63,10 +63,17 @@ void diagnose_cpu(const struct vm *vm, const struct kvm_regs *r,
 	}
 	/* A port access or MMIO write exits with RIP past the instruction
 	 * that made it: the report looks for it in these bytes. */
-	while (d->nbefore < CODE_BEFORE &&
-	       code_byte(vm, s, linear - d->nbefore - 1,
-			 &d->before[CODE_BEFORE - 1 - d->nbefore]))
-		d->nbefore++;
+	for (; d->nbefore < CODE_BEFORE; d->nbefore++) {
+		uint64_t back = d->nbefore + 1;
+		uint8_t *byte = &d->before[CODE_BEFORE - back];
+		const uint8_t *b;
+		/* In RIP's page, the byte is where RIP's translation says. */
+		bool same_page = d->code_mapped && (linear & 0xfff) >= back;
+		if (same_page && (b = vm_gpa(vm, d->code_phys - back, 1)))
+			*byte = *b;
+		else if (same_page || !code_byte(vm, s, linear - back, byte))
+			break;
+	}
 	walk(vm, s, linear, &d->rip_walk);
 	if (s->cr2)
 		walk(vm, s, s->cr2, &d->cr2_walk);
