@@ -75,3 +75,19 @@ void diag_free(struct diag *d)
 	d->msgs = NULL;
 	d->count = d->cap = 0;
 }
+
+const char *diag_format(const struct diag *d, const struct diag_msg *m,
+			char *buf, size_t size)
+{
+	const char *sep = m->path[0] ? ": " : "";
+
+	if (m->pos.line)
+		snprintf(buf, size, "%s:%u:%u: %s%s%s", d->file, m->pos.line,
+			 m->pos.col, m->path, sep, m->text);
+	else if (m->pos.arg)
+		snprintf(buf, size, "%s: -s %s: %s%s%s", d->file,
+			 d->overrides[m->pos.arg - 1], m->path, sep, m->text);
+	else
+		snprintf(buf, size, "%s: %s%s%s", d->file, m->path, sep, m->text);
+	return buf;
+}

@@ -37,6 +37,13 @@ void diag_addf(struct diag *d, const char *fmt, ...)
 /* The text of line (line) of the config, its length in (len), or NULL. */
 const char *diag_line(const struct diag *d, unsigned line, size_t *len);
 
+#define DIAG_LINE_MAX 1024 /* a formatted problem, cut beyond */
+
+/* Problem (m) of (d) as one line: "FILE:LINE:COL: path: text", or
+ * "FILE: -s KEY=VALUE: path: text" for an option's value; into (buf). */
+const char *diag_format(const struct diag *d, const struct diag_msg *m,
+			char *buf, size_t size);
+
 void diag_free(struct diag *d);
 
 #endif

@@ -54,17 +54,8 @@ static void report_diag(const struct diag *d)
 	fflush(stdout);
 	for (size_t i = 0; i < d->count && i < MAX_PROBLEMS; i++) {
 		const struct diag_msg *m = &d->msgs[i];
-		const char *sep = m->path[0] ? ": " : "";
-		if (m->pos.line)
-			fprintf(stderr, "%s:%u:%u: %s%s%s\n", d->file, m->pos.line,
-				m->pos.col, m->path, sep, m->text);
-		else if (m->pos.arg)
-			fprintf(stderr, "%s: -s %s: %s%s%s\n", d->file,
-				d->overrides[m->pos.arg - 1], m->path, sep,
-				m->text);
-		else
-			fprintf(stderr, "%s: %s%s%s\n", d->file, m->path, sep,
-				m->text);
+		char line[DIAG_LINE_MAX];
+		fprintf(stderr, "%s\n", diag_format(d, m, line, sizeof line));
 		if (m->pos.line)
 			caret(d, &m->pos);
 	}

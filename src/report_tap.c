@@ -60,7 +60,7 @@ static void verdict_yaml(const struct outcome *out, const struct verdict *e)
 static void problems_yaml(const struct outcome *out)
 {
 	const struct diag *d = &out->cfg->diag;
-	char line[600];
+	char line[DIAG_LINE_MAX];
 
 	puts("  ---");
 	if (out->why)
@@ -69,11 +69,8 @@ static void problems_yaml(const struct outcome *out)
 		puts("  problems:");
 	for (size_t i = 0; i < d->count && i < 100; i++) {
 		const struct diag_msg *m = &d->msgs[i];
-		snprintf(line, sizeof line, "%s:%u:%u: %s%s%s", d->file,
-			 m->pos.line, m->pos.col, m->path, m->path[0] ? ": " : "",
-			 m->text);
 		fputs("    - ", stdout);
-		yaml_string(line);
+		yaml_string(diag_format(d, m, line, sizeof line));
 		putchar('\n');
 	}
 	puts("  ...");
@@ -129,8 +126,8 @@ static void expectation_points(const struct outcome *out)
 	}
 	if (!out->v) {
 		printf("%s 1 - %s: %s\n", out->status == EXIT_PASS ? "ok" : "not ok",
-		       out->cfg->name, out->plan && !out->why ? "config is valid"
-			: out->why ? "the VM could not be made" : "config is valid");
+		       out->cfg->name, out->why ? "the VM could not be made"
+			: out->plan ? "config is valid" : "config is invalid");
 		if (out->status != EXIT_PASS)
 			problems_yaml(out);
 		puts("1..1");
