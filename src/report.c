@@ -530,10 +530,11 @@ static void report_summary(const size_t counts[RANK_COUNT])
 
 /* ---- the sinks ---- */
 
-static void human_outcome(const struct outcome *out)
+static void text_outcome(const struct report_opts *o, const struct outcome *out)
 {
 	const struct config *cfg = out->cfg;
 
+	(void)o;
 	report_diag(&cfg->diag);
 	if (out->why)
 		report_vm_error(cfg->name, out->status, out->why);
@@ -545,30 +546,50 @@ static void human_outcome(const struct outcome *out)
 		report_verdict(cfg->name, out->status, out->res);
 }
 
+static void text_finish(const struct report_opts *o,
+			const size_t counts[RANK_COUNT])
+{
+	if (o->suite)
+		report_summary(counts);
+}
+
+static bool always(const struct report_opts *o)
+{
+	(void)o;
+	return true;
+}
+
+/* Human text on stderr, always. */
+static const struct sink text_sink = {
+	.wanted = always, .outcome = text_outcome, .finish = text_finish,
+};
+
+/* Every format, in the order each outcome reaches them. */
+static const struct sink *const sinks[] = { &text_sink, &tap_sink, &json_sink };
+#define NSINKS (sizeof sinks / sizeof sinks[0])
+
 void report_start(struct report_opts *o, size_t nconfigs)
 {
 	o->count = nconfigs;
 	o->index = 0;
-	if (o->tap)
-		tap_start(o);
-	if (o->json)
-		json_prepare();
+	for (size_t i = 0; i < NSINKS; i++)
+		if (sinks[i]->wanted(o) && sinks[i]->start)
+			sinks[i]->start(o);
 }
 
 void report_outcome(struct report_opts *o, const struct outcome *out)
 {
 	o->index++;
 	fflush(stdout);
-	human_outcome(out);
-	if (o->tap)
-		tap_outcome(o, out);
-	if (o->json)
-		json_outcome(o->json, out);
+	for (size_t i = 0; i < NSINKS; i++)
+		if (sinks[i]->wanted(o))
+			sinks[i]->outcome(o, out);
 }
 
 void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT])
 {
 	fflush(stdout);
-	if (o->suite)
-		report_summary(counts);
+	for (size_t i = 0; i < NSINKS; i++)
+		if (sinks[i]->wanted(o) && sinks[i]->finish)
+			sinks[i]->finish(o, counts);
 }

@@ -43,10 +43,18 @@ void report_outcome(struct report_opts *o, const struct outcome *out);
  * skipped"; (counts) is indexed by status_rank. */
 void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT]);
 
-/* The sinks report_outcome feeds (report_tap.c, report_json.c). */
-void tap_start(const struct report_opts *o);
-void tap_outcome(const struct report_opts *o, const struct outcome *out);
-void json_prepare(void);
-void json_outcome(FILE *f, const struct outcome *out);
+/* A format kvmrun reports in: (wanted) says whether these options ask
+ * for it; (start) and (finish), when not NULL, come before the first
+ * outcome and after the last. A new format is one more sink in report.c. */
+struct sink {
+	bool (*wanted)(const struct report_opts *o);
+	void (*start)(const struct report_opts *o);
+	void (*outcome)(const struct report_opts *o, const struct outcome *out);
+	void (*finish)(const struct report_opts *o,
+		       const size_t counts[RANK_COUNT]);
+};
+
+extern const struct sink tap_sink;  /* report_tap.c: --tap */
+extern const struct sink json_sink; /* report_json.c: --json */
 
 #endif

@@ -185,15 +185,17 @@ static void add_run(json_t *doc, const struct outcome *out)
 	json_object_set_new(doc, "expectations", expectations(out));
 }
 
-void json_prepare(void)
+static void json_start(const struct report_opts *o)
 {
+	(void)o;
 	/* jansson seeds its hash tables from /dev/urandom on first use;
 	 * do it now, before the sandbox forbids opening files. */
 	json_object_seed(0);
 }
 
-void json_outcome(FILE *f, const struct outcome *out)
+static void json_outcome(const struct report_opts *o, const struct outcome *out)
 {
+	FILE *f = o->json;
 	const struct config *cfg = out->cfg;
 	json_t *doc = json_pack("{s:s, s:o, s:o, s:i, s:s}", "kvmrun",
 				PACKAGE_VERSION, "config",
@@ -215,3 +217,12 @@ void json_outcome(FILE *f, const struct outcome *out)
 	fflush(f);
 	json_decref(doc);
 }
+
+static bool json_wanted(const struct report_opts *o)
+{
+	return o->json != NULL;
+}
+
+const struct sink json_sink = {
+	.wanted = json_wanted, .start = json_start, .outcome = json_outcome,
+};

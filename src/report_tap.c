@@ -76,7 +76,7 @@ static void problems_yaml(const struct outcome *out)
 	puts("  ...");
 }
 
-void tap_start(const struct report_opts *o)
+static void tap_start(const struct report_opts *o)
 {
 	puts("TAP version 13");
 	if (o->suite)
@@ -142,7 +142,7 @@ static void expectation_points(const struct outcome *out)
 	printf("1..%zu\n", out->v->n);
 }
 
-void tap_outcome(const struct report_opts *o, const struct outcome *out)
+static void tap_outcome(const struct report_opts *o, const struct outcome *out)
 {
 	if (o->suite)
 		config_point(o, out);
@@ -150,3 +150,12 @@ void tap_outcome(const struct report_opts *o, const struct outcome *out)
 		expectation_points(out);
 	fflush(stdout);
 }
+
+static bool tap_wanted(const struct report_opts *o)
+{
+	return o->tap;
+}
+
+const struct sink tap_sink = {
+	.wanted = tap_wanted, .start = tap_start, .outcome = tap_outcome,
+};
