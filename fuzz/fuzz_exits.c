@@ -14,6 +14,7 @@
 #include "config.h"
 #include "io.h"
 #include "mem.h"
+#include "plan.h"
 #include "result.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -33,6 +34,7 @@ static const char config_text[] =
 	"        0xfff00000: log }\n";
 
 static struct config *cfg;
+static struct plan plan; /* the config and its facts: io needs no more */
 static struct io_table io;
 
 static int no_kvm(void *ctx, const struct kvm_userspace_memory_region *slot)
@@ -47,7 +49,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg = cfg_load_text("fuzz.yaml", config_text, sizeof config_text - 1);
 	if (cfg->diag.count)
 		abort(); /* the config above must stay valid */
-	io_register(&io, cfg, -1);
+	plan = (struct plan){ .cfg = cfg, .facts = plan_facts(cfg) };
+	io_register(&io, &plan, -1);
 	return 0;
 }
 

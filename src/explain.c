@@ -511,9 +511,9 @@ static int explain_calls(FILE *f, const struct plan *p)
 	}
 	vm_destroy(&vm);
 	fprintf(f, "  %3d  %-27s in a loop until the guest stops (timeout %g s%s%s)\n",
-		++steps.n, "KVM_RUN", (double)p->cfg->timeout_ns / 1e9,
-		p->cfg->max_exits ? ", at most " : "",
-		p->cfg->max_exits ? num_fmt_size(p->cfg->max_exits, t) : "");
+		++steps.n, "KVM_RUN", (double)p->facts.timeout_ns / 1e9,
+		p->facts.max_exits ? ", at most " : "",
+		p->facts.max_exits ? num_fmt_size(p->facts.max_exits, t) : "");
 	return status;
 }
 

@@ -31,15 +31,13 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	return t;
 }
 
-void io_register(struct io_table *t, const struct config *cfg, int vm_fd)
+void io_register(struct io_table *t, const struct plan *p, int vm_fd)
 {
+	const struct config *cfg = p->cfg;
+
 	t->vm_fd = vm_fd;
 	t->ignore_unhandled = cfg->unhandled == UNHANDLED_IGNORE;
-	t->fwcfg = (struct fwcfg_facts){ .cpus = (uint16_t)cfg->cpus,
-					 .max_cpus = (uint16_t)cfg->cpus };
-	for (size_t i = 0; i < cfg->nregions; i++)
-		if (!cfg->regions[i].readonly)
-			t->fwcfg.ram_size += cfg->regions[i].size;
+	t->fwcfg = p->facts.fwcfg;
 	t->ports = copy_handlers(cfg->ports, cfg->nports);
 	t->nports = cfg->nports;
 	t->mmio = copy_handlers(cfg->mmio, cfg->nmmio);

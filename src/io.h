@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "fwcfg.h"
+#include "plan.h"
 #include "result.h"
 #include "uart.h"
 
@@ -27,8 +28,9 @@ struct io_table {
 	bool ignore_unhandled; /* unhandled-io: ignore */
 };
 
-/* Fill (t) with the handlers of (cfg), for the VM (vm_fd). */
-void io_register(struct io_table *t, const struct config *cfg, int vm_fd);
+/* Fill (t) with the handlers of plan (p)'s config and its facts, for the
+ * VM (vm_fd). */
+void io_register(struct io_table *t, const struct plan *p, int vm_fd);
 
 void io_free(struct io_table *t);
 

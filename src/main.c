@@ -224,7 +224,7 @@ static int start(struct session *s, const struct plan *p,
 	if (gdb_addr && !(s->gdb = gdb_accept(gdb_addr, p->cfg->name, s->vm.kvm,
 					      s->why, sizeof s->why)))
 		return EXIT_GUEST;
-	if (run_prepare(&s->run, &s->vm, p->cfg, &s->io, res, s->why,
+	if (run_prepare(&s->run, &s->vm, p, &s->io, res, s->why,
 			sizeof s->why) != 0)
 		return EXIT_GUEST;
 	s->prepared = true;
@@ -253,7 +253,7 @@ static void execute(const struct plan *p, const struct options *o,
 			      .trace = o->trace };
 
 	out->status = vm_create(&s.vm, p, NULL);
-	io_register(&s.io, p->cfg, s.vm.fd);
+	io_register(&s.io, p, s.vm.fd);
 	if (out->status)
 		snprintf(s.why, sizeof s.why, "%s", s.vm.why);
 	else
@@ -306,7 +306,9 @@ static int run_config(const char *file, struct options *o)
 	struct plan p;
 
 	if (cfg->diag.count == 0) {
-		if (plan_build(&p, cfg)) {
+		bool planned = plan_build(&p, cfg);
+		out.plan_diag = &p.diag;
+		if (planned) {
 			out.plan = &p;
 			act(&p, o, &out);
 		} else {

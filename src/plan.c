@@ -61,13 +61,13 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return alen && blen && a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
-static void check_regions(struct config *cfg)
+static void check_regions(struct plan *p, const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nregions; i++)
 		for (size_t j = 0; j < i; j++) {
 			struct mem_region *a = &cfg->regions[i], *b = &cfg->regions[j];
 			if (overlaps(a->base, a->size, b->base, b->size))
-				diag_add(&cfg->diag, a->pos, "memory",
+				diag_add(&p->diag, a->pos, "memory",
 					 "region [0x%llx, 0x%llx) overlaps "
 					 "region [0x%llx, 0x%llx)",
 					 (unsigned long long)a->base,
@@ -229,9 +229,9 @@ static bool multiboot_kernel(struct image *img, struct diag *d,
 	return true;
 }
 
-static void load_images(struct plan *p, struct config *cfg)
+static void load_images(struct plan *p, const struct config *cfg)
 {
-	struct diag *d = &cfg->diag;
+	struct diag *d = &p->diag;
 	char key[32], what[48], want[48], got[48];
 
 	p->images = calloc(cfg->nimages ? cfg->nimages : 1, sizeof *p->images);
@@ -280,7 +280,7 @@ static void load_images(struct plan *p, struct config *cfg)
 
 /* Every blob in RAM, and no two overlapping: a sweep in address order,
  * each blob checked against the one reaching furthest before it. */
-static void check_blobs(struct plan *p, struct config *cfg)
+static void check_blobs(struct plan *p, const struct config *cfg)
 {
 	const struct blob **s = sorted_blobs(p), *reach = NULL;
 
@@ -288,13 +288,13 @@ static void check_blobs(struct plan *p, struct config *cfg)
 		const struct blob *b = s[i];
 		bool table = !b->seg; /* kvmrun's own: GDT or page tables */
 		if (!ram_covers(cfg, b->gpa, b->size, table))
-			diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
+			diag_add(&p->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
 				 "lies outside %sRAM", b->what,
 				 (unsigned long long)b->gpa,
 				 (unsigned long long)(b->gpa + b->size),
 				 table ? "writable " : "");
 		else if (reach && overlaps(b->gpa, b->size, reach->gpa, reach->size))
-			diag_add(&cfg->diag, b->pos, "", "%s [0x%llx, "
+			diag_add(&p->diag, b->pos, "", "%s [0x%llx, "
 				 "0x%llx) overlaps %s [0x%llx, 0x%llx)",
 				 b->what, (unsigned long long)b->gpa,
 				 (unsigned long long)(b->gpa + b->size),
@@ -395,9 +395,9 @@ static void default_maps(struct plan *p, const struct config *cfg)
 	}
 }
 
-static bool build_tables(struct plan *p, struct config *cfg, uint64_t base)
+static bool build_tables(struct plan *p, const struct config *cfg, uint64_t base)
 {
-	size_t before = cfg->diag.count;
+	size_t before = p->diag.count;
 	char key[32];
 
 	pt_free(&p->pt);
@@ -405,12 +405,12 @@ static bool build_tables(struct plan *p, struct config *cfg, uint64_t base)
 	for (size_t i = 0; i < p->nmaps; i++) {
 		snprintf(key, sizeof key, cfg->nmaps ? "paging.map[%zu]" : "paging",
 			 i);
-		pt_map(&p->pt, &p->maps[i], &cfg->diag, key);
+		pt_map(&p->pt, &p->maps[i], &p->diag, key);
 	}
-	return cfg->diag.count == before;
+	return p->diag.count == before;
 }
 
-static void plan_tables(struct plan *p, struct config *cfg)
+static void plan_tables(struct plan *p, const struct config *cfg)
 {
 	uint64_t base = cfg->paging_at, size;
 
@@ -424,7 +424,7 @@ static void plan_tables(struct plan *p, struct config *cfg)
 		default_maps(p, cfg);
 	}
 	if (cfg->has_paging_at && base % PAGE_4K) {
-		diag_add(&cfg->diag, cfg->paging_pos, "paging.at",
+		diag_add(&p->diag, cfg->paging_pos, "paging.at",
 			 "wanted a multiple of 4 KiB, found 0x%llx",
 			 (unsigned long long)base);
 		return;
@@ -437,13 +437,13 @@ static void plan_tables(struct plan *p, struct config *cfg)
 	} else if (find_free(p, size, PAGE_4K, FOUR_GIB, &base)) {
 		build_tables(p, cfg, base);
 	} else {
-		diag_add(&cfg->diag, cfg->paging_pos, "paging", "no room for "
+		diag_add(&p->diag, cfg->paging_pos, "paging", "no room for "
 			 "%zu pages of page tables in writable RAM below 4 GiB",
 			 p->pt.npages);
 		return;
 	}
 	if (p->mode->paging == 2 && base + size > FOUR_GIB)
-		diag_add(&cfg->diag, cfg->paging_pos, "paging.at", "32-bit "
+		diag_add(&p->diag, cfg->paging_pos, "paging.at", "32-bit "
 			 "paging needs its tables below 4 GiB");
 	struct blob *b = add_blob(p, "page tables", base, size,
 				  cfg->has_paging ? cfg->paging_pos : cfg->mode_pos);
@@ -484,7 +484,7 @@ static uint64_t descriptor(const struct kvm_segment *s)
 	       (uint64_t)s->g << 55 | ((s->base >> 24) & 0xff) << 56;
 }
 
-static void plan_gdt(struct plan *p, struct config *cfg)
+static void plan_gdt(struct plan *p, const struct config *cfg)
 {
 	uint64_t desc[3] = { 0, descriptor(&p->mode->code),
 			     descriptor(&p->mode->data) };
@@ -492,7 +492,7 @@ static void plan_gdt(struct plan *p, struct config *cfg)
 	memcpy(p->gdt, desc, sizeof desc);
 	p->gdt_limit = sizeof desc - 1;
 	if (!find_free(p, sizeof desc, 16, FOUR_GIB, &p->gdt_base)) {
-		diag_add(&cfg->diag, cfg->mode_pos, "cpu.mode", "no room for "
+		diag_add(&p->diag, cfg->mode_pos, "cpu.mode", "no room for "
 			 "the GDT in writable RAM below 4 GiB");
 		return;
 	}
@@ -504,9 +504,9 @@ static void plan_gdt(struct plan *p, struct config *cfg)
 
 /* ---- entry and stack ---- */
 
-static void plan_entry(struct plan *p, struct config *cfg)
+static void plan_entry(struct plan *p, const struct config *cfg)
 {
-	struct diag *d = &cfg->diag;
+	struct diag *d = &p->diag;
 	struct pos pos = cfg->has_entry ? cfg->entry_pos : cfg->images[0].pos;
 	const char *key = cfg->has_entry ? "cpu.entry" : "load[0]";
 	uint64_t phys;
@@ -557,9 +557,9 @@ static uint64_t default_stack(const struct plan *p, const struct config *cfg)
 	return top;
 }
 
-static void plan_stack(struct plan *p, struct config *cfg)
+static void plan_stack(struct plan *p, const struct config *cfg)
 {
-	struct diag *d = &cfg->diag;
+	struct diag *d = &p->diag;
 	struct pos pos = cfg->has_stack ? cfg->stack_pos : cfg->mode_pos;
 	const char *key = cfg->has_stack ? "cpu.stack" : "cpu";
 	struct pt_walk w;
@@ -625,7 +625,7 @@ static const char *handler_key(const char *set, const struct handler_cfg *h,
 	return buf;
 }
 
-static void check_handlers(struct config *cfg)
+static void check_handlers(struct plan *p, const struct config *cfg)
 {
 	char key[40];
 
@@ -634,7 +634,7 @@ static void check_handlers(struct config *cfg)
 		for (size_t r = 0; r < cfg->nregions; r++) {
 			struct mem_region *m = &cfg->regions[r];
 			if (!m->readonly && overlaps(h->addr, h->size, m->base, m->size))
-				diag_add(&cfg->diag, h->pos, handler_key("mmio", h, key),
+				diag_add(&p->diag, h->pos, handler_key("mmio", h, key),
 					 "0x%llx + %llu lies in RAM: the guest "
 					 "would never reach the handler",
 					 (unsigned long long)h->addr,
@@ -650,7 +650,7 @@ static void check_handlers(struct config *cfg)
 			for (size_t j = 0; j < i; j++) {
 				struct handler_cfg *a = &sets[s].h[i], *b = &sets[s].h[j];
 				if (overlaps(a->addr, a->size, b->addr, b->size))
-					diag_add(&cfg->diag, a->pos,
+					diag_add(&p->diag, a->pos,
 						 handler_key(sets[s].key, a, key),
 						 "0x%llx + %llu overlaps the "
 						 "handler at 0x%llx",
@@ -661,7 +661,7 @@ static void check_handlers(struct config *cfg)
 }
 
 /* What expect.memory reads after the run must be RAM: say so now. */
-static void check_expectations(struct config *cfg)
+static void check_expectations(struct plan *p, const struct config *cfg)
 {
 	char key[40];
 
@@ -672,7 +672,7 @@ static void check_expectations(struct config *cfg)
 		    ram_covers(cfg, m->at, len, false))
 			continue;
 		snprintf(key, sizeof key, "expect.memory[%zu]", i);
-		diag_add(&cfg->diag, m->pos, key, "[0x%llx, +%llu) is not in RAM",
+		diag_add(&p->diag, m->pos, key, "[0x%llx, +%llu) is not in RAM",
 			 (unsigned long long)m->at, (unsigned long long)len);
 	}
 }
@@ -681,9 +681,9 @@ static void check_expectations(struct config *cfg)
 
 /* Modules and the information structure, above the kernel (page 0 and
  * low memory are where kernels put their SMP trampolines), below 4 GiB. */
-static void plan_multiboot(struct plan *p, struct config *cfg)
+static void plan_multiboot(struct plan *p, const struct config *cfg)
 {
-	struct diag *d = &cfg->diag;
+	struct diag *d = &p->diag;
 	uint64_t floor = 1ULL << 20, at;
 	struct mb_module *mods = calloc(cfg->nmodules + 1, sizeof *mods);
 	char key[48], what[48];
@@ -801,7 +801,7 @@ static void plan_sregs(struct plan *p)
 	s->cr3 = m->paging ? p->pt.base : 0;
 }
 
-static void plan_regs(struct plan *p, struct config *cfg)
+static void plan_regs(struct plan *p, const struct config *cfg)
 {
 	struct kvm_regs *r = &p->regs;
 
@@ -818,7 +818,7 @@ static void plan_regs(struct plan *p, struct config *cfg)
 		const struct reg_value *v = &cfg->regs[i];
 		enum reg reg = v->reg->reg;
 		if (reg == GPR_RIP || reg == GPR_RSP) {
-			diag_add(&cfg->diag, v->pos, "cpu.regs", "set %s with "
+			diag_add(&p->diag, v->pos, "cpu.regs", "set %s with "
 				 "cpu.%s", v->reg->name,
 				 reg == GPR_RIP ? "entry" : "stack");
 			continue;
@@ -832,20 +832,37 @@ static void plan_regs(struct plan *p, struct config *cfg)
 	}
 }
 
-bool plan_build(struct plan *p, struct config *cfg)
+struct plan_facts plan_facts(const struct config *cfg)
 {
-	struct diag *d = &cfg->diag;
-	size_t before = d->count;
+	struct plan_facts f = {
+		.timeout_ns = cfg->timeout_ns, .max_exits = cfg->max_exits,
+		.fwcfg = { .cpus = (uint16_t)cfg->cpus, .max_cpus = (uint16_t)cfg->cpus },
+	};
+
+	for (size_t i = 0; i < cfg->nregions; i++)
+		if (!cfg->regions[i].readonly)
+			f.fwcfg.ram_size += cfg->regions[i].size;
+	return f;
+}
+
+bool plan_build(struct plan *p, const struct config *cfg)
+{
+	struct diag *d = &p->diag;
+	const size_t before = 0;
 
 	memset(p, 0, sizeof *p);
 	p->cfg = cfg;
+	*d = (struct diag){ .file = cfg->diag.file, .text = cfg->diag.text,
+			    .text_len = cfg->diag.text_len,
+			    .overrides = cfg->diag.overrides };
+	p->facts = plan_facts(cfg);
 	p->mode = cpu_mode_state(cfg->mode);
 	if (cfg->has_paging && !p->mode->paging)
 		diag_add(d, cfg->paging_pos, "paging", "%s mode does not page; "
 			 "paging is for paged32 and long", p->mode->name);
-	check_regions(cfg);
-	check_handlers(cfg);
-	check_expectations(cfg);
+	check_regions(p, cfg);
+	check_handlers(p, cfg);
+	check_expectations(p, cfg);
 	load_images(p, cfg);
 	if (d->count != before)
 		return false;
@@ -879,5 +896,6 @@ void plan_free(struct plan *p)
 	free(p->blobs);
 	free(p->maps);
 	pt_free(&p->pt);
+	diag_free(&p->diag);
 	memset(p, 0, sizeof *p);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "fwcfg.h"
 #include "image.h"
 #include "paging.h"
 
@@ -25,8 +26,17 @@ struct blob {
 	struct pos pos;      /* the config item it comes from */
 };
 
+/* What the run and the devices need of the config, decided once. */
+struct plan_facts {
+	uint64_t timeout_ns; /* limits.timeout */
+	uint64_t max_exits;  /* limits.exits; 0 for no cap */
+	struct fwcfg_facts fwcfg; /* RAM (without ROM) and vCPUs */
+};
+
 struct plan {
 	const struct config *cfg;
+	struct diag diag;     /* the problems the plan found, after the config's */
+	struct plan_facts facts;
 	const struct mode_state *mode;
 	struct image *images; /* one per cfg->images */
 
@@ -56,8 +66,12 @@ struct plan {
 	struct kvm_sregs sregs; /* segments, tables, CR0/3/4, EFER only */
 };
 
-/* Build the plan for (cfg); problems go to cfg->diag. */
-bool plan_build(struct plan *p, struct config *cfg);
+/* Build the plan for (cfg), a config without problems; the plan's own
+ * problems (layout, overlaps, what does not fit) go to p->diag. */
+bool plan_build(struct plan *p, const struct config *cfg);
+
+/* The facts of (cfg); plan_build puts them in p->facts. */
+struct plan_facts plan_facts(const struct config *cfg);
 
 void plan_free(struct plan *p);
 

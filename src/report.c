@@ -451,7 +451,7 @@ static void describe_stop(const struct plan *p, const struct result *res)
 	case STOPPED_TIMEOUT:
 		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "
 			"running after limits.timeout (%.3f s)\n", name,
-			(double)p->cfg->timeout_ns / 1e9);
+			(double)p->facts.timeout_ns / 1e9);
 		return;
 	case STOPPED_EXIT_LIMIT:
 		fprintf(stderr, "kvmrun: %s: stopped after limits.exits (%llu "
@@ -536,6 +536,8 @@ static void text_outcome(const struct report_opts *o, const struct outcome *out)
 
 	(void)o;
 	report_diag(&cfg->diag);
+	if (out->plan_diag)
+		report_diag(out->plan_diag);
 	if (out->why)
 		report_vm_error(cfg->name, out->status, out->why);
 	if (out->res)

@@ -28,6 +28,7 @@ struct report_opts {
 struct outcome {
 	const struct config *cfg;
 	const struct plan *plan;  /* NULL when the config is invalid */
+	const struct diag *plan_diag; /* the plan's problems, or NULL */
 	const struct result *res; /* NULL unless the guest ran */
 	const struct verdicts *v; /* NULL unless the guest ran */
 	const char *why;          /* why the VM could not be made */

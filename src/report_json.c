@@ -124,11 +124,10 @@ static json_t *expectations(const struct outcome *out)
 	return a;
 }
 
-static json_t *problems(const struct diag *d)
+/* The problems of (d) appended to (a). */
+static void add_problems(json_t *a, const struct diag *d)
 {
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < d->count; i++) {
+	for (size_t i = 0; d && i < d->count; i++) {
 		const struct diag_msg *m = &d->msgs[i];
 		json_t *o = json_pack("{s:s, s:o}", "path", m->path, "message",
 				      text(m->text, strlen(m->text)));
@@ -140,7 +139,6 @@ static json_t *problems(const struct diag *d)
 			json_object_set_new(o, "option", json_string(d->overrides[m->pos.arg - 1]));
 		json_array_append_new(a, o);
 	}
-	return a;
 }
 
 static void add_run(json_t *doc, const struct outcome *out)
@@ -204,8 +202,12 @@ static void json_outcome(const struct report_opts *o, const struct outcome *out)
 				out->status, "verdict",
 				status_word(out->status));
 
-	if (cfg->diag.count)
-		json_object_set_new(doc, "problems", problems(&cfg->diag));
+	if (cfg->diag.count || (out->plan_diag && out->plan_diag->count)) {
+		json_t *a = json_array();
+		add_problems(a, &cfg->diag);
+		add_problems(a, out->plan_diag);
+		json_object_set_new(doc, "problems", a);
+	}
 	if (out->why)
 		json_object_set_new(doc, "error", text(out->why, strlen(out->why)));
 	if (out->plan)

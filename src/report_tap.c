@@ -56,23 +56,28 @@ static void verdict_yaml(const struct outcome *out, const struct verdict *e)
 	puts("  ...");
 }
 
+/* The problems of (d), as items of a YAML list. */
+static void problem_items(const struct diag *d)
+{
+	char line[DIAG_LINE_MAX];
+
+	for (size_t i = 0; d && i < d->count && i < 100; i++) {
+		fputs("    - ", stdout);
+		yaml_string(diag_format(d, &d->msgs[i], line, sizeof line));
+		putchar('\n');
+	}
+}
+
 /* Why a config did not run: its problems, or the VM's. */
 static void problems_yaml(const struct outcome *out)
 {
-	const struct diag *d = &out->cfg->diag;
-	char line[DIAG_LINE_MAX];
-
 	puts("  ---");
 	if (out->why)
 		yaml_field("message", out->why);
-	if (d->count)
+	if (out->cfg->diag.count || (out->plan_diag && out->plan_diag->count))
 		puts("  problems:");
-	for (size_t i = 0; i < d->count && i < 100; i++) {
-		const struct diag_msg *m = &d->msgs[i];
-		fputs("    - ", stdout);
-		yaml_string(diag_format(d, m, line, sizeof line));
-		putchar('\n');
-	}
+	problem_items(&out->cfg->diag);
+	problem_items(out->plan_diag);
 	puts("  ...");
 }
 

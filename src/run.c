@@ -240,7 +240,7 @@ static bool bsp_between(struct run *r)
 		}
 	}
 	if (gdb && !r->guard->have_timer && !gdb_attached(gdb) &&
-	    guard_timer(r->guard, r->cfg->timeout_ns) != 0) {
+	    guard_timer(r->guard, r->plan->facts.timeout_ns) != 0) {
 		char why[100];
 		snprintf(why, sizeof why, "timer_create: %s", strerror(errno));
 		end_run(r, 0, STOPPED_KVM_ERROR, why);
@@ -304,7 +304,7 @@ static void loop(struct run *r, unsigned id)
 			if (r->trace_exit)
 				r->trace_exit(res, e);
 		}
-		if (!stopped && r->cfg->max_exits && res->exits >= r->cfg->max_exits) {
+		if (!stopped && r->plan->facts.max_exits && res->exits >= r->plan->facts.max_exits) {
 			res->stop = STOPPED_EXIT_LIMIT;
 			stopped = true;
 		}
@@ -323,11 +323,11 @@ static void ap_loop(void *ctx, unsigned id)
 	loop(ctx, id);
 }
 
-int run_prepare(struct run *r, struct vm *vm, const struct config *cfg,
+int run_prepare(struct run *r, struct vm *vm, const struct plan *p,
 		struct io_table *io, struct result *res, char *why,
 		size_t whylen)
 {
-	*r = (struct run){ .vm = vm, .cfg = cfg, .io = io, .res = res };
+	*r = (struct run){ .vm = vm, .plan = p, .io = io, .res = res };
 	return smp_start(&r->smp, vm, ap_loop, r, why, whylen);
 }
 
@@ -389,7 +389,7 @@ void run_guest(struct run *r, struct gdb *gdb)
 
 	r->gdb = gdb;
 	r->guard = &g;
-	if (guard_start(&g, r->vm->run, r->cfg->timeout_ns, gdb != NULL) != 0) {
+	if (guard_start(&g, r->vm->run, r->plan->facts.timeout_ns, gdb != NULL) != 0) {
 		res->stop = STOPPED_KVM_ERROR;
 		snprintf(res->detail, sizeof res->detail, "timer_create: %s",
 			 strerror(errno));

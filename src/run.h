@@ -14,7 +14,7 @@ struct guard;
 /* One run of a VM: what every vCPU's loop shares. */
 struct run {
 	struct vm *vm;
-	const struct config *cfg;
+	const struct plan *plan;
 	struct io_table *io;
 	struct gdb *gdb;
 	struct result *res;
@@ -26,11 +26,11 @@ struct run {
 };
 
 /*
- * Before the sandbox: get (r) ready to run (vm) with (cfg), (io) and
- * (res), and start a thread, held, for each application processor. 0, or
- * -1 with (why).
+ * Before the sandbox: get (r) ready to run (vm) made from plan (p), with
+ * (io) and (res), and start a thread, held, for each application
+ * processor. 0, or -1 with (why).
  */
-int run_prepare(struct run *r, struct vm *vm, const struct config *cfg,
+int run_prepare(struct run *r, struct vm *vm, const struct plan *p,
 		struct io_table *io, struct result *res, char *why,
 		size_t whylen);
 

@@ -179,12 +179,12 @@ static void refused(const char *fmt, const char *image, const char *want)
 
 	CHECK(!plan_build(&p, c));
 	bool found = false;
-	for (size_t i = 0; i < c->diag.count; i++)
-		found |= strstr(c->diag.msgs[i].text, want) != NULL;
+	for (size_t i = 0; i < p.diag.count; i++)
+		found |= strstr(p.diag.msgs[i].text, want) != NULL;
 	if (!found) {
 		fprintf(stderr, "  wanted '%s'; got:\n", want);
-		for (size_t i = 0; i < c->diag.count; i++)
-			fprintf(stderr, "    %s\n", c->diag.msgs[i].text);
+		for (size_t i = 0; i < p.diag.count; i++)
+			fprintf(stderr, "    %s\n", p.diag.msgs[i].text);
 	}
 	CHECK(found);
 	plan_free(&p);
