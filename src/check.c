@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "plan.h"
 
 static struct verdict *add(struct verdicts *out, struct pos pos, bool ok,
 			   const char *what)
@@ -140,13 +141,37 @@ static void check_regs(const struct config *cfg, const struct result *res,
 	}
 }
 
+/* A copy of guest-physical [gpa, gpa + len), which may span adjacent
+ * regions (each its own mapping), or NULL when it is not all RAM. */
+static uint8_t *read_guest(const struct config *cfg, const struct vm *vm,
+			   uint64_t gpa, size_t len)
+{
+	uint8_t *buf;
+
+	if (!plan_ram_covers(cfg, gpa, len, false) || !(buf = malloc(len ? len : 1)))
+		return NULL;
+	for (size_t done = 0; done < len;) {
+		const struct mem_region *r = plan_region(cfg, gpa + done, 1);
+		uint64_t room = r->base + (r->size - 1) - (gpa + done) + 1;
+		size_t n = len - done < room ? len - done : (size_t)room;
+		const uint8_t *p = vm_gpa(vm, gpa + done, n);
+		if (!p) {
+			free(buf);
+			return NULL;
+		}
+		memcpy(buf + done, p, n);
+		done += n;
+	}
+	return buf;
+}
+
 static void check_memory(const struct config *cfg, const struct vm *vm,
 			 struct verdicts *out)
 {
 	for (size_t i = 0; i < cfg->expect.nmem; i++) {
 		const struct mem_expect *m = &cfg->expect.mem[i];
 		size_t len = m->width ? m->width : m->len;
-		const uint8_t *p = vm_gpa(vm, m->at, len);
+		uint8_t *p = read_guest(cfg, vm, m->at, len);
 		char what[48], text[160];
 		bool ok;
 		snprintf(what, sizeof what, "memory 0x%llx", (unsigned long long)m->at);
@@ -160,6 +185,7 @@ static void check_memory(const struct config *cfg, const struct vm *vm,
 			    (unsigned long long)m->value, (unsigned long long)m->value);
 			set(v->actual, p ? "%s 0x%llx (%llu)" : "%s: not in RAM",
 			    m->what, (unsigned long long)got, (unsigned long long)got);
+			free(p);
 			continue;
 		}
 		ok = p && memcmp(p, m->bytes, len) == 0;
@@ -172,6 +198,7 @@ static void check_memory(const struct config *cfg, const struct vm *vm,
 		else
 			set(v->actual, "[0x%llx, +%zu) is not in RAM",
 			    (unsigned long long)m->at, len);
+		free(p);
 	}
 }
 

@@ -36,9 +36,7 @@ const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
 	return NULL;
 }
 
-/* True if [gpa, gpa + len) is all RAM (writable RAM if (writable)),
- * possibly across adjacent regions. */
-static bool ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
+bool plan_ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
 		       bool writable)
 {
 	while (len) {
@@ -173,7 +171,7 @@ static bool find_free_from(const struct plan *p, uint64_t size,
 		a = align_up(a < floor ? floor : a, align);
 		if (a + size > limit || a + size < a || (found && a >= *out))
 			continue;
-		if (!ram_covers(cfg, a, size, true) || ranges_hit(&r, a, size) ||
+		if (!plan_ram_covers(cfg, a, size, true) || ranges_hit(&r, a, size) ||
 		    (cfg->has_stack && overlaps(a, size, low, cfg->stack - low)))
 			continue;
 		*out = a;
@@ -287,7 +285,7 @@ static void check_blobs(struct plan *p, const struct config *cfg)
 	for (size_t i = 0; i < p->nblobs; i++) {
 		const struct blob *b = s[i];
 		bool table = !b->seg; /* kvmrun's own: GDT or page tables */
-		if (!ram_covers(cfg, b->gpa, b->size, table))
+		if (!plan_ram_covers(cfg, b->gpa, b->size, table))
 			diag_add(&p->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
 				 "lies outside %sRAM", b->what,
 				 (unsigned long long)b->gpa,
@@ -669,7 +667,7 @@ static void check_expectations(struct plan *p, const struct config *cfg)
 		const struct mem_expect *m = &cfg->expect.mem[i];
 		uint64_t len = m->width ? m->width : m->len, last;
 		if (!__builtin_add_overflow(m->at, len - 1, &last) &&
-		    ram_covers(cfg, m->at, len, false))
+		    plan_ram_covers(cfg, m->at, len, false))
 			continue;
 		snprintf(key, sizeof key, "expect.memory[%zu]", i);
 		diag_add(&p->diag, m->pos, key, "[0x%llx, +%llu) is not in RAM",

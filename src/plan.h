@@ -79,6 +79,12 @@ void plan_free(struct plan *p);
 const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
 				     uint64_t len);
 
+/* True if [gpa, gpa + len) is all RAM (writable RAM if (writable)),
+ * possibly across adjacent regions: the one predicate of the plan and of
+ * the checks after the run. */
+bool plan_ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
+		     bool writable);
+
 /* The guest-physical address of (virt) under the plan's initial paging;
  * false if it is not mapped. */
 bool plan_translate(const struct plan *p, uint64_t virt, uint64_t *phys,
