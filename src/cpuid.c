@@ -50,15 +50,6 @@ const char *const *cpuid_feature_names(void)
 	return names;
 }
 
-const char *cpuid_feature_place(unsigned index, char buf[40])
-{
-	static const char *const regs[] = { "eax", "ebx", "ecx", "edx" };
-	const struct cpuid_feature *f = &cpuid_features[index];
-
-	snprintf(buf, 40, "leaf 0x%x %s bit %u", f->leaf, regs[f->reg], f->bit);
-	return buf;
-}
-
 static struct kvm_cpuid_entry2 *entry(struct kvm_cpuid2 *c, uint32_t leaf)
 {
 	for (uint32_t i = 0; i < c->nent; i++)

@@ -21,9 +21,6 @@ extern const struct cpuid_feature cpuid_features[];
 /* The features' names, NULL-terminated. */
 const char *const *cpuid_feature_names(void);
 
-/* Where feature (index) lives, as "leaf 0x1 ecx bit 21", into (buf). */
-const char *cpuid_feature_place(unsigned index, char buf[40]);
-
 struct config;
 
 /* Apply the config's vendor and features to (c); a feature in a leaf

@@ -311,10 +311,8 @@ bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
 		*st = (struct pt_step){ level, index, at, 0, false };
 		st->read = read(ctx, at, &e, size);
 		st->entry = st->read ? e : 0;
-		if (!st->read || !(e & PTE_P)) {
-			out->fault_level = level;
+		if (!st->read || !(e & PTE_P))
 			return false;
-		}
 		out->write &= (e & PTE_RW) != 0;
 		out->user &= (e & PTE_US) != 0;
 		out->nx |= levels == 4 && (e & PTE_NX);

@@ -72,7 +72,6 @@ struct pt_walk {
 	uint64_t page;      /* size of the page that maps it */
 	uint64_t leaf;      /* the leaf entry */
 	bool write, user, nx; /* effective rights over all levels */
-	int fault_level;    /* on failure: level of the missing entry */
 };
 
 /* Translate (virt) through the tables at (root) for (levels). */
