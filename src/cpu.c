@@ -4,7 +4,6 @@
 #include "cpu.h"
 
 #include <elf.h>
-#include <stdio.h>
 #include <string.h>
 
 const char *const cpu_mode_names[] = { "real", "protected", "paged32", "long",
@@ -15,8 +14,8 @@ const char *const cpu_mode_names[] = { "real", "protected", "paged32", "long",
 	  .l = (lng), .g = (gran), .limit = (lim) }
 
 /* SSE is usable in every protected mode so that compiled C guests run. */
-#define CR0_PROT (X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE)
-#define CR4_SSE (X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+#define CR0_PROT (X86_CR0(PE) | X86_CR0(MP) | X86_CR0(ET) | X86_CR0(NE))
+#define CR4_SSE (X86_CR4(OSFXSR) | X86_CR4(OSXMMEXCPT))
 
 static const struct mode_state modes[] = {
 	[MODE_REAL] = {
@@ -25,9 +24,9 @@ static const struct mode_state modes[] = {
 			 "so only the first MiB is reachable. No descriptors, "
 			 "no protection, no paging: the mode every x86 CPU "
 			 "(and every KVM vCPU) starts in.",
-		.cr0 = X86_CR0_ET,
-		.code = SEG(0, 0xb, 0, 0, 0, 0xffff),
-		.data = SEG(0, 0x3, 0, 0, 0, 0xffff),
+		.cr0 = X86_CR0(ET),
+		.code = SEG(0, X86_SEG_CODE_RX, 0, 0, 0, 0xffff),
+		.data = SEG(0, X86_SEG_DATA_RW, 0, 0, 0, 0xffff),
 		.elf_class = ELFCLASS32, .elf_machine = EM_386,
 		.addr_limit = 0x100000,
 	},
@@ -39,8 +38,8 @@ static const struct mode_state modes[] = {
 			 "the linear address, and without paging the linear "
 			 "address is the physical one.",
 		.cr0 = CR0_PROT, .cr4 = CR4_SSE,
-		.code = SEG(0x08, 0xb, 1, 0, 1, 0xffffffff),
-		.data = SEG(0x10, 0x3, 1, 0, 1, 0xffffffff),
+		.code = SEG(0x08, X86_SEG_CODE_RX, 1, 0, 1, 0xffffffff),
+		.data = SEG(0x10, X86_SEG_DATA_RW, 1, 0, 1, 0xffffffff),
 		.gdt = true,
 		.elf_class = ELFCLASS32, .elf_machine = EM_386,
 		.addr_limit = 1ULL << 32,
@@ -52,9 +51,9 @@ static const struct mode_state modes[] = {
 			 "directory; each of its 1024 entries maps a 4 MiB page "
 			 "(PS, with CR4.PSE) or points to a page table of 1024 "
 			 "4 KiB pages.",
-		.cr0 = CR0_PROT | X86_CR0_PG, .cr4 = CR4_SSE | X86_CR4_PSE,
-		.code = SEG(0x08, 0xb, 1, 0, 1, 0xffffffff),
-		.data = SEG(0x10, 0x3, 1, 0, 1, 0xffffffff),
+		.cr0 = CR0_PROT | X86_CR0(PG), .cr4 = CR4_SSE | X86_CR4(PSE),
+		.code = SEG(0x08, X86_SEG_CODE_RX, 1, 0, 1, 0xffffffff),
+		.data = SEG(0x10, X86_SEG_DATA_RW, 1, 0, 1, 0xffffffff),
 		.gdt = true, .paging = 2,
 		.elf_class = ELFCLASS32, .elf_machine = EM_386,
 		.addr_limit = 1ULL << 32,
@@ -67,10 +66,10 @@ static const struct mode_state modes[] = {
 			 "PML4; its entries point to PDPTs, PDPT entries to page "
 			 "directories (or 1 GiB pages), PD entries to page "
 			 "tables (or 2 MiB pages). CS has L=1 for 64-bit code.",
-		.cr0 = CR0_PROT | X86_CR0_PG, .cr4 = CR4_SSE | X86_CR4_PAE,
-		.efer = X86_EFER_LME | X86_EFER_LMA,
-		.code = SEG(0x08, 0xb, 0, 1, 1, 0xffffffff),
-		.data = SEG(0x10, 0x3, 1, 0, 1, 0xffffffff),
+		.cr0 = CR0_PROT | X86_CR0(PG), .cr4 = CR4_SSE | X86_CR4(PAE),
+		.efer = X86_EFER(LME) | X86_EFER(LMA),
+		.code = SEG(0x08, X86_SEG_CODE_RX, 0, 1, 1, 0xffffffff),
+		.data = SEG(0x10, X86_SEG_DATA_RW, 1, 0, 1, 0xffffffff),
 		.gdt = true, .paging = 4,
 		.elf_class = ELFCLASS64, .elf_machine = EM_X86_64,
 		.addr_limit = UINT64_MAX,
@@ -158,98 +157,4 @@ uint64_t cpu_reg_get(const struct kvm_regs *regs, enum reg reg)
 void cpu_reg_set(struct kvm_regs *regs, enum reg reg, uint64_t value)
 {
 	*reg_slot(regs, reg) = value;
-}
-
-const struct bit_name cpu_cr0_bits[] = {
-	{ 0, "PE", "protection enable: segments come from descriptors (protected mode)" },
-	{ 1, "MP", "monitor coprocessor: WAIT/FWAIT also trap (#NM) while TS is set" },
-	{ 2, "EM", "emulation: x87 and SSE instructions raise #UD (kept clear for SSE)" },
-	{ 3, "TS", "task switched: the next x87/SSE instruction raises #NM" },
-	{ 4, "ET", "extension type: an x87 is present (always 1 on modern CPUs)" },
-	{ 5, "NE", "numeric error: x87 errors raise #MF instead of IRQ 13" },
-	{ 16, "WP", "write protect: ring 0 writes honour read-only pages too" },
-	{ 18, "AM", "alignment mask: with RFLAGS.AC, unaligned ring 3 accesses fault" },
-	{ 29, "NW", "not write-through: cache policy (with CD)" },
-	{ 30, "CD", "cache disable" },
-	{ 31, "PG", "paging: linear addresses go through the page tables at CR3" },
-	{ 0, NULL, NULL },
-};
-
-const struct bit_name cpu_cr4_bits[] = {
-	{ 0, "VME", "virtual-8086 mode extensions" },
-	{ 1, "PVI", "protected-mode virtual interrupts" },
-	{ 2, "TSD", "time stamp disable: RDTSC only in ring 0" },
-	{ 3, "DE", "debugging extensions: DR4/DR5 fault, I/O breakpoints" },
-	{ 4, "PSE", "page size extensions: 4 MiB pages in 32-bit paging" },
-	{ 5, "PAE", "physical address extension: 64-bit entries; long mode needs it" },
-	{ 6, "MCE", "machine check exceptions enabled" },
-	{ 7, "PGE", "global pages: entries with G survive CR3 reloads" },
-	{ 8, "PCE", "RDPMC allowed outside ring 0" },
-	{ 9, "OSFXSR", "the OS saves SSE state (FXSAVE): SSE instructions allowed" },
-	{ 10, "OSXMMEXCPT", "SIMD floating-point errors raise #XM" },
-	{ 11, "UMIP", "SGDT, SIDT and friends only in ring 0" },
-	{ 12, "LA57", "5-level paging (57-bit linear addresses)" },
-	{ 13, "VMXE", "VMX enabled" },
-	{ 14, "SMXE", "SMX enabled" },
-	{ 16, "FSGSBASE", "RDFSBASE/WRFSBASE and friends allowed" },
-	{ 17, "PCIDE", "process-context identifiers in CR3" },
-	{ 18, "OSXSAVE", "XSAVE and XSETBV allowed (AVX state)" },
-	{ 20, "SMEP", "ring 0 may not execute user pages" },
-	{ 21, "SMAP", "ring 0 may not access user pages unless RFLAGS.AC" },
-	{ 22, "PKE", "protection keys for user pages" },
-	{ 0, NULL, NULL },
-};
-
-const struct bit_name cpu_efer_bits[] = {
-	{ 0, "SCE", "SYSCALL and SYSRET allowed" },
-	{ 8, "LME", "long mode enable: turning on CR0.PG (with CR4.PAE) enters long mode" },
-	{ 10, "LMA", "long mode active: set by the CPU once LME and PG are on" },
-	{ 11, "NXE", "no-execute: bit 63 of page entries (nx) is honoured" },
-	{ 12, "SVME", "AMD SVM enabled" },
-	{ 13, "LMSLE", "long mode segment limits (AMD)" },
-	{ 14, "FFXSR", "fast FXSAVE/FXRSTOR (AMD)" },
-	{ 15, "TCE", "translation cache extension (AMD)" },
-	{ 0, NULL, NULL },
-};
-
-const struct bit_name cpu_rflags_bits[] = {
-	{ 0, "CF", "carry" },  { 2, "PF", "parity" },  { 4, "AF", "adjust" },
-	{ 6, "ZF", "zero" },   { 7, "SF", "sign" },    { 8, "TF", "trap: single-step" },
-	{ 9, "IF", "interrupts enabled" }, { 10, "DF", "direction: string ops go down" },
-	{ 11, "OF", "overflow" }, { 14, "NT", "nested task" }, { 16, "RF", "resume: no debug fault" },
-	{ 17, "VM", "virtual-8086 mode" }, { 18, "AC", "alignment check" },
-	{ 19, "VIF", "virtual interrupt flag" }, { 20, "VIP", "virtual interrupt pending" },
-	{ 21, "ID", "CPUID available" },
-	{ 0, NULL, NULL },
-};
-
-const char *cpu_bit_name(const struct bit_name *table, unsigned bit)
-{
-	for (; table->name; table++)
-		if (table->bit == bit)
-			return table->name;
-	return NULL;
-}
-
-const char *cpu_bits_str(const struct bit_name *table, uint64_t value,
-			 char *buf, size_t size)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (unsigned bit = 0; bit < 64 && n < size; bit++) {
-		if (!(value & (1ULL << bit)))
-			continue;
-		const char *name = cpu_bit_name(table, bit);
-		char other[8];
-		if (!name) {
-			snprintf(other, sizeof other, "bit%u", bit);
-			name = other;
-		}
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "|" : "",
-				      name);
-	}
-	if (n == 0)
-		snprintf(buf, size, "0");
-	return buf;
 }

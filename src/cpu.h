@@ -7,44 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define X86_CR0_PE (1ULL << 0)
-#define X86_CR0_MP (1ULL << 1)
-#define X86_CR0_EM (1ULL << 2)
-#define X86_CR0_TS (1ULL << 3)
-#define X86_CR0_ET (1ULL << 4)
-#define X86_CR0_NE (1ULL << 5)
-#define X86_CR0_WP (1ULL << 16)
-#define X86_CR0_AM (1ULL << 18)
-#define X86_CR0_NW (1ULL << 29)
-#define X86_CR0_CD (1ULL << 30)
-#define X86_CR0_PG (1ULL << 31)
-
-#define X86_CR4_VME (1ULL << 0)
-#define X86_CR4_PVI (1ULL << 1)
-#define X86_CR4_TSD (1ULL << 2)
-#define X86_CR4_DE (1ULL << 3)
-#define X86_CR4_PSE (1ULL << 4)
-#define X86_CR4_PAE (1ULL << 5)
-#define X86_CR4_MCE (1ULL << 6)
-#define X86_CR4_PGE (1ULL << 7)
-#define X86_CR4_PCE (1ULL << 8)
-#define X86_CR4_OSFXSR (1ULL << 9)
-#define X86_CR4_OSXMMEXCPT (1ULL << 10)
-#define X86_CR4_UMIP (1ULL << 11)
-#define X86_CR4_LA57 (1ULL << 12)
-#define X86_CR4_FSGSBASE (1ULL << 16)
-#define X86_CR4_PCIDE (1ULL << 17)
-#define X86_CR4_OSXSAVE (1ULL << 18)
-#define X86_CR4_SMEP (1ULL << 20)
-#define X86_CR4_SMAP (1ULL << 21)
-#define X86_CR4_PKE (1ULL << 22)
-
-#define X86_EFER_SCE (1ULL << 0)
-#define X86_EFER_LME (1ULL << 8)
-#define X86_EFER_LMA (1ULL << 10)
-#define X86_EFER_NXE (1ULL << 11)
-
-#define X86_RFLAGS_FIXED (1ULL << 1)
+#include "x86.h"
 
 enum cpu_mode { MODE_REAL, MODE_PROTECTED, MODE_PAGED32, MODE_LONG };
 
@@ -89,21 +52,5 @@ const char *cpu_reg_name(enum reg reg);
 
 uint64_t cpu_reg_get(const struct kvm_regs *regs, enum reg reg);
 void cpu_reg_set(struct kvm_regs *regs, enum reg reg, uint64_t value);
-
-struct bit_name {
-	unsigned bit;
-	const char *name;
-	const char *what; /* one line on what the bit does */
-};
-
-extern const struct bit_name cpu_cr0_bits[], cpu_cr4_bits[], cpu_efer_bits[],
-	cpu_rflags_bits[];
-
-/* Write the names of the set bits of (value) to (buf), like "PE|PG". */
-const char *cpu_bits_str(const struct bit_name *table, uint64_t value,
-			 char *buf, size_t size);
-
-/* The name of (bit) in (table), or NULL. */
-const char *cpu_bit_name(const struct bit_name *table, unsigned bit);
 
 #endif

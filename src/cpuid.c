@@ -3,7 +3,6 @@
 
 #include "cpuid.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "config.h"

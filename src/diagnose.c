@@ -29,11 +29,11 @@ static bool code_byte(const struct vm *vm, const struct kvm_sregs *s,
 static void walk(const struct vm *vm, const struct kvm_sregs *s,
 		 uint64_t linear, struct walk_record *out)
 {
-	bool lma = s->efer & X86_EFER_LMA;
+	bool lma = s->efer & X86_EFER(LMA);
 
 	memset(out, 0, sizeof *out);
-	if (!(s->cr0 & X86_CR0_PG) || (!lma && (s->cr4 & X86_CR4_PAE)) ||
-	    (s->cr4 & X86_CR4_LA57))
+	if (!(s->cr0 & X86_CR0(PG)) || (!lma && (s->cr4 & X86_CR4(PAE))) ||
+	    (s->cr4 & X86_CR4(LA57)))
 		return;
 	out->made = true;
 	out->linear = linear;

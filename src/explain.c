@@ -214,11 +214,15 @@ static void explain_memory(FILE *f, const struct plan *p)
 static void segment_type(unsigned type, bool code, char *buf, size_t size)
 {
 	if (code)
-		snprintf(buf, size, "code, execute%s%s%s", type & 2 ? "/read" : "-only",
-			 type & 4 ? ", conforming" : "", type & 1 ? ", accessed" : "");
+		snprintf(buf, size, "code, execute%s%s%s",
+			 type & X86_SEG_WRITABLE ? "/read" : "-only",
+			 type & X86_SEG_DOWN ? ", conforming" : "",
+			 type & X86_SEG_ACCESSED ? ", accessed" : "");
 	else
-		snprintf(buf, size, "data, read%s%s%s", type & 2 ? "/write" : "-only",
-			 type & 4 ? ", expand-down" : "", type & 1 ? ", accessed" : "");
+		snprintf(buf, size, "data, read%s%s%s",
+			 type & X86_SEG_WRITABLE ? "/write" : "-only",
+			 type & X86_SEG_DOWN ? ", expand-down" : "",
+			 type & X86_SEG_ACCESSED ? ", accessed" : "");
 }
 
 static void explain_gdt(FILE *f, const struct plan *p)
@@ -238,18 +242,15 @@ static void explain_gdt(FILE *f, const struct plan *p)
 			fprintf(f, "null descriptor (selector 0 loads nothing)\n");
 			continue;
 		}
-		uint64_t base = ((d >> 16) & 0xffffff) | ((d >> 56) & 0xff) << 24;
-		uint64_t limit = (d & 0xffff) | ((d >> 48) & 0xf) << 16;
-		bool g = (d >> 55) & 1, l = (d >> 53) & 1, db = (d >> 54) & 1;
-		bool code = (d >> 43) & 1;
-		segment_type((d >> 40) & 0xf, code, type, sizeof type);
+		struct kvm_segment s = x86_desc_decode(d);
+		segment_type(s.type, s.type & X86_SEG_CODE, type, sizeof type);
 		fprintf(f, "%s; base 0x%llx, limit 0x%llx%s = %s; DPL %u, %s; "
-			"%s, G=%d\n", type, (unsigned long long)base,
-			(unsigned long long)limit, g ? " x 4K" : "",
-			g ? "4 GiB" : "bytes", (unsigned)((d >> 45) & 3),
-			(d >> 47) & 1 ? "present" : "not present",
-			l ? "L=1: 64-bit code" : db ? "D/B=1: 32-bit" : "D/B=0: 16-bit",
-			g);
+			"%s, G=%d\n", type, (unsigned long long)s.base,
+			(unsigned long long)(s.g ? s.limit >> 12 : s.limit),
+			s.g ? " x 4K" : "", s.g ? "4 GiB" : "bytes", s.dpl,
+			s.present ? "present" : "not present",
+			s.l ? "L=1: 64-bit code" : s.db ? "D/B=1: 32-bit" : "D/B=0: 16-bit",
+			s.g);
 	}
 }
 
@@ -469,12 +470,12 @@ static void explain_registers(FILE *f, const struct plan *p)
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit,
 		p->mode->gdt ? " (no IDT: an exception becomes a triple fault)" : "");
-	explain_bits(f, "CR0", s->cr0, cpu_cr0_bits);
+	explain_bits(f, "CR0", s->cr0, x86_cr0_bits);
 	if (p->mode->paging)
 		fprintf(f, "  CR3 = 0x%llx (the %s)\n", (unsigned long long)s->cr3,
 			p->mode->paging == 4 ? "PML4" : "page directory");
-	explain_bits(f, "CR4", s->cr4, cpu_cr4_bits);
-	explain_bits(f, "EFER", s->efer, cpu_efer_bits);
+	explain_bits(f, "CR4", s->cr4, x86_cr4_bits);
+	explain_bits(f, "EFER", s->efer, x86_efer_bits);
 }
 
 /* ---- the KVM calls ---- */

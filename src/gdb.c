@@ -22,6 +22,7 @@
 #include "gdb_regs.h"
 #include "hostport.h"
 #include "rsp.h"
+#include "x86.h"
 
 /* gdb's signal numbers in stop replies. */
 enum { SIG_INT = 2, SIG_TRAP = 5, SIG_SEGV = 11 };
@@ -181,8 +182,13 @@ static bool emulated(const struct gdb *g, const struct hw_breakpoint *b)
 /* Tell KVM what to stop on: breakpoints, watchpoints, a single step. */
 static bool set_debug(struct gdb *g, struct vm *vm, bool step)
 {
-	static const unsigned rw[] = { 0, 0, 1, 3, 3 }; /* by Z type */
-	static const unsigned len_bits[] = { 0, 0, 1, 0, 3, 0, 0, 0, 2 };
+	/* By Z packet type: Z1 execute, Z2 write, Z3 read and Z4 access
+	 * (x86 has no read-only condition). */
+	static const enum x86_dr7_rw rw[] = { X86_DR7_EXEC, X86_DR7_EXEC,
+					      X86_DR7_WRITE, X86_DR7_ACCESS,
+					      X86_DR7_ACCESS };
+	/* The LEN field by length in bytes: 1, 2, 4 and 8. */
+	static const unsigned len_bits[] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
 	struct kvm_guest_debug dbg;
 	bool hw = false;
 
@@ -196,12 +202,11 @@ static bool set_debug(struct gdb *g, struct vm *vm, bool step)
 			continue;
 		hw = true;
 		dbg.arch.debugreg[i] = b->addr;
-		dbg.arch.debugreg[7] |= (2ULL << (2 * i)) |
-					((uint64_t)rw[b->type] << (16 + 4 * i)) |
-					((uint64_t)len_bits[b->len] << (18 + 4 * i));
+		dbg.arch.debugreg[7] |= X86_DR7_G(i) | X86_DR7_RW(i, rw[b->type]) |
+					X86_DR7_LEN(i, len_bits[b->len]);
 	}
 	if (hw)
-		dbg.arch.debugreg[7] |= 0x600; /* GE, and bit 10 (always 1) */
+		dbg.arch.debugreg[7] |= X86_DR7_GE | X86_DR7_FIXED;
 	if (g->attached && (hw || g->nsw || step))
 		dbg.control = KVM_GUESTDBG_ENABLE |
 			      (g->nsw ? KVM_GUESTDBG_USE_SW_BP : 0) |
@@ -734,7 +739,7 @@ enum gdb_next gdb_debug_exit(struct gdb *g, struct vm *vm)
 
 	if (!g->attached)
 		return GDB_RUN;
-	if (d->exception == 1 && !g->user_step && !(d->dr6 & 0xf)) {
+	if (d->exception == 1 && !g->user_step && !(d->dr6 & X86_DR6_BMASK)) {
 		/* A step gdb did not ask for: an emulated write watch. */
 		for (int i = 0; i < 4; i++) {
 			struct hw_breakpoint *b = &g->hw[i];
@@ -761,8 +766,8 @@ enum gdb_next gdb_debug_exit(struct gdb *g, struct vm *vm)
 		store_regs(g, vm);
 		if (find_sw(g, linear_pc(g)))
 			snprintf(why, sizeof why, "swbreak:;");
-	} else if (d->dr6 & 0xf) { /* a debug register matched */
-		int i = __builtin_ctzll(d->dr6 & 0xf);
+	} else if (d->dr6 & X86_DR6_BMASK) { /* a debug register matched */
+		int i = __builtin_ctzll(d->dr6 & X86_DR6_BMASK);
 		struct hw_breakpoint *b = &g->hw[i];
 		uint8_t now[8] = { 0 };
 		static const char *const kinds[] = { "", "", "watch", "rwatch", "awatch" };

@@ -15,6 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "x86.h"
+
 #define PROBE_CODE 0x1000
 #define PROBE_DATA 0x800
 
@@ -39,7 +41,8 @@ bool gdb_probe_data_breakpoints(int kvm)
 	struct kvm_guest_debug dbg = {
 		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
 		.arch.debugreg = { PROBE_DATA, 0, 0, 0, 0, 0, 0,
-				   0x600 | 2 | (1u << 16) }, /* DR0: write, 1 byte */
+				   X86_DR7_GE | X86_DR7_FIXED | X86_DR7_G(0) |
+				   X86_DR7_RW(0, X86_DR7_WRITE) }, /* 1 byte */
 	};
 	if ((vm = ioctl(kvm, KVM_CREATE_VM, 0)) < 0 ||
 	    ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0 ||
@@ -52,13 +55,13 @@ bool gdb_probe_data_breakpoints(int kvm)
 	sregs.cs.base = 0;
 	sregs.cs.selector = 0;
 	sregs.ds = sregs.cs;
-	sregs.ds.type = 3;
+	sregs.ds.type = X86_SEG_DATA_RW;
 	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0 ||
 	    ioctl(vcpu, KVM_SET_REGS, &regs) < 0 ||
 	    ioctl(vcpu, KVM_SET_GUEST_DEBUG, &dbg) < 0 ||
 	    ioctl(vcpu, KVM_RUN, 0) < 0)
 		goto out;
-	stops = run->exit_reason == KVM_EXIT_DEBUG && (run->debug.arch.dr6 & 1);
+	stops = run->exit_reason == KVM_EXIT_DEBUG && (run->debug.arch.dr6 & X86_DR6_B(0));
 out:
 	if (run != MAP_FAILED)
 		munmap(run, (size_t)run_size);

@@ -470,22 +470,10 @@ bool plan_translate(const struct plan *p, uint64_t virt, uint64_t *phys,
 
 /* ---- GDT ---- */
 
-static uint64_t descriptor(const struct kvm_segment *s)
-{
-	uint64_t limit = s->g ? s->limit >> 12 : s->limit;
-
-	return (limit & 0xffff) | (s->base & 0xffffff) << 16 |
-	       (uint64_t)s->type << 40 | (uint64_t)s->s << 44 |
-	       (uint64_t)s->dpl << 45 | (uint64_t)s->present << 47 |
-	       ((limit >> 16) & 0xf) << 48 | (uint64_t)s->avl << 52 |
-	       (uint64_t)s->l << 53 | (uint64_t)s->db << 54 |
-	       (uint64_t)s->g << 55 | ((s->base >> 24) & 0xff) << 56;
-}
-
 static void plan_gdt(struct plan *p, const struct config *cfg)
 {
-	uint64_t desc[3] = { 0, descriptor(&p->mode->code),
-			     descriptor(&p->mode->data) };
+	uint64_t desc[3] = { 0, x86_desc_encode(&p->mode->code),
+			     x86_desc_encode(&p->mode->data) };
 
 	memcpy(p->gdt, desc, sizeof desc);
 	p->gdt_limit = sizeof desc - 1;
@@ -791,11 +779,12 @@ static void plan_sregs(struct plan *p)
 	}
 	s->cs = code;
 	s->ds = s->es = s->fs = s->gs = data;
-	s->tr = (struct kvm_segment){ .type = 11, .present = 1, .limit = 0x67 };
-	s->ldt = (struct kvm_segment){ .type = 2, .unusable = 1 };
+	s->tr = (struct kvm_segment){ .type = X86_SYS_TSS_BUSY, .present = 1,
+				      .limit = 0x67 };
+	s->ldt = (struct kvm_segment){ .type = X86_SYS_LDT, .unusable = 1 };
 	s->cr0 = m->cr0;
 	s->cr4 = m->cr4;
-	s->efer = m->efer | (p->pt.nx ? X86_EFER_NXE : 0);
+	s->efer = m->efer | (p->pt.nx ? X86_EFER(NXE) : 0);
 	s->cr3 = m->paging ? p->pt.base : 0;
 }
 

@@ -176,7 +176,7 @@ static void dump_control(const char *name, uint64_t value,
 
 	fprintf(stderr, "  %-6s %016llx", name, (unsigned long long)value);
 	if (bits)
-		fprintf(stderr, "  %s", cpu_bits_str(bits, value, buf, sizeof buf));
+		fprintf(stderr, "  %s", x86_bits_str(bits, value, buf, sizeof buf));
 	fputc('\n', stderr);
 }
 
@@ -350,13 +350,13 @@ static void dump_cpu(const struct kvm_regs *r, const struct kvm_sregs *s,
 	dump_gprs(r);
 	fprintf(stderr, "  rip %016llx  rflags %016llx  %s\n",
 		(unsigned long long)r->rip, (unsigned long long)r->rflags,
-		cpu_bits_str(cpu_rflags_bits, r->rflags & ~X86_RFLAGS_FIXED,
+		x86_bits_str(x86_rflags_bits, r->rflags & ~X86_RFLAGS_FIXED,
 			     buf, sizeof buf));
-	dump_control("cr0", s->cr0, cpu_cr0_bits);
+	dump_control("cr0", s->cr0, x86_cr0_bits);
 	dump_control("cr2", s->cr2, NULL);
 	dump_control("cr3", s->cr3, NULL);
-	dump_control("cr4", s->cr4, cpu_cr4_bits);
-	dump_control("efer", s->efer, cpu_efer_bits);
+	dump_control("cr4", s->cr4, x86_cr4_bits);
+	dump_control("efer", s->efer, x86_efer_bits);
 	dump_segment("cs", &s->cs);
 	dump_segment("ds", &s->ds);
 	dump_segment("es", &s->es);

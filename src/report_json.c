@@ -53,7 +53,7 @@ static json_t *bits(const struct bit_name *table, uint64_t value)
 
 	for (unsigned bit = 0; bit < 64; bit++)
 		if (value & (1ULL << bit)) {
-			const char *name = cpu_bit_name(table, bit);
+			const char *name = x86_bit_name(table, bit);
 			char other[8];
 			snprintf(other, sizeof other, "bit%u", bit);
 			json_array_append_new(a, json_string(name ? name : other));
@@ -84,11 +84,11 @@ static json_t *registers(const struct result *res)
 		json_object_set_new(regs, cpu_reg_name((enum reg)r),
 				    hex(cpu_reg_get(&res->regs, (enum reg)r)));
 	const struct kvm_sregs *s = &res->sregs;
-	json_object_set_new(regs, "cr0", control(s->cr0, cpu_cr0_bits));
+	json_object_set_new(regs, "cr0", control(s->cr0, x86_cr0_bits));
 	json_object_set_new(regs, "cr2", hex(s->cr2));
 	json_object_set_new(regs, "cr3", hex(s->cr3));
-	json_object_set_new(regs, "cr4", control(s->cr4, cpu_cr4_bits));
-	json_object_set_new(regs, "efer", control(s->efer, cpu_efer_bits));
+	json_object_set_new(regs, "cr4", control(s->cr4, x86_cr4_bits));
+	json_object_set_new(regs, "efer", control(s->efer, x86_efer_bits));
 	json_object_set_new(regs, "cs", segment(&s->cs));
 	json_object_set_new(regs, "ds", segment(&s->ds));
 	json_object_set_new(regs, "ss", segment(&s->ss));

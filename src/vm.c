@@ -152,14 +152,14 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 	struct pt_walk w;
 	int levels;
 
-	if (!(s->cr0 & X86_CR0_PG)) {
+	if (!(s->cr0 & X86_CR0(PG))) {
 		*phys = linear;
 		return true;
 	}
-	if (s->efer & X86_EFER_LMA)
-		levels = s->cr4 & X86_CR4_LA57 ? 5 : 4;
+	if (s->efer & X86_EFER(LMA))
+		levels = s->cr4 & X86_CR4(LA57) ? 5 : 4;
 	else
-		levels = s->cr4 & X86_CR4_PAE ? 3 : 2;
+		levels = s->cr4 & X86_CR4(PAE) ? 3 : 2;
 	if (levels == 3 || levels == 5) {
 		*why = levels == 3 ? "PAE paging is not decoded"
 				   : "5-level paging is not decoded";
@@ -565,12 +565,12 @@ static int refused(struct vm *vm, const struct plan *p, const char *reg,
 {
 	char bits[128], wbuf[128], gbuf[128];
 
-	cpu_bits_str(names, want & ~got, bits, sizeof bits);
+	x86_bits_str(names, want & ~got, bits, sizeof bits);
 	return fail(vm, EXIT_SKIP, "this KVM refused %s.%s in %s mode: "
 		    "KVM_SET_SREGS asked for %s=0x%llx (%s), KVM_GET_SREGS "
 		    "read back 0x%llx (%s)", reg, bits, p->mode->name, reg,
-		    (unsigned long long)want, cpu_bits_str(names, want, wbuf, sizeof wbuf),
-		    (unsigned long long)got, cpu_bits_str(names, got, gbuf, sizeof gbuf));
+		    (unsigned long long)want, x86_bits_str(names, want, wbuf, sizeof wbuf),
+		    (unsigned long long)got, x86_bits_str(names, got, gbuf, sizeof gbuf));
 }
 
 /*
@@ -630,11 +630,11 @@ static int set_sregs(struct vm *vm, const struct plan *p)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SREGS: %s", strerror(errno));
 	if (!vm->calls.dry) {
 		if ((w->cr0 & ~s->cr0) != 0)
-			return refused(vm, p, "CR0", cpu_cr0_bits, w->cr0, s->cr0);
+			return refused(vm, p, "CR0", x86_cr0_bits, w->cr0, s->cr0);
 		if ((w->cr4 & ~s->cr4) != 0)
-			return refused(vm, p, "CR4", cpu_cr4_bits, w->cr4, s->cr4);
+			return refused(vm, p, "CR4", x86_cr4_bits, w->cr4, s->cr4);
 		if ((w->efer & ~s->efer) != 0)
-			return refused(vm, p, "EFER", cpu_efer_bits, w->efer, s->efer);
+			return refused(vm, p, "EFER", x86_efer_bits, w->efer, s->efer);
 	}
 	return 0;
 }

@@ -52,9 +52,9 @@ static void long_mode(void)
 	CHECK_U64(p.pt.npages, 3);
 	CHECK_U64(p.gdt_base, 0x4000);
 	CHECK_U64(p.sregs.cr3, 0x1000);
-	CHECK(p.sregs.cr0 & X86_CR0_PG && p.sregs.cr0 & X86_CR0_PE);
-	CHECK(p.sregs.cr4 & X86_CR4_PAE);
-	CHECK_U64(p.sregs.efer, X86_EFER_LME | X86_EFER_LMA);
+	CHECK(p.sregs.cr0 & X86_CR0(PG) && p.sregs.cr0 & X86_CR0(PE));
+	CHECK(p.sregs.cr4 & X86_CR4(PAE));
+	CHECK_U64(p.sregs.efer, X86_EFER(LME) | X86_EFER(LMA));
 	CHECK(p.sregs.cs.l == 1 && p.sregs.cs.db == 0 && p.sregs.cs.selector == 8);
 	CHECK(p.sregs.ds.selector == 0x10 && p.sregs.ss.selector == 0x10);
 	CHECK_U64(p.regs.rip, 0x100000);
@@ -126,7 +126,7 @@ static void protected_mode(void)
 
 	CHECK(plan_build(&p, c));
 	CHECK_U64(p.gdt_base, 0x1000);
-	CHECK_U64(p.sregs.cr0 & (X86_CR0_PE | X86_CR0_PG), X86_CR0_PE);
+	CHECK_U64(p.sregs.cr0 & (X86_CR0(PE) | X86_CR0(PG)), X86_CR0(PE));
 	CHECK(p.sregs.cs.db == 1 && p.sregs.cs.l == 0 && p.sregs.cs.g == 1);
 	CHECK_U64(p.sregs.efer, 0);
 	uint64_t code, data;
@@ -144,8 +144,8 @@ static void paged32(void)
 	struct plan p;
 
 	CHECK(plan_build(&p, c));
-	CHECK(p.sregs.cr0 & X86_CR0_PG && p.sregs.cr4 & X86_CR4_PSE);
-	CHECK(!(p.sregs.cr4 & X86_CR4_PAE));
+	CHECK(p.sregs.cr0 & X86_CR0(PG) && p.sregs.cr4 & X86_CR4(PSE));
+	CHECK(!(p.sregs.cr4 & X86_CR4(PAE)));
 	walk_identity(&p, 0, 8 << 20, PAGE_4M);
 	walk_identity(&p, 8 << 20, 10 << 20, PAGE_4K);
 	plan_free(&p);
@@ -166,7 +166,7 @@ static void real_mode(void)
 	CHECK_U64(p.stack, 0x20000);
 	CHECK_U64(p.sregs.ss.selector, 0x1000);
 	CHECK_U64(p.regs.rsp, 0);
-	CHECK_U64(p.sregs.cr0 & X86_CR0_PE, 0);
+	CHECK_U64(p.sregs.cr0 & X86_CR0(PE), 0);
 	CHECK_U64(p.nblobs, 1); /* no GDT, no tables */
 	plan_free(&p);
 	cfg_free(c);
@@ -213,6 +213,33 @@ static void layout_errors(void)
 		elf64, "not mapped");
 }
 
+/* A descriptor decodes to the segment it was encoded from, bit by bit. */
+static void descriptors(void)
+{
+	for (int m = MODE_REAL; m <= MODE_LONG; m++) {
+		const struct mode_state *st = cpu_mode_state((enum cpu_mode)m);
+		const struct kvm_segment *segs[] = { &st->code, &st->data };
+		for (int i = 0; i < 2; i++) {
+			struct kvm_segment s = x86_desc_decode(x86_desc_encode(segs[i]));
+			CHECK_U64(s.base, segs[i]->base);
+			CHECK_U64(s.limit, segs[i]->g ? (segs[i]->limit | 0xfff)
+						      : segs[i]->limit);
+			CHECK_U64(s.type, segs[i]->type);
+			CHECK_U64(s.s, segs[i]->s);
+			CHECK_U64(s.dpl, segs[i]->dpl);
+			CHECK_U64(s.present, segs[i]->present);
+			CHECK_U64(s.l, segs[i]->l);
+			CHECK_U64(s.db, segs[i]->db);
+			CHECK_U64(s.g, segs[i]->g);
+		}
+	}
+	struct kvm_segment odd = { .base = 0x12345678, .limit = 0xabcde,
+				   .type = X86_SEG_CODE_RX, .s = 1, .dpl = 3,
+				   .present = 1, .avl = 1, .db = 1 };
+	CHECK_U64(x86_desc_encode(&odd), 0x125afb345678bcdeULL);
+	CHECK_U64(x86_desc_decode(0x125afb345678bcdeULL).base, 0x12345678);
+}
+
 int main(void)
 {
 	dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -234,6 +261,7 @@ int main(void)
 	paged32();
 	real_mode();
 	layout_errors();
+	descriptors();
 
 	unlink(elf64);
 	unlink(elf32);
