@@ -20,7 +20,7 @@ struct mode_state {
 	uint64_t cr0, cr4, efer;
 	struct kvm_segment code, data;
 	bool gdt;          /* kvmrun writes a GDT matching code and data */
-	int paging;        /* 0, or the paging levels: 2 (32-bit) or 4 */
+	enum pt_kind paging; /* PT_NONE, or the tables the mode needs */
 	int elf_class;     /* ELFCLASS32 or ELFCLASS64 */
 	int elf_machine;   /* EM_386 or EM_X86_64 */
 	uint64_t addr_limit; /* first address the entry can not reach */

@@ -29,17 +29,16 @@ static bool code_byte(const struct vm *vm, const struct kvm_sregs *s,
 static void walk(const struct vm *vm, const struct kvm_sregs *s,
 		 uint64_t linear, struct walk_record *out)
 {
-	bool lma = s->efer & X86_EFER(LMA);
+	const char *why;
 
 	memset(out, 0, sizeof *out);
-	if (!(s->cr0 & X86_CR0(PG)) || (!lma && (s->cr4 & X86_CR4(PAE))) ||
-	    (s->cr4 & X86_CR4(LA57)))
+	out->kind = pt_kind_of(s->cr0, s->cr4, s->efer, &why);
+	if (out->kind == PT_NONE)
 		return;
 	out->made = true;
 	out->linear = linear;
 	out->cr3 = s->cr3;
-	out->levels = lma ? 4 : 2;
-	out->ok = pt_walk(vm_read_phys, (void *)vm, out->levels, s->cr3, linear,
+	out->ok = pt_walk(vm_read_phys, (void *)vm, out->kind, s->cr3, linear,
 			  &out->w);
 }
 

@@ -256,38 +256,26 @@ static void explain_gdt(FILE *f, const struct plan *p)
 
 /* ---- page tables ---- */
 
-static unsigned entry_shift(int levels, int level)
-{
-	return levels == 2 ? 12 + 10 * (unsigned)(level - 1)
-			   : 12 + 9 * (unsigned)(level - 1);
-}
-
-static uint64_t canonical(int levels, uint64_t v)
-{
-	return levels == 4 && (v >> 47) & 1 ? v | 0xffff000000000000ULL : v;
-}
-
 struct walk {
 	FILE *f;
 	const struct plan *p;
+	enum pt_kind kind;
 	int levels;
 	unsigned esize, nentries;
-	uint64_t mask;
 };
 
 /* A walk over the tables of (p), written to (f). */
 static struct walk walk_of(FILE *f, const struct plan *p)
 {
-	bool two = p->mode->paging == 2;
+	const struct pt_geometry *g = pt_geometry(p->mode->paging);
 
-	return (struct walk){ f, p, p->mode->paging, two ? 4 : 8,
-			      two ? 1024 : 512,
-			      two ? 0xfffff000ULL : 0x000ffffffffff000ULL };
+	return (struct walk){ f, p, p->mode->paging, g->levels, g->entry_size,
+			      1U << g->index_bits };
 }
 
 static bool is_leaf(const struct walk *w, int level, uint64_t e)
 {
-	return pt_is_leaf(w->levels, level, e);
+	return pt_is_leaf(w->kind, level, e);
 }
 
 static uint64_t entry_at(const struct walk *w, uint64_t table, unsigned i)
@@ -301,27 +289,26 @@ static uint64_t entry_at(const struct walk *w, uint64_t table, unsigned i)
 static void entry_line(const struct walk *w, int level, uint64_t table,
 		       unsigned i, uint64_t e, uint64_t virt, int depth)
 {
-	unsigned shift = entry_shift(w->levels, level);
+	unsigned shift = pt_level_shift(w->kind, level);
 	uint64_t span = 1ULL << shift;
 	char flags[64], sz[32], idx[32];
 	bool leaf = is_leaf(w, level, e);
 
-	snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(w->levels, level), i);
+	snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(w->kind, level), i);
 	fprintf(w->f, "  %*s%-11s @0x%llx = 0x%0*llx  %-22s", 2 * depth, "", idx,
 		(unsigned long long)(table + (uint64_t)i * w->esize),
 		(int)(2 * w->esize), (unsigned long long)e,
-		pt_entry_flags(w->levels, level, e, flags, sizeof flags));
+		pt_entry_flags(w->kind, level, e, flags, sizeof flags));
 	if (leaf) {
-		uint64_t frame = w->levels == 2 && level == 2 ? e & 0xffc00000ULL
-							      : e & w->mask & ~(span - 1);
+		uint64_t frame = pt_entry_frame(w->kind, level, e);
 		fprintf(w->f, " %s page 0x%llx <- virtual 0x%llx\n",
 			num_fmt_size(span, sz), (unsigned long long)frame,
-			(unsigned long long)canonical(w->levels, virt));
+			(unsigned long long)pt_canonical(w->kind, virt));
 	} else {
 		fprintf(w->f, " -> %s at 0x%llx (virtual 0x%llx, %s)\n",
-			pt_level_name(w->levels, level - 1),
-			(unsigned long long)(e & w->mask),
-			(unsigned long long)canonical(w->levels, virt),
+			pt_level_name(w->kind, level - 1),
+			(unsigned long long)pt_entry_frame(w->kind, level, e),
+			(unsigned long long)pt_canonical(w->kind, virt),
 			num_fmt_size(span, sz));
 	}
 }
@@ -331,7 +318,7 @@ static void entry_line(const struct walk *w, int level, uint64_t table,
 static unsigned run_length(const struct walk *w, int level, uint64_t table,
 			   unsigned i)
 {
-	uint64_t span = 1ULL << entry_shift(w->levels, level);
+	uint64_t span = 1ULL << pt_level_shift(w->kind, level);
 	uint64_t first = entry_at(w, table, i);
 	unsigned n = 1;
 
@@ -347,7 +334,7 @@ static unsigned run_length(const struct walk *w, int level, uint64_t table,
 static void explain_table(const struct walk *w, uint64_t table, int level,
 			  uint64_t vbase, int depth)
 {
-	unsigned shift = entry_shift(w->levels, level);
+	unsigned shift = pt_level_shift(w->kind, level);
 
 	for (unsigned i = 0; i < w->nentries; i++) {
 		uint64_t e = entry_at(w, table, i);
@@ -356,7 +343,8 @@ static void explain_table(const struct walk *w, uint64_t table, int level,
 			continue;
 		if (!is_leaf(w, level, e)) {
 			entry_line(w, level, table, i, e, virt, depth);
-			explain_table(w, e & w->mask, level - 1, virt, depth + 1);
+			explain_table(w, pt_entry_frame(w->kind, level, e), level - 1, virt,
+				      depth + 1);
 			continue;
 		}
 		unsigned run = run_length(w, level, table, i);
@@ -473,7 +461,7 @@ static void explain_registers(FILE *f, const struct plan *p)
 	explain_bits(f, "CR0", s->cr0, x86_cr0_bits);
 	if (p->mode->paging)
 		fprintf(f, "  CR3 = 0x%llx (the %s)\n", (unsigned long long)s->cr3,
-			p->mode->paging == 4 ? "PML4" : "page directory");
+			p->mode->paging == PT_4LEVEL ? "PML4" : "page directory");
 	explain_bits(f, "CR4", s->cr4, x86_cr4_bits);
 	explain_bits(f, "EFER", s->efer, x86_efer_bits);
 }
@@ -569,11 +557,11 @@ static void dot_memory(FILE *f, const struct plan *p)
 static void dot_table(const struct walk *w, uint64_t table, int level,
 		      uint64_t vbase)
 {
-	unsigned shift = entry_shift(w->levels, level);
+	unsigned shift = pt_level_shift(w->kind, level);
 	char flags[64], sz[32];
 
 	fprintf(w->f, "  t%llx [label=\"%s at 0x%llx", (unsigned long long)table,
-		pt_level_name(w->levels, level), (unsigned long long)table);
+		pt_level_name(w->kind, level), (unsigned long long)table);
 	for (unsigned i = 0; i < w->nentries; i++) {
 		uint64_t e = entry_at(w, table, i);
 		if (!(e & PTE_P))
@@ -586,26 +574,26 @@ static void dot_table(const struct walk *w, uint64_t table, int level,
 		else
 			fprintf(w->f, "|<e%u> [%u] 0x%llx ", i, i,
 				(unsigned long long)e);
-		dot_text(w->f, pt_entry_flags(w->levels, level, e, flags, sizeof flags));
+		dot_text(w->f, pt_entry_flags(w->kind, level, e, flags, sizeof flags));
 		i += run - 1;
 	}
 	fprintf(w->f, "\"];\n");
 	for (unsigned i = 0; i < w->nentries; i++) {
 		uint64_t e = entry_at(w, table, i);
-		uint64_t virt = canonical(w->levels, vbase + ((uint64_t)i << shift));
+		uint64_t virt = pt_canonical(w->kind, vbase + ((uint64_t)i << shift));
 		if (!(e & PTE_P))
 			continue;
 		if (!is_leaf(w, level, e)) {
 			fprintf(w->f, "  t%llx:e%u -> t%llx;\n",
 				(unsigned long long)table, i,
-				(unsigned long long)(e & w->mask));
-			dot_table(w, e & w->mask, level - 1, vbase + ((uint64_t)i << shift));
+				(unsigned long long)pt_entry_frame(w->kind, level, e));
+			dot_table(w, pt_entry_frame(w->kind, level, e), level - 1,
+				  vbase + ((uint64_t)i << shift));
 			continue;
 		}
 		unsigned run = run_length(w, level, table, i);
 		uint64_t span = 1ULL << shift;
-		uint64_t frame = w->levels == 2 && level == 2 ? e & 0xffc00000ULL
-							      : e & w->mask & ~(span - 1);
+		uint64_t frame = pt_entry_frame(w->kind, level, e);
 		fprintf(w->f, "  p%llx_%u [shape=box, label=\"%u x %s page%s at 0x%llx\\n"
 			"virtual 0x%llx\"];\n  t%llx:e%u -> p%llx_%u;\n",
 			(unsigned long long)table, i, run, num_fmt_size(span, sz),

@@ -10,13 +10,72 @@
 
 #include "config.h"
 #include "status.h"
+#include "x86.h"
 
 #define ADDR_MASK_4 0x000ffffffffff000ULL /* address bits of a 64-bit entry */
 
-void pt_init(struct pt *pt, int levels, uint64_t base)
+static const struct pt_geometry geometries[] = {
+	[PT_32BIT] = {
+		.name = "32-bit", .levels = 2, .entry_size = 4, .index_bits = 10,
+		.addr_mask = 0xfffff000ULL, .page_sizes = "4K or 4M",
+		.level_names = { "", "PT", "PD" },
+	},
+	[PT_4LEVEL] = {
+		.name = "4-level", .levels = 4, .entry_size = 8, .index_bits = 9,
+		.addr_mask = ADDR_MASK_4, .page_sizes = "4K, 2M or 1G",
+		.level_names = { "", "PT", "PD", "PDPT", "PML4" }, .nx = true,
+	},
+};
+
+const struct pt_geometry *pt_geometry(enum pt_kind kind)
+{
+	return &geometries[kind];
+}
+
+unsigned pt_level_shift(enum pt_kind kind, int level)
+{
+	return 12 + geometries[kind].index_bits * (unsigned)(level - 1);
+}
+
+uint64_t pt_entry_frame(enum pt_kind kind, int level, uint64_t e)
+{
+	uint64_t mask = geometries[kind].addr_mask;
+
+	if (!pt_is_leaf(kind, level, e))
+		return e & mask;
+	/* A 4 MiB page of 32-bit paging keeps bits 31:22 only (no PSE-36). */
+	if (kind == PT_32BIT && level == 2)
+		return e & 0xffc00000ULL;
+	return e & mask & ~((1ULL << pt_level_shift(kind, level)) - 1);
+}
+
+uint64_t pt_canonical(enum pt_kind kind, uint64_t v)
+{
+	return kind == PT_4LEVEL && (v >> 47) & 1 ? v | 0xffff000000000000ULL : v;
+}
+
+enum pt_kind pt_kind_of(uint64_t cr0, uint64_t cr4, uint64_t efer,
+			const char **why)
+{
+	*why = NULL;
+	if (!(cr0 & X86_CR0(PG)))
+		return PT_NONE;
+	if (efer & X86_EFER(LMA)) {
+		if (!(cr4 & X86_CR4(LA57)))
+			return PT_4LEVEL;
+		*why = "5-level paging is not decoded";
+	} else if (cr4 & X86_CR4(PAE)) {
+		*why = "PAE paging is not decoded";
+	} else {
+		return PT_32BIT;
+	}
+	return PT_NONE;
+}
+
+void pt_init(struct pt *pt, enum pt_kind kind, uint64_t base)
 {
 	memset(pt, 0, sizeof *pt);
-	pt->levels = levels;
+	pt->kind = kind;
 	pt->base = base;
 	pt->npages = 1; /* the root */
 	pt->cap = 4; /* grows by doubling */
@@ -33,14 +92,14 @@ void pt_free(struct pt *pt)
 
 static size_t entry_size(const struct pt *pt)
 {
-	return pt->levels == 2 ? 4 : 8;
+	return geometries[pt->kind].entry_size;
 }
 
 static uint64_t get_entry(const struct pt *pt, size_t page, unsigned index)
 {
 	const uint8_t *p = pt->bytes + page * PAGE_4K + index * entry_size(pt);
 
-	if (pt->levels == 2) {
+	if (entry_size(pt) == 4) {
 		uint32_t v;
 		memcpy(&v, p, 4);
 		return v;
@@ -54,7 +113,7 @@ static void set_entry(struct pt *pt, size_t page, unsigned index, uint64_t v)
 {
 	uint8_t *p = pt->bytes + page * PAGE_4K + index * entry_size(pt);
 
-	if (pt->levels == 2) {
+	if (entry_size(pt) == 4) {
 		uint32_t w = (uint32_t)v;
 		memcpy(p, &w, 4);
 	} else {
@@ -74,26 +133,19 @@ static size_t new_table(struct pt *pt)
 	return pt->npages++;
 }
 
-/* Bit position of the index at (level), 1 being the last table. */
-static unsigned level_shift(int levels, int level)
+static unsigned level_index(enum pt_kind kind, int level, uint64_t virt)
 {
-	return levels == 2 ? 12 + 10 * (unsigned)(level - 1)
-			   : 12 + 9 * (unsigned)(level - 1);
-}
+	unsigned bits = geometries[kind].index_bits;
 
-static unsigned level_index(int levels, int level, uint64_t virt)
-{
-	unsigned bits = levels == 2 ? 10 : 9;
-
-	return (unsigned)(virt >> level_shift(levels, level)) & ((1U << bits) - 1);
+	return (unsigned)(virt >> pt_level_shift(kind, level)) & ((1U << bits) - 1);
 }
 
 /* The level whose entries map pages of (page) bytes, or 0. */
-static int leaf_level(int levels, uint64_t page)
+static int leaf_level(enum pt_kind kind, uint64_t page)
 {
 	if (page == PAGE_4K)
 		return 1;
-	if (levels == 2)
+	if (kind == PT_32BIT)
 		return page == PAGE_4M ? 2 : 0;
 	return page == PAGE_2M ? 2 : page == PAGE_1G ? 3 : 0;
 }
@@ -123,10 +175,10 @@ static uint64_t map_run(struct pt *pt, uint64_t virt, uint64_t phys,
 	size_t table = 0;
 	/* Upper levels allow everything; the leaf decides the rights. */
 	const uint64_t upper = PTE_P | PTE_RW | PTE_US | PTE_A;
-	const unsigned per_table = pt->levels == 2 ? 1024 : 512;
+	const unsigned per_table = 1U << geometries[pt->kind].index_bits;
 
-	for (int level = pt->levels; level > leaf; level--) {
-		unsigned i = level_index(pt->levels, level, virt);
+	for (int level = geometries[pt->kind].levels; level > leaf; level--) {
+		unsigned i = level_index(pt->kind, level, virt);
 		uint64_t e = get_entry(pt, table, i);
 		if (!(e & PTE_P)) {
 			size_t next = new_table(pt);
@@ -139,7 +191,7 @@ static uint64_t map_run(struct pt *pt, uint64_t virt, uint64_t phys,
 	}
 	uint64_t base = flags | PTE_P | PTE_A | PTE_D | (leaf > 1 ? PTE_PS : 0);
 	uint64_t n = 0;
-	for (unsigned i = level_index(pt->levels, leaf, virt);
+	for (unsigned i = level_index(pt->kind, leaf, virt);
 	     i < per_table && n < count; i++, n++) {
 		if (get_entry(pt, table, i) & PTE_P)
 			break;
@@ -153,11 +205,11 @@ static bool check_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
 {
 	size_t before = d->count;
 	uint64_t vend, pend;
-	const char *pages = pt->levels == 2 ? "4K or 4M" : "4K, 2M or 1G";
+	const struct pt_geometry *g = &geometries[pt->kind];
 
-	if (!leaf_level(pt->levels, m->page))
+	if (!leaf_level(pt->kind, m->page))
 		diag_add(d, m->pos, key, "page: wanted %s in %s paging, found "
-			 "0x%llx", pages, pt->levels == 2 ? "32-bit" : "4-level",
+			 "0x%llx", g->page_sizes, g->name,
 			 (unsigned long long)m->page);
 	else if ((m->virt | m->phys | m->size) & (m->page - 1))
 		diag_add(d, m->pos, key, "virt 0x%llx, phys 0x%llx and size "
@@ -172,7 +224,7 @@ static bool check_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
 			 "address space");
 		return false;
 	}
-	if (pt->levels == 2) {
+	if (pt->kind == PT_32BIT) {
 		if (vend >> 32 || pend >> 32)
 			diag_add(d, m->pos, key, "32-bit paging reaches only "
 				 "the first 4 GiB; found [0x%llx, 0x%llx] -> 0x%llx",
@@ -204,7 +256,7 @@ bool pt_map(struct pt *pt, const struct map_cfg *m, struct diag *d,
 {
 	if (!check_map(pt, m, d, key))
 		return false;
-	int leaf = leaf_level(pt->levels, m->page);
+	int leaf = leaf_level(pt->kind, m->page);
 	uint64_t flags = pt_flags(m->flags);
 	uint64_t pages = m->size / m->page;
 	if (pages > PT_MAX_LEAVES - pt->leaves) {
@@ -244,22 +296,19 @@ bool pt_read_built(void *ctx, uint64_t gpa, uint64_t *value, unsigned size)
 	return true;
 }
 
-const char *pt_level_name(int levels, int level)
+const char *pt_level_name(enum pt_kind kind, int level)
 {
-	static const char *const names4[] = { "", "PT", "PD", "PDPT", "PML4" };
-	static const char *const names2[] = { "", "PT", "PD" };
-
-	return levels == 4 ? names4[level] : names2[level];
+	return geometries[kind].level_names[level];
 }
 
-bool pt_is_leaf(int levels, int level, uint64_t e)
+bool pt_is_leaf(enum pt_kind kind, int level, uint64_t e)
 {
 	if (level == 1)
 		return true;
-	return (e & PTE_PS) && (levels == 4 ? level <= 3 : level == 2);
+	return (e & PTE_PS) && (kind == PT_4LEVEL ? level <= 3 : level == 2);
 }
 
-const char *pt_entry_flags(int levels, int level, uint64_t e, char *buf,
+const char *pt_entry_flags(enum pt_kind kind, int level, uint64_t e, char *buf,
 			   size_t size)
 {
 	static const struct { uint64_t bit; const char *name; } names[] = {
@@ -268,7 +317,7 @@ const char *pt_entry_flags(int levels, int level, uint64_t e, char *buf,
 		{ PTE_D, "D" },	    { PTE_PS, "PS" }, { PTE_G, "G" },
 		{ PTE_NX, "NX" },
 	};
-	bool leaf = pt_is_leaf(levels, level, e);
+	bool leaf = pt_is_leaf(kind, level, e);
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -284,7 +333,7 @@ const char *pt_entry_flags(int levels, int level, uint64_t e, char *buf,
 								     : names[i].name;
 		if (!leaf && (names[i].bit == PTE_D || names[i].bit == PTE_G))
 			continue;
-		if (names[i].bit == PTE_NX && levels == 2)
+		if (names[i].bit == PTE_NX && !geometries[kind].nx)
 			continue;
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", name);
 	}
@@ -293,40 +342,36 @@ const char *pt_entry_flags(int levels, int level, uint64_t e, char *buf,
 	return buf;
 }
 
-bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
+bool pt_walk(pt_read_fn read, void *ctx, enum pt_kind kind, uint64_t root,
 	     uint64_t virt, struct pt_walk *out)
 {
-	unsigned size = levels == 2 ? 4 : 8;
-	uint64_t mask = levels == 2 ? 0xfffff000ULL : ADDR_MASK_4;
-	uint64_t table = root & mask, e = 0;
+	const struct pt_geometry *g = &geometries[kind];
+	uint64_t table = root & g->addr_mask, e = 0;
 
 	memset(out, 0, sizeof *out);
 	out->write = out->user = true;
-	if (levels == 2 && virt >> 32)
+	if (kind == PT_32BIT && virt >> 32)
 		return false;
-	for (int level = levels; level >= 1; level--) {
-		unsigned index = level_index(levels, level, virt);
-		uint64_t at = table + index * size;
+	for (int level = g->levels; level >= 1; level--) {
+		unsigned index = level_index(kind, level, virt);
+		uint64_t at = table + index * g->entry_size;
 		struct pt_step *st = &out->step[out->nsteps++];
 		*st = (struct pt_step){ level, index, at, 0, false };
-		st->read = read(ctx, at, &e, size);
+		st->read = read(ctx, at, &e, g->entry_size);
 		st->entry = st->read ? e : 0;
 		if (!st->read || !(e & PTE_P))
 			return false;
 		out->write &= (e & PTE_RW) != 0;
 		out->user &= (e & PTE_US) != 0;
-		out->nx |= levels == 4 && (e & PTE_NX);
-		if (pt_is_leaf(levels, level, e)) {
-			unsigned shift = level_shift(levels, level);
-			uint64_t page = 1ULL << shift;
-			uint64_t frame = levels == 2 && level == 2 ? e & 0xffc00000ULL
-								   : e & mask & ~(page - 1);
-			out->phys = frame | (virt & (page - 1));
+		out->nx |= g->nx && (e & PTE_NX);
+		if (pt_is_leaf(kind, level, e)) {
+			uint64_t page = 1ULL << pt_level_shift(kind, level);
+			out->phys = pt_entry_frame(kind, level, e) | (virt & (page - 1));
 			out->page = page;
 			out->leaf = e;
 			return true;
 		}
-		table = e & mask;
+		table = pt_entry_frame(kind, level, e);
 	}
 	return false;
 }

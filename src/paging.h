@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "x86.h"
+
 struct diag;
 struct map_cfg;
 
@@ -26,9 +28,40 @@ struct map_cfg;
 #define PAGE_4M 0x400000ULL
 #define PAGE_1G 0x40000000ULL
 
-/* Tables being built: (levels) 2 (32-bit paging) or 4, the root first. */
+/* What one kind of paging looks like: one row per kind, in paging.c, read
+ * by the plan, the VM, the failure report and --explain. */
+struct pt_geometry {
+	const char *name;        /* "32-bit", "4-level" */
+	int levels;              /* tables on the way down: 2 or 4 */
+	unsigned entry_size;     /* bytes: 4 or 8 */
+	unsigned index_bits;     /* bits of the address each level uses */
+	uint64_t addr_mask;      /* the frame bits of an entry */
+	const char *page_sizes;  /* the page sizes it maps, as config words */
+	const char *level_names[5]; /* by level, 1 being the last table */
+	bool nx;                 /* entries have an NX bit */
+};
+
+const struct pt_geometry *pt_geometry(enum pt_kind kind);
+
+/* The bit where the index of (level) begins in a linear address; a leaf
+ * there maps pages of 1 << that many bytes. */
+unsigned pt_level_shift(enum pt_kind kind, int level);
+
+/* The physical address entry (e) at (level) points to: its page when it
+ * is a leaf, else the next table. */
+uint64_t pt_entry_frame(enum pt_kind kind, int level, uint64_t e);
+
+/* (v) with bit 47 copied upwards in 4-level paging. */
+uint64_t pt_canonical(enum pt_kind kind, uint64_t v);
+
+/* The paging that CR0, CR4 and EFER turn on; PT_NONE when it is off, or
+ * with (why) when it is a kind kvmrun does not decode (PAE, 5-level). */
+enum pt_kind pt_kind_of(uint64_t cr0, uint64_t cr4, uint64_t efer,
+			const char **why);
+
+/* Tables being built, the root first. */
 struct pt {
-	int levels;
+	enum pt_kind kind;
 	uint64_t base;  /* guest-physical address of the first table */
 	uint8_t *bytes; /* npages * 4 KiB */
 	size_t npages, cap;
@@ -40,8 +73,8 @@ struct pt {
  * config mistake, not a guest. */
 #define PT_MAX_LEAVES (8ULL << 20)
 
-/* Start empty tables for (levels) at guest-physical (base). */
-void pt_init(struct pt *pt, int levels, uint64_t base);
+/* Start empty tables of (kind) at guest-physical (base). */
+void pt_init(struct pt *pt, enum pt_kind kind, uint64_t base);
 
 /*
  * Map (m) into the tables. Problems (alignment, a page size or flag the
@@ -74,18 +107,18 @@ struct pt_walk {
 	bool write, user, nx; /* effective rights over all levels */
 };
 
-/* Translate (virt) through the tables at (root) for (levels). */
-bool pt_walk(pt_read_fn read, void *ctx, int levels, uint64_t root,
+/* Translate (virt) through the tables of (kind) at (root). */
+bool pt_walk(pt_read_fn read, void *ctx, enum pt_kind kind, uint64_t root,
 	     uint64_t virt, struct pt_walk *out);
 
-/* The name of the tables at (level) of (levels)-level paging: "PML4". */
-const char *pt_level_name(int levels, int level);
+/* The name of the tables at (level) of (kind): "PML4". */
+const char *pt_level_name(enum pt_kind kind, int level);
 
 /* True if (entry) at (level) maps a page rather than a table. */
-bool pt_is_leaf(int levels, int level, uint64_t entry);
+bool pt_is_leaf(enum pt_kind kind, int level, uint64_t entry);
 
 /* The flags of (entry) at (level), as "P RW US A D PS", into (buf). */
-const char *pt_entry_flags(int levels, int level, uint64_t entry, char *buf,
+const char *pt_entry_flags(enum pt_kind kind, int level, uint64_t entry, char *buf,
 			   size_t size);
 
 /* A pt_read_fn over tables being built (ctx is the struct pt). */

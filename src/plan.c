@@ -363,8 +363,8 @@ static void map_gaps(struct plan *p, uint64_t lo, uint64_t hi, unsigned flags,
  * edges), and the MMIO handlers' pages uncached. */
 static void default_maps(struct plan *p, const struct config *cfg)
 {
-	uint64_t big = p->mode->paging == 2 ? PAGE_4M : PAGE_2M;
-	uint64_t limit = p->mode->paging == 2 ? FOUR_GIB : 1ULL << 47;
+	uint64_t big = p->mode->paging == PT_32BIT ? PAGE_4M : PAGE_2M;
+	uint64_t limit = p->mode->paging == PT_32BIT ? FOUR_GIB : 1ULL << 47;
 
 	for (size_t i = 0; i < cfg->nregions; i++) {
 		const struct mem_region *r = &cfg->regions[i];
@@ -440,7 +440,7 @@ static void plan_tables(struct plan *p, const struct config *cfg)
 			 p->pt.npages);
 		return;
 	}
-	if (p->mode->paging == 2 && base + size > FOUR_GIB)
+	if (p->mode->paging == PT_32BIT && base + size > FOUR_GIB)
 		diag_add(&p->diag, cfg->paging_pos, "paging.at", "32-bit "
 			 "paging needs its tables below 4 GiB");
 	struct blob *b = add_blob(p, "page tables", base, size,
@@ -538,7 +538,7 @@ static uint64_t default_stack(const struct plan *p, const struct config *cfg)
 		uint64_t seg_top = ((p->entry >> 16) + 1) << 16;
 		return top < seg_top ? top : seg_top;
 	}
-	if (p->mode->paging != 4 && top > FOUR_GIB)
+	if (p->mode->paging != PT_4LEVEL && top > FOUR_GIB)
 		top = FOUR_GIB;
 	return top;
 }

@@ -295,7 +295,7 @@ static void dump_code(const struct cpu_diagnosis *d, uint64_t rip,
 static void dump_walk(const char *what, const struct walk_record *wr)
 {
 	const struct pt_walk *w = &wr->w;
-	int levels = wr->levels;
+	enum pt_kind kind = wr->kind;
 	char flags[64], idx[24];
 
 	if (!wr->made)
@@ -304,7 +304,7 @@ static void dump_walk(const char *what, const struct walk_record *wr)
 		(unsigned long long)wr->linear, (unsigned long long)wr->cr3);
 	for (int i = 0; i < w->nsteps; i++) {
 		const struct pt_step *st = &w->step[i];
-		snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(levels, st->level),
+		snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(kind, st->level),
 			 st->index);
 		if (!st->read) {
 			fprintf(stderr, "    %-10s @0x%llx  not in RAM: the walk "
@@ -313,7 +313,7 @@ static void dump_walk(const char *what, const struct walk_record *wr)
 		}
 		fprintf(stderr, "    %-10s @0x%llx = 0x%llx  %s\n", idx,
 			(unsigned long long)st->addr, (unsigned long long)st->entry,
-			pt_entry_flags(levels, st->level, st->entry, flags, sizeof flags));
+			pt_entry_flags(kind, st->level, st->entry, flags, sizeof flags));
 	}
 	if (wr->ok)
 		fprintf(stderr, "    -> physical 0x%llx; rights over all levels: "
@@ -323,7 +323,7 @@ static void dump_walk(const char *what, const struct walk_record *wr)
 	else if (w->nsteps && w->step[w->nsteps - 1].read)
 		fprintf(stderr, "    -> not mapped: %s[%u] is not present, so the "
 			"access page-faults\n",
-			pt_level_name(levels, w->step[w->nsteps - 1].level),
+			pt_level_name(kind, w->step[w->nsteps - 1].level),
 			w->step[w->nsteps - 1].index);
 }
 

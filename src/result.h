@@ -67,7 +67,7 @@ struct trace_row {
 struct walk_record {
 	bool made;         /* false: paging is off or of a kind not decoded */
 	uint64_t linear, cr3;
-	int levels;
+	enum pt_kind kind;
 	bool ok;           /* it translated */
 	struct pt_walk w;
 };

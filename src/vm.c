@@ -150,22 +150,15 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 		       uint64_t linear, uint64_t *phys, const char **why)
 {
 	struct pt_walk w;
-	int levels;
+	enum pt_kind kind = pt_kind_of(s->cr0, s->cr4, s->efer, why);
 
-	if (!(s->cr0 & X86_CR0(PG))) {
+	if (kind == PT_NONE && !*why) {
 		*phys = linear;
 		return true;
 	}
-	if (s->efer & X86_EFER(LMA))
-		levels = s->cr4 & X86_CR4(LA57) ? 5 : 4;
-	else
-		levels = s->cr4 & X86_CR4(PAE) ? 3 : 2;
-	if (levels == 3 || levels == 5) {
-		*why = levels == 3 ? "PAE paging is not decoded"
-				   : "5-level paging is not decoded";
+	if (kind == PT_NONE)
 		return false;
-	}
-	if (!pt_walk(vm_read_phys, (void *)vm, levels, s->cr3, linear, &w)) {
+	if (!pt_walk(vm_read_phys, (void *)vm, kind, s->cr3, linear, &w)) {
 		*why = "not mapped by the guest's page tables";
 		return false;
 	}
@@ -455,7 +448,7 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn)
 /* Why the host's CPUID (edx of 0x80000001) cannot run the plan, or NULL. */
 static const char *cpuid_lacks(const struct plan *p, uint32_t edx)
 {
-	if (p->mode->paging == 4 && !(edx & CPUID_EDX_LM))
+	if (p->mode->paging == PT_4LEVEL && !(edx & CPUID_EDX_LM))
 		return "this KVM offers no long mode (CPUID 0x80000001 EDX.LM)";
 	if (p->pt.huge1g && !(edx & CPUID_EDX_PDPE1GB))
 		return "this KVM offers no 1 GiB pages (CPUID 0x80000001 "
@@ -521,7 +514,7 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 	}
 	struct kvm_cpuid_entry2 *ext = cpuid_find(c, CPUID_EXT_FEATURES);
 	const char *lacks = vm->calls.dry ? NULL : cpuid_lacks(p, ext ? ext->edx : 0);
-	note(vm, "check", "CPUID 0x80000001 EDX has%s%s%s", p->mode->paging == 4 ?
+	note(vm, "check", "CPUID 0x80000001 EDX has%s%s%s", p->mode->paging == PT_4LEVEL ?
 	     " LM" : "", p->pt.huge1g ? " pdpe1gb" : "", p->pt.nx ? " NX" : "");
 	int status = 0;
 	if (lacks)

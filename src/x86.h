@@ -101,6 +101,10 @@ const char *x86_bits_str(const struct bit_name *table, uint64_t value,
 /* The name of (bit) in (table), or NULL. */
 const char *x86_bit_name(const struct bit_name *table, unsigned bit);
 
+/* The kinds of paging kvmrun builds and walks (paging.h has their
+ * geometry). */
+enum pt_kind { PT_NONE, PT_32BIT, PT_4LEVEL };
+
 /* Segment descriptor types (the 4-bit type field). With S=1, code and
  * data; the low bit is "accessed". */
 enum x86_seg_type {

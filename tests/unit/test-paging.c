@@ -11,12 +11,12 @@
 
 #define MAP(v, p, s, pg, f) { .virt = (v), .phys = (p), .size = (s), .page = (pg), .flags = (f) }
 
-static bool build(struct pt *pt, int levels, uint64_t base,
+static bool build(struct pt *pt, enum pt_kind kind, uint64_t base,
 		  const struct map_cfg *maps, size_t n, struct diag *d)
 {
 	bool ok = true;
 
-	pt_init(pt, levels, base);
+	pt_init(pt, kind, base);
 	for (size_t i = 0; i < n; i++)
 		ok &= pt_map(pt, &maps[i], d, "map");
 	return ok;
@@ -26,7 +26,7 @@ static bool build(struct pt *pt, int levels, uint64_t base,
 static void expect_mapped(struct pt *pt, const struct map_cfg *m, uint64_t off)
 {
 	struct pt_walk w;
-	bool ok = pt_walk(pt_read_built, pt, pt->levels, pt->base,
+	bool ok = pt_walk(pt_read_built, pt, pt->kind, pt->base,
 			  m->virt + off, &w);
 
 	CHECK(ok);
@@ -59,7 +59,7 @@ static void expect_unmapped(struct pt *pt, uint64_t virt)
 {
 	struct pt_walk w;
 
-	CHECK(!pt_walk(pt_read_built, pt, pt->levels, pt->base, virt, &w));
+	CHECK(!pt_walk(pt_read_built, pt, pt->kind, pt->base, virt, &w));
 }
 
 static void long_mode(void)
@@ -74,7 +74,7 @@ static void long_mode(void)
 	struct diag d = { 0 };
 	struct pt pt;
 
-	CHECK(build(&pt, 4, 0x10000, maps, 5, &d));
+	CHECK(build(&pt, PT_4LEVEL, 0x10000, maps, 5, &d));
 	CHECK_U64(d.count, 0);
 	walk_all(&pt, maps, 5);
 	CHECK(pt.nx && pt.huge1g);
@@ -99,7 +99,7 @@ static void default_sized(void)
 	struct diag d = { 0 };
 	struct pt pt;
 
-	CHECK(build(&pt, 4, 0x1000, &big, 1, &d));
+	CHECK(build(&pt, PT_4LEVEL, 0x1000, &big, 1, &d));
 	CHECK_U64(pt.npages, 66);
 	walk_all(&pt, &big, 1);
 	expect_unmapped(&pt, 64ULL << 30);
@@ -118,7 +118,7 @@ static void paged32(void)
 	struct diag d = { 0 };
 	struct pt pt;
 
-	CHECK(build(&pt, 2, 0x2000, maps, 4, &d));
+	CHECK(build(&pt, PT_32BIT, 0x2000, maps, 4, &d));
 	walk_all(&pt, maps, 4);
 	expect_unmapped(&pt, 0x810000);
 	expect_unmapped(&pt, 0xc0400000);
@@ -132,12 +132,12 @@ static void paged32(void)
 	diag_free(&d);
 }
 
-static void refused(int levels, struct map_cfg m, const char *want)
+static void refused(enum pt_kind kind, struct map_cfg m, const char *want)
 {
 	struct diag d = { 0 };
 	struct pt pt;
 
-	CHECK(!build(&pt, levels, 0x1000, &m, 1, &d));
+	CHECK(!build(&pt, kind, 0x1000, &m, 1, &d));
 	CHECK(d.count >= 1);
 	if (d.count && !strstr(d.msgs[0].text, want)) {
 		fprintf(stderr, "  got '%s', wanted '%s'\n", d.msgs[0].text, want);
@@ -149,14 +149,14 @@ static void refused(int levels, struct map_cfg m, const char *want)
 
 static void errors(void)
 {
-	refused(4, (struct map_cfg)MAP(0x1000, 0, 2 << 20, PAGE_2M, 0), "multiples of the page size");
-	refused(4, (struct map_cfg)MAP(0, 0, 4 << 20, PAGE_4M, 0), "wanted 4K, 2M or 1G");
-	refused(2, (struct map_cfg)MAP(0, 0, 2 << 20, PAGE_2M, 0), "wanted 4K or 4M");
-	refused(2, (struct map_cfg)MAP(0, 0, 4 << 20, PAGE_4M, MAP_NX), "nx needs long mode");
-	refused(2, (struct map_cfg)MAP(0xffc00000, 0, 8 << 20, PAGE_4M, 0), "first 4 GiB");
-	refused(4, (struct map_cfg)MAP(0x800000000000ULL, 0, 4096, PAGE_4K, 0), "not canonical");
-	refused(4, (struct map_cfg)MAP(0xfffffffffffff000ULL, 0, 8192, PAGE_4K, 0), "wraps");
-	refused(4, (struct map_cfg)MAP(0, 0, 0, PAGE_4K, 0), "above zero");
+	refused(PT_4LEVEL, (struct map_cfg)MAP(0x1000, 0, 2 << 20, PAGE_2M, 0), "multiples of the page size");
+	refused(PT_4LEVEL, (struct map_cfg)MAP(0, 0, 4 << 20, PAGE_4M, 0), "wanted 4K, 2M or 1G");
+	refused(PT_32BIT, (struct map_cfg)MAP(0, 0, 2 << 20, PAGE_2M, 0), "wanted 4K or 4M");
+	refused(PT_32BIT, (struct map_cfg)MAP(0, 0, 4 << 20, PAGE_4M, MAP_NX), "nx needs long mode");
+	refused(PT_32BIT, (struct map_cfg)MAP(0xffc00000, 0, 8 << 20, PAGE_4M, 0), "first 4 GiB");
+	refused(PT_4LEVEL, (struct map_cfg)MAP(0x800000000000ULL, 0, 4096, PAGE_4K, 0), "not canonical");
+	refused(PT_4LEVEL, (struct map_cfg)MAP(0xfffffffffffff000ULL, 0, 8192, PAGE_4K, 0), "wraps");
+	refused(PT_4LEVEL, (struct map_cfg)MAP(0, 0, 0, PAGE_4K, 0), "above zero");
 
 	/* A 4K page inside a 2M page, and a 2M page over 4K tables. */
 	static const struct map_cfg clash1[] = {
@@ -167,11 +167,11 @@ static void errors(void)
 	};
 	struct diag d = { 0 };
 	struct pt pt;
-	CHECK(!build(&pt, 4, 0x1000, clash1, 2, &d));
+	CHECK(!build(&pt, PT_4LEVEL, 0x1000, clash1, 2, &d));
 	CHECK(d.count == 1 && strstr(d.msgs[0].text, "already mapped"));
 	pt_free(&pt);
 	diag_free(&d);
-	CHECK(!build(&pt, 4, 0x1000, clash2, 2, &d));
+	CHECK(!build(&pt, PT_4LEVEL, 0x1000, clash2, 2, &d));
 	CHECK(d.count == 1 && strstr(d.msgs[0].text, "already mapped"));
 	pt_free(&pt);
 	diag_free(&d);
