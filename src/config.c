@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cpuid.h"
+#include "device.h"
 #include "hostport.h"
 #include "num.h"
 #include "path.h"
@@ -29,9 +30,6 @@
 
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
-const char *const handler_names[] = { "console", "exit", "constant", "log",
-				      "ignore", "uart8250", "debug-exit",
-				      "fw-cfg", "irq-line", NULL };
 const char *const boot_names[] = { "direct", "multiboot", NULL };
 const char *const stop_names[] = { "hlt", "exit", "shutdown", NULL };
 
@@ -421,7 +419,7 @@ static void p_load(struct schema *c, struct ynode *n, void *dst)
 
 static void p_handler_kind(struct schema *c, struct ynode *n, void *dst)
 {
-	int i = schema_name_index(c, n, "handler", handler_names);
+	int i = schema_name_index(c, n, "handler", device_names());
 
 	if (i >= 0)
 		*(enum handler_kind *)dst = (enum handler_kind)i;
@@ -440,47 +438,63 @@ static const struct field handler_fields[] = {
 	{ NULL },
 };
 
-#define UART_PORTS 8    /* an 8250 has eight registers */
-#define FW_CFG_PORTS 2  /* selector, data */
-#define MAX_IRQ 23      /* the IOAPIC's last input */
+static bool takes_value(const struct device *d)
+{
+	return d->value != VALUE_NONE;
+}
+
+static bool takes_input(const struct device *d)
+{
+	return d->input;
+}
+
+/* What the kind of (h) asks of its keys, told at (v). */
+static void check_handler_keys(struct schema *c, struct ynode *v,
+			       const struct handler_cfg *h, bool has_value)
+{
+	const struct device *d = devices[h->kind];
+	char kinds[120];
+
+	if (has_value && d->value == VALUE_NONE)
+		schema_problem(c, v, device_takers(takes_value, kinds, sizeof kinds) > 1
+			       ? "only %s handlers take a value"
+			       : "only a %s handler takes a value", kinds);
+	if (d->value == VALUE_REQUIRED && v->type == YNODE_SCALAR)
+		schema_problem(c, v, "an %s handler needs %s: { handler: %s, "
+			       "value: N }", d->name, d->value_is, d->name);
+	else if (d->value == VALUE_REQUIRED &&
+		 (!has_value || (d->max_value && h->value > d->max_value)))
+		schema_problem(c, v, "an %s handler needs value: %s, 0 to %llu",
+			       d->name, d->value_is,
+			       (unsigned long long)d->max_value);
+	if (h->input && !d->input)
+		schema_problem(c, v, device_takers(takes_input, kinds, sizeof kinds) > 1
+			       ? "only %s handlers take input"
+			       : "only a %s handler takes input", kinds);
+}
 
 static void parse_handler(struct schema *c, struct ynode *v, struct handler_cfg *h,
 			  uint64_t default_size)
 {
 	struct handler_long hl = { .h = *h };
 
-	hl.h.size = default_size;
 	if (v->type == YNODE_SCALAR) {
 		p_handler_kind(c, v, &hl.h.kind);
-		if (hl.h.kind == H_UART)
-			hl.h.size = UART_PORTS;
-		if (hl.h.kind == H_FW_CFG)
-			hl.h.size = FW_CFG_PORTS;
-		if (hl.h.kind == H_IRQ_LINE)
-			schema_problem(c, v, "an irq-line handler needs its IRQ: "
-				       "{ handler: irq-line, value: N }");
-		*h = hl.h;
+		check_handler_keys(c, v, &hl.h, false);
+	} else if (schema_want_mapping(c, v, "a handler name or { handler: ..., value: ... }")) {
+		size_t before = c->diag->count;
+		schema_fields(c, v, handler_fields, &hl);
+		if (c->diag->count == before && !hl.has_kind)
+			schema_problem(c, v, "missing required key 'handler'");
+		check_handler_keys(c, v, &hl.h, hl.has_value);
+		if (hl.has_size && hl.h.size == 0)
+			schema_problem(c, v, "size: wanted a size above zero, found 0");
+	} else {
 		return;
 	}
-	if (!schema_want_mapping(c, v, "a handler name or { handler: ..., value: ... }"))
-		return;
-	size_t before = c->diag->count;
-	schema_fields(c, v, handler_fields, &hl);
-	if (c->diag->count == before && !hl.has_kind)
-		schema_problem(c, v, "missing required key 'handler'");
-	if (hl.has_value && hl.h.kind != H_CONSTANT && hl.h.kind != H_IRQ_LINE)
-		schema_problem(c, v, "only constant and irq-line handlers take a value");
-	if (hl.h.kind == H_IRQ_LINE && (!hl.has_value || hl.h.value > MAX_IRQ))
-		schema_problem(c, v, "an irq-line handler needs value: its IRQ, "
-			       "0 to %d", MAX_IRQ);
-	if (hl.h.input && hl.h.kind != H_UART)
-		schema_problem(c, v, "only a uart8250 handler takes input");
-	if (hl.has_size && hl.h.size == 0)
-		schema_problem(c, v, "size: wanted a size above zero, found 0");
-	if (hl.h.kind == H_UART && !hl.has_size)
-		hl.h.size = UART_PORTS;
-	if (hl.h.kind == H_FW_CFG && !hl.has_size)
-		hl.h.size = FW_CFG_PORTS;
+	if (!hl.has_size)
+		hl.h.size = devices[hl.h.kind]->size ? devices[hl.h.kind]->size
+						     : default_size;
 	*h = hl.h;
 }
 
@@ -664,9 +678,10 @@ static void check_boot(struct config *cfg)
 	for (size_t i = 0; i < cfg->nports + cfg->nmmio; i++) {
 		const struct handler_cfg *h = i < cfg->nports ? &cfg->ports[i]
 							     : &cfg->mmio[i - cfg->nports];
-		if (h->kind == H_IRQ_LINE && !cfg->irqchip)
+		if (devices[h->kind]->needs_irqchip && !cfg->irqchip)
 			diag_add(&cfg->diag, h->pos, i < cfg->nports ? "ports" : "mmio",
-				 "an irq-line handler needs irqchip: true");
+				 "an %s handler needs irqchip: true",
+				 devices[h->kind]->name);
 	}
 	if (cfg->cpus > 1 && cfg->gdb)
 		diag_add(&cfg->diag, cfg->cpus_pos, "cpu.count", "the gdb stub "

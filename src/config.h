@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cpu.h"
+#include "device.h"
 #include "diag.h"
 
 struct mem_region {
@@ -68,11 +69,6 @@ struct module_cfg {
 };
 
 #define MAX_MODULES 256
-
-enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
-		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE };
-
-extern const char *const handler_names[]; /* NULL-terminated */
 
 struct handler_cfg {
 	uint64_t addr, size; /* port or guest-physical range */

@@ -157,22 +157,6 @@ static void explain_region(FILE *f, const struct plan *p, size_t index)
 	free(items);
 }
 
-static const char *const handler_about[] = {
-	[H_CONSOLE] = "console: writes go to stdout; reads give 0",
-	[H_EXIT] = "exit: a write is the guest status and stops the VM",
-	[H_CONSTANT] = "constant: reads give the value; writes are ignored",
-	[H_LOG] = "log: writes are recorded and reported; reads give 0",
-	[H_IGNORE] = "ignore: reads give all ones; writes are ignored",
-	[H_UART] = "uart8250: a 16550-like serial port; what the guest transmits "
-		   "goes to the console, its status always says ready",
-	[H_DEBUG_EXIT] = "debug-exit: QEMU's isa-debug-exit; the value written "
-			 "ends the run as the guest's status",
-	[H_FW_CFG] = "fw-cfg: QEMU's firmware configuration (selector, then "
-		     "data): signature, id, RAM size, CPU counts",
-	[H_IRQ_LINE] = "irq-line: a write raises (non-zero) or lowers (zero) "
-		       "its IRQ line on the irqchip",
-};
-
 static void explain_memory(FILE *f, const struct plan *p)
 {
 	const struct config *cfg = p->cfg;
@@ -184,7 +168,7 @@ static void explain_memory(FILE *f, const struct plan *p)
 		explain_region(f, p, i);
 	for (size_t i = 0; i < cfg->nmmio; i++) {
 		const struct handler_cfg *h = &cfg->mmio[i];
-		snprintf(text, sizeof text, "MMIO %s", handler_about[h->kind]);
+		snprintf(text, sizeof text, "MMIO %s", devices[h->kind]->about);
 		map_line(f, h->addr, h->addr + h->size, "", text);
 	}
 	bool ignore = cfg->unhandled == UNHANDLED_IGNORE;
@@ -199,7 +183,7 @@ static void explain_memory(FILE *f, const struct plan *p)
 			if (h->size > 1)
 				fprintf(f, "-0x%04llx",
 					(unsigned long long)(h->addr + h->size - 1));
-			fprintf(f, "  %s", handler_about[h->kind]);
+			fprintf(f, "  %s", devices[h->kind]->about);
 			if (h->kind == H_CONSTANT)
 				fprintf(f, " (0x%llx)", (unsigned long long)h->value);
 			fputc('\n', f);
@@ -546,7 +530,7 @@ static void dot_memory(FILE *f, const struct plan *p)
 	for (size_t i = 0; i < p->cfg->nmmio; i++) {
 		snprintf(line, sizeof line, "0x%llx  MMIO %s",
 			 (unsigned long long)p->cfg->mmio[i].addr,
-			 handler_names[p->cfg->mmio[i].kind]);
+			 devices[p->cfg->mmio[i].kind]->name);
 		fputc('|', f);
 		dot_text(f, line);
 	}

@@ -1,16 +1,17 @@
-/* Port and MMIO handlers: one table, filled in one place. */
+/* Port and MMIO exits, each given to the handler that covers it. */
 #include "kvmrun-config.h"
 
 #include "io.h"
 
 #include <err.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "console.h"
 #include "status.h"
-#include "uart.h"
 
 static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 {
@@ -20,13 +21,8 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < n; i++) {
 		t[i] = (struct io_handler){ .base = h[i].addr, .size = h[i].size,
-					    .kind = h[i].kind, .value = h[i].value };
-		if (h[i].kind == H_UART) {
-			uart_reset(t[i].regs);
-			if (h[i].input)
-				t[i].input = (struct uart_input){
-					h[i].input, strlen(h[i].input), 0 };
-		}
+					    .dev = devices[h[i].kind] };
+		t[i].dev->reset(&t[i].state, h[i].value, h[i].input);
 	}
 	return t;
 }
@@ -69,96 +65,73 @@ static uint64_t le_value(const uint8_t *p, unsigned size)
 	return v;
 }
 
-static void record_log(struct result *res, uint64_t addr, uint64_t value)
+/* ---- what devices may do to the run (struct dev_env) ---- */
+
+/* The access being handled. */
+struct access_ctx {
+	const struct io_table *t;
+	const struct io_handler *h;
+	struct result *res;
+};
+
+static void env_console(void *ctx, const char *data, size_t len)
 {
+	console_write(((struct access_ctx *)ctx)->res, data, len);
+}
+
+static void env_status(void *ctx, uint64_t status)
+{
+	struct result *res = ((struct access_ctx *)ctx)->res;
+
+	res->has_status = true;
+	res->status = status;
+}
+
+static void env_log(void *ctx, uint64_t offset, uint64_t value)
+{
+	struct access_ctx *a = ctx;
+	struct result *res = a->res;
+
 	if (res->nlog < LOG_KEEP) {
-		res->log[res->nlog].addr = addr;
+		res->log[res->nlog].addr = a->h->base + offset;
 		res->log[res->nlog].value = value;
 	}
 	res->nlog++;
 }
 
-/* The next data byte of the fw-cfg item selected. */
-static uint8_t fwcfg_byte(const struct io_table *t, struct io_handler *h)
+static int env_irq_line(void *ctx, uint32_t irq, bool level)
 {
-	uint8_t item[16];
-	size_t len = fwcfg_item(h->selector, &t->fwcfg, item);
+	struct access_ctx *a = ctx;
+	struct kvm_irq_level line = { .irq = irq, .level = level };
 
-	return h->offset < len ? item[h->offset++] : 0;
+	if (ioctl(a->t->vm_fd, KVM_IRQ_LINE, &line) == 0)
+		return 0;
+	snprintf(a->res->detail, sizeof a->res->detail, "KVM_IRQ_LINE %u "
+		 "(level %d) for the irq-line handler at 0x%llx: %s", irq,
+		 level, (unsigned long long)a->h->base, strerror(errno));
+	return -1;
 }
 
-/* What a read from handler (h) at (addr) returns, (size) bytes at a time. */
-static void fill_read(const struct io_table *t, struct io_handler *h,
-		      uint64_t addr, uint8_t *data, unsigned size, size_t count)
+/* Handler (h) takes the access: a read fills (data), a write may stop
+ * the run or fail. */
+static enum io_action handle(const struct io_table *t, struct io_handler *h,
+			     uint64_t addr, bool write, uint8_t *data,
+			     unsigned size, size_t count, struct result *res)
 {
-	if (h->kind == H_FW_CFG) {
-		memset(data, 0, size * count);
-		for (size_t i = 0; addr == h->base + 1 && i < size * count; i++)
-			data[i] = fwcfg_byte(t, h);
-		return;
-	}
-	if (h->kind == H_UART) {
-		memset(data, 0, size * count);
-		for (size_t i = 0; i < count; i++)
-			data[i * size] = uart_read(h->regs, (unsigned)(addr - h->base),
-						   &h->input);
-		return;
-	}
-	if (h->kind == H_IGNORE) {
-		memset(data, 0xff, size * count);
-		return;
-	}
-	uint64_t v = h->kind == H_CONSTANT ? h->value : 0;
-	for (size_t i = 0; i < count; i++)
-		memcpy(data + i * size, &v, size < 8 ? size : 8);
-}
+	struct access_ctx a = { t, h, res };
+	const struct dev_env env = { env_console, env_status, env_log,
+				     env_irq_line, &t->fwcfg, &a };
+	uint64_t offset = addr - h->base;
 
-/* A write of (count) items of (size) bytes at (data) to (h). */
-static enum io_action take_write(const struct io_table *t,
-				 struct io_handler *h, uint64_t addr,
-				 const uint8_t *data, unsigned size,
-				 size_t count, struct result *res)
-{
-	switch (h->kind) {
-	case H_FW_CFG:
-		if (addr == h->base) { /* select an item, read from its start */
-			h->selector = (uint16_t)le_value(data + (count - 1) * size, size);
-			h->offset = 0;
-		}
-		return IO_CONTINUE;
-	case H_IRQ_LINE: {
-		/* Non-zero raises the line, zero lowers it. */
-		struct kvm_irq_level line = {
-			.irq = (uint32_t)h->value,
-			.level = le_value(data + (count - 1) * size, size) != 0,
-		};
-		return ioctl(t->vm_fd, KVM_IRQ_LINE, &line) == 0 ? IO_CONTINUE
-								 : IO_UNHANDLED;
-	}
-	case H_CONSOLE:
-		console_write(res, (const char *)data, size * count);
-		return IO_CONTINUE;
-	case H_UART:
-		for (size_t i = 0; i < count; i++) {
-			uint8_t byte = data[i * size];
-			if (uart_write(h->regs, (unsigned)(addr - h->base), byte))
-				console_write(res, (const char *)&byte, 1);
-		}
-		return IO_CONTINUE;
-	case H_EXIT:
-	case H_DEBUG_EXIT:
-		res->has_status = true;
-		res->status = le_value(data + (count - 1) * size, size);
-		return IO_STOP;
-	case H_LOG:
-		for (size_t i = 0; i < count; i++)
-			record_log(res, addr, le_value(data + i * size, size));
-		return IO_CONTINUE;
-	case H_CONSTANT:
-	case H_IGNORE:
+	if (!write) {
+		h->dev->read(&h->state, &env, offset, data, size, count);
 		return IO_CONTINUE;
 	}
-	return IO_CONTINUE;
+	switch (h->dev->write(&h->state, &env, offset, data, size, count)) {
+	case DEV_STOP: return IO_STOP;
+	case DEV_FAILED: return IO_FAILED;
+	default: return IO_CONTINUE;
+	}
 }
 
 static void note_access(struct result *res, bool mmio, bool write,
@@ -201,11 +174,7 @@ enum io_action io_port(struct io_table *t, struct kvm_run *run,
 	struct io_handler *h = lookup(t->ports, t->nports, run->io.port, 1);
 	if (!h)
 		return nobody_there(t, write, data, bytes);
-	if (!write) {
-		fill_read(t, h, run->io.port, data, size, count);
-		return IO_CONTINUE;
-	}
-	return take_write(t, h, run->io.port, data, size, count, res);
+	return handle(t, h, run->io.port, write, data, size, count, res);
 }
 
 enum io_action io_mmio(struct io_table *t, struct kvm_run *run,
@@ -223,9 +192,5 @@ enum io_action io_mmio(struct io_table *t, struct kvm_run *run,
 	struct io_handler *h = lookup(t->mmio, t->nmmio, addr, size);
 	if (!h)
 		return nobody_there(t, write, run->mmio.data, size);
-	if (!write) {
-		fill_read(t, h, addr, run->mmio.data, size, 1);
-		return IO_CONTINUE;
-	}
-	return take_write(t, h, addr, run->mmio.data, size, 1, res);
+	return handle(t, h, addr, write, run->mmio.data, size, 1, res);
 }

@@ -5,19 +5,14 @@
 #include <linux/kvm.h>
 
 #include "config.h"
-#include "fwcfg.h"
+#include "device.h"
 #include "plan.h"
 #include "result.h"
-#include "uart.h"
 
 struct io_handler {
 	uint64_t base, size;
-	enum handler_kind kind;
-	uint64_t value;
-	uint8_t regs[8];   /* a device's registers (uart8250) */
-	uint16_t selector; /* fw-cfg: the item chosen, and how far read */
-	uint32_t offset;
-	struct uart_input input; /* uart8250 */
+	const struct device *dev;
+	struct dev_state state;
 };
 
 struct io_table {
@@ -34,7 +29,12 @@ void io_register(struct io_table *t, const struct plan *p, int vm_fd);
 
 void io_free(struct io_table *t);
 
-enum io_action { IO_CONTINUE, IO_STOP, IO_UNHANDLED };
+enum io_action {
+	IO_CONTINUE,
+	IO_STOP,      /* the guest gave its exit status */
+	IO_UNHANDLED, /* no handler there: res->access says what */
+	IO_FAILED,    /* the handler's device failed: res->detail says why */
+};
 
 /* Handle the port exit in (run): all size * count bytes. */
 enum io_action io_port(struct io_table *t, struct kvm_run *run,

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "fwcfg.h"
+#include "dev_fwcfg.h"
 #include "image.h"
 #include "paging.h"
 

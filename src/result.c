@@ -24,6 +24,7 @@ const char *result_stop_name(enum stop_reason stop)
 		[STOPPED_INTERNAL_ERROR] = "KVM internal error",
 		[STOPPED_UNKNOWN_EXIT] = "unexpected exit",
 		[STOPPED_KVM_ERROR] = "KVM error",
+		[STOPPED_DEVICE_ERROR] = "device error",
 	};
 	return names[stop];
 }

@@ -23,6 +23,7 @@ enum stop_reason {
 	STOPPED_INTERNAL_ERROR,
 	STOPPED_UNKNOWN_EXIT,
 	STOPPED_KVM_ERROR,
+	STOPPED_DEVICE_ERROR, /* a handler's request to KVM failed (detail) */
 };
 
 /* An I/O access as the guest made it. */

@@ -168,6 +168,8 @@ static bool dispatch(struct run *r, struct vcpu *c)
 		return false;
 	if (action == IO_STOP)
 		res->stop = STOPPED_EXIT;
+	else if (action == IO_FAILED)
+		res->stop = STOPPED_DEVICE_ERROR;
 	else
 		res->stop = res->access.mmio ? STOPPED_UNHANDLED_MMIO
 					     : STOPPED_UNHANDLED_IO;

@@ -6,8 +6,8 @@
  * comes from a string given in the config. No interrupts. (regs) is the
  * device's state, eight bytes.
  */
-#ifndef KVMRUN_UART_H
-#define KVMRUN_UART_H
+#ifndef KVMRUN_DEV_UART_H
+#define KVMRUN_DEV_UART_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * their maximum, and an empty file directory. Traditional (port) access
  * only: a 16-bit selector at the base port, data bytes at base + 1.
  */
-#ifndef KVMRUN_FWCFG_H
-#define KVMRUN_FWCFG_H
+#ifndef KVMRUN_DEV_FWCFG_H
+#define KVMRUN_DEV_FWCFG_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,146 @@
+/* The handler kinds without state of their own: console, exit, constant,
+ * log, ignore, debug-exit and irq-line. */
+#include "kvmrun-config.h"
+
+#include "device.h"
+
+#include <string.h>
+
+/* Reads give zero. */
+static void read_zero(struct dev_state *s, const struct dev_env *env,
+		      uint64_t offset, uint8_t *data, unsigned size, size_t count)
+{
+	(void)s, (void)env, (void)offset;
+	memset(data, 0, (size_t)size * count);
+}
+
+static enum dev_action write_nothing(struct dev_state *s, const struct dev_env *env,
+				     uint64_t offset, const uint8_t *data,
+				     unsigned size, size_t count)
+{
+	(void)s, (void)env, (void)offset, (void)data, (void)size, (void)count;
+	return DEV_CONTINUE;
+}
+
+static void keep_value(struct dev_state *s, uint64_t value, const char *input)
+{
+	(void)input;
+	memset(s, 0, sizeof *s);
+	s->value = value;
+}
+
+/* ---- console ---- */
+
+static enum dev_action console_write(struct dev_state *s, const struct dev_env *env,
+				     uint64_t offset, const uint8_t *data,
+				     unsigned size, size_t count)
+{
+	(void)s, (void)offset;
+	env->console(env->ctx, (const char *)data, (size_t)size * count);
+	return DEV_CONTINUE;
+}
+
+const struct device dev_console = {
+	.name = "console",
+	.about = "console: writes go to stdout; reads give 0",
+	.reset = keep_value, .read = read_zero, .write = console_write,
+};
+
+/* ---- exit and debug-exit ---- */
+
+static enum dev_action exit_write(struct dev_state *s, const struct dev_env *env,
+				  uint64_t offset, const uint8_t *data,
+				  unsigned size, size_t count)
+{
+	(void)s, (void)offset;
+	env->status(env->ctx, dev_last_value(data, size, count));
+	return DEV_STOP;
+}
+
+const struct device dev_exit = {
+	.name = "exit",
+	.about = "exit: a write is the guest status and stops the VM",
+	.reset = keep_value, .read = read_zero, .write = exit_write,
+};
+
+/* QEMU's isa-debug-exit: kvmrun keeps the value as written (QEMU would
+ * exit with value * 2 + 1); expect.status compares it. */
+const struct device dev_debug_exit = {
+	.name = "debug-exit",
+	.about = "debug-exit: QEMU's isa-debug-exit; the value written "
+		 "ends the run as the guest's status",
+	.reset = keep_value, .read = read_zero, .write = exit_write,
+};
+
+/* ---- constant and ignore ---- */
+
+static void constant_read(struct dev_state *s, const struct dev_env *env,
+			  uint64_t offset, uint8_t *data, unsigned size,
+			  size_t count)
+{
+	(void)env, (void)offset;
+	dev_fill(data, size, count, s->value);
+}
+
+const struct device dev_constant = {
+	.name = "constant",
+	.about = "constant: reads give the value; writes are ignored",
+	.value = VALUE_OPTIONAL, .value_is = "what reads give",
+	.reset = keep_value, .read = constant_read, .write = write_nothing,
+};
+
+/* A PC's empty bus: reads float to all ones. */
+static void ones_read(struct dev_state *s, const struct dev_env *env,
+		      uint64_t offset, uint8_t *data, unsigned size, size_t count)
+{
+	(void)s, (void)env, (void)offset;
+	memset(data, 0xff, (size_t)size * count);
+}
+
+const struct device dev_ignore = {
+	.name = "ignore",
+	.about = "ignore: reads give all ones; writes are ignored",
+	.reset = keep_value, .read = ones_read, .write = write_nothing,
+};
+
+/* ---- log ---- */
+
+static enum dev_action log_write(struct dev_state *s, const struct dev_env *env,
+				 uint64_t offset, const uint8_t *data,
+				 unsigned size, size_t count)
+{
+	(void)s;
+	for (size_t i = 0; i < count; i++)
+		env->log(env->ctx, offset, dev_last_value(data + i * size, size, 1));
+	return DEV_CONTINUE;
+}
+
+const struct device dev_log = {
+	.name = "log",
+	.about = "log: writes are recorded and reported; reads give 0",
+	.reset = keep_value, .read = read_zero, .write = log_write,
+};
+
+/* ---- irq-line ---- */
+
+/* Non-zero raises the line, zero lowers it. */
+static enum dev_action irq_write(struct dev_state *s, const struct dev_env *env,
+				 uint64_t offset, const uint8_t *data,
+				 unsigned size, size_t count)
+{
+	(void)offset;
+	bool level = dev_last_value(data, size, count) != 0;
+	return env->irq_line(env->ctx, (uint32_t)s->value, level) == 0
+		? DEV_CONTINUE : DEV_FAILED;
+}
+
+#define MAX_IRQ 23 /* the IOAPIC's last input */
+
+const struct device dev_irq_line = {
+	.name = "irq-line",
+	.about = "irq-line: a write raises (non-zero) or lowers (zero) "
+		 "its IRQ line on the irqchip",
+	.value = VALUE_REQUIRED, .max_value = MAX_IRQ, .value_is = "its IRQ",
+	.needs_irqchip = true,
+	.reset = keep_value, .read = read_zero, .write = irq_write,
+};
