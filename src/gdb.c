@@ -21,7 +21,7 @@
 #include "gdb_probe.h"
 #include "gdb_regs.h"
 #include "hostport.h"
-#include "rsp.h"
+#include "gdb_rsp.h"
 #include "x86.h"
 
 /* gdb's signal numbers in stop replies. */

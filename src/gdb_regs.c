@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rsp.h"
+#include "gdb_rsp.h"
 
 enum kind { GPR, SEG, SEG_BASE, SREG, ST, FPU_CTL, XMM, MXCSR };
 enum feature { CORE, SSE, SEGMENTS, SYSTEM, FEATURES };

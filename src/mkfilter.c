@@ -40,7 +40,7 @@ static const int plain[] = {
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 	SCMP_SYS(futex), /* the vCPU threads' locks, and joining them */
 	/* What a thread registers with the kernel as it starts: the helper
-	 * that asks the CPUID ahead (prefetch.c) may only get to run once
+	 * that asks the CPUID ahead (kvm_host.c) may only get to run once
 	 * the filter is in place, even if it then has nothing to do. */
 	SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 	SCMP_SYS(sched_yield), /* waiting for that helper's answer */

@@ -19,7 +19,7 @@
 
 #include "cpuid.h"
 #include "num.h"
-#include "prefetch.h"
+#include "kvm_host.h"
 
 #define CPUID_EXT_FEATURES 0x80000001
 #define CPUID_EDX_NX (1U << 20)
@@ -111,19 +111,6 @@ static long kvm_call(struct vm *vm, int fd, unsigned long req, const char *name,
 
 #define PTR(p) ((unsigned long)(uintptr_t)(p))
 
-/*
- * What the host's KVM answers the same way for every VM, asked once per
- * process when a suite runs many configs (vm_host_prepare), and inherited
- * by its children: the /dev/kvm descriptor and the supported CPUID, which
- * costs more than creating the VM itself on some hosts.
- */
-static struct {
-	int kvm;
-	struct kvm_cpuid2 *cpuid;
-	int idle_vm, idle_vcpu; /* see vm_host_prepare */
-	pid_t owner;            /* the process that made them */
-} host = { -1, NULL, -1, -1, 0 };
-
 static long check_extension(struct vm *vm, int fd, long cap, const char *name)
 {
 	return kvm_call(vm, fd, KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION",
@@ -185,8 +172,8 @@ static int open_kvm(struct vm *vm)
 	note(vm, "open", "/dev/kvm, O_RDWR | O_CLOEXEC");
 	if (vm->calls.dry)
 		vm->kvm = DRY_FD;
-	else if (host.kvm >= 0)
-		vm->kvm = host.kvm;
+	else if (kvm_host.kvm >= 0)
+		vm->kvm = kvm_host.kvm;
 	else
 		vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0)
@@ -281,7 +268,7 @@ static int map_memory(struct vm *vm, const struct plan *p)
  * Give KVM the slots that hold what the plan loaded; the rest come on the
  * guest's first touch. The last of vm_create: a slot waits for an SRCU
  * grace period whose work runs on the boot CPU, which the CPUID helper
- * (prefetch.c) holds when the main thread runs elsewhere. Given before
+ * (kvm_host.c) holds when the main thread runs elsewhere. Given before
  * the vCPUs, the first slot then took 0.25 ms instead of 15 µs; given
  * last, it waits only for the end of the helper's ioctl.
  */
@@ -490,13 +477,13 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 {
 	struct kvm_cpuid2 *c;
 
-	if (!host.cpuid && !vm->calls.dry)
-		host.cpuid = prefetch_cpuid_take();
-	if (host.cpuid && !vm->calls.dry) {
-		size_t size = sizeof *c + host.cpuid->nent * sizeof c->entries[0];
+	if (!kvm_host.cpuid && !vm->calls.dry)
+		kvm_host.cpuid = prefetch_cpuid_take();
+	if (kvm_host.cpuid && !vm->calls.dry) {
+		size_t size = sizeof *c + kvm_host.cpuid->nent * sizeof c->entries[0];
 		c = malloc(size);
 		if (c)
-			memcpy(c, host.cpuid, size);
+			memcpy(c, kvm_host.cpuid, size);
 	} else {
 		note(vm, "ahead", "a run of one config asks this from its start, "
 		     "on another core, while the steps above are made");
@@ -632,18 +619,6 @@ static int set_sregs(struct vm *vm, const struct plan *p)
 	return 0;
 }
 
-/* A child running one config of the suite has no use for the idle VM:
- * its parent holds it. */
-static void forget_idle_vm(void)
-{
-	if (host.idle_vm < 0 || getpid() == host.owner)
-		return;
-	if (host.idle_vcpu >= 0)
-		close(host.idle_vcpu);
-	close(host.idle_vm);
-	host.idle_vm = host.idle_vcpu = -1;
-}
-
 int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 {
 	int status;
@@ -653,7 +628,7 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 	if (calls)
 		vm->calls = *calls;
 	if (!vm->calls.dry)
-		forget_idle_vm();
+		kvm_host_forget_idle_vm();
 	if ((status = open_kvm(vm)) || (status = create_vm(vm)) ||
 	    (status = set_tss(vm, p)) ||
 	    (status = map_memory(vm, p)) || (status = create_irqchip(vm, p)) ||
@@ -679,7 +654,7 @@ int vm_host_prepare(char *why, size_t whylen)
 {
 	struct vm vm = { .kvm = -1, .fd = -1, .vcpu = -1 };
 
-	if (host.kvm >= 0)
+	if (kvm_host.kvm >= 0)
 		return 0;
 	int status = open_kvm(&vm);
 	if (status) {
@@ -688,27 +663,19 @@ int vm_host_prepare(char *why, size_t whylen)
 		snprintf(why, whylen, "%s", vm.why);
 		return status;
 	}
-	host.kvm = vm.kvm;
-	host.cpuid = supported_cpuid(&vm);
-	/* The kernel counts VMs and vCPUs in static keys, and patches its
-	 * own code (with an IPI to every CPU) whenever the host's first one
-	 * is made or its last one closed: 0.5 ms a VM on kvm-pvm. An idle
-	 * VM with one vCPU, never run, held for the whole suite, keeps the
-	 * configs' VMs from ever being the first or the last. */
-	host.idle_vm = ioctl(host.kvm, KVM_CREATE_VM, 0);
-	if (host.idle_vm >= 0)
-		host.idle_vcpu = ioctl(host.idle_vm, KVM_CREATE_VCPU, 0);
-	host.owner = getpid();
+	kvm_host.kvm = vm.kvm;
+	kvm_host.cpuid = supported_cpuid(&vm);
+	kvm_host_hold_idle_vm();
 	return 0;
 }
 
 void vm_host_prefetch(void)
 {
-	if (host.kvm >= 0)
+	if (kvm_host.kvm >= 0)
 		return;
-	host.kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (host.kvm >= 0)
-		prefetch_cpuid_start(host.kvm);
+	kvm_host.kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm_host.kvm >= 0)
+		prefetch_cpuid_start(kvm_host.kvm);
 }
 
 static void release(struct vm *vm, bool unmap)
@@ -730,7 +697,7 @@ static void release(struct vm *vm, bool unmap)
 	if (!vm->calls.dry) {
 		if (vm->fd >= 0)
 			close(vm->fd);
-		if (vm->kvm >= 0 && vm->kvm != host.kvm)
+		if (vm->kvm >= 0 && vm->kvm != kvm_host.kvm)
 			close(vm->kvm);
 	}
 	memset(vm, 0, sizeof *vm);

@@ -7,7 +7,7 @@
 
 #include "gdb_regs.h"
 #include "hostport.h"
-#include "rsp.h"
+#include "gdb_rsp.h"
 #include "unit.h"
 
 static void put(int fd, const char *s)

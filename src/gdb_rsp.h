@@ -3,8 +3,8 @@
  * $packet#checksum, acknowledgements until QStartNoAckMode, escapes in
  * binary data, and the lone 0x03 byte that asks a running target to stop.
  */
-#ifndef KVMRUN_RSP_H
-#define KVMRUN_RSP_H
+#ifndef KVMRUN_GDB_RSP_H
+#define KVMRUN_GDB_RSP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
-/* KVM_GET_SUPPORTED_CPUID asked ahead (see prefetch.h). */
+/* The host's KVM, asked once per process (see kvm_host.h). */
 #include "kvmrun-config.h"
 
-#include "prefetch.h"
+#include "kvm_host.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 /* KVM's own limit (KVM_MAX_CPUID_ENTRIES); a host that gives more is
  * asked again by the caller, with a growing table. */
@@ -115,4 +116,24 @@ struct kvm_cpuid2 *prefetch_cpuid_take(void)
 		return &table.c;
 	}
 	return NULL;
+}
+
+struct kvm_host kvm_host = { -1, NULL, -1, -1, 0 };
+
+void kvm_host_hold_idle_vm(void)
+{
+	kvm_host.idle_vm = ioctl(kvm_host.kvm, KVM_CREATE_VM, 0);
+	if (kvm_host.idle_vm >= 0)
+		kvm_host.idle_vcpu = ioctl(kvm_host.idle_vm, KVM_CREATE_VCPU, 0);
+	kvm_host.owner = getpid();
+}
+
+void kvm_host_forget_idle_vm(void)
+{
+	if (kvm_host.idle_vm < 0 || getpid() == kvm_host.owner)
+		return;
+	if (kvm_host.idle_vcpu >= 0)
+		close(kvm_host.idle_vcpu);
+	close(kvm_host.idle_vm);
+	kvm_host.idle_vm = kvm_host.idle_vcpu = -1;
 }

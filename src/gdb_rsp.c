@@ -1,7 +1,7 @@
-/* GDB remote serial protocol framing (see rsp.h). */
+/* GDB remote serial protocol framing (see gdb_rsp.h). */
 #include "kvmrun-config.h"
 
-#include "rsp.h"
+#include "gdb_rsp.h"
 
 #include <errno.h>
 #include <stdio.h>
