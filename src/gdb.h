@@ -1,6 +1,6 @@
 /*
  * A gdb stub: kvmrun listens for one gdb, which then controls the run
- * through the remote serial protocol (rsp.c): registers (gdb_regs.c),
+ * through the remote serial protocol (gdb_rsp.c): registers (gdb_regs.c),
  * virtual memory through the guest's page tables, software breakpoints,
  * hardware breakpoints and watchpoints in the debug registers
  * (KVM_SET_GUEST_DEBUG), single steps, Ctrl-C, detach and kill.

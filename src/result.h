@@ -1,5 +1,6 @@
 /* What a run left behind: why it stopped, the guest's status and output,
- * its registers. Data only; report.c turns it into text. */
+ * its registers, the failure analysis. Data only: the report stage turns
+ * it into text, TAP and JSON. */
 #ifndef KVMRUN_RESULT_H
 #define KVMRUN_RESULT_H
 

@@ -3,11 +3,7 @@
 # disassembler (zydis), and shows its bytes either way. A port access
 # or MMIO write leaves RIP past its instruction; that one is found too.
 set -u
-# Scratch files of this test alone: make -j runs tests side by side.
-srcdir=$(cd "${srcdir:-.}" && pwd) || exit 99
-scratch_dir=$(mktemp -d) || exit 99
-trap 'rm -rf "$scratch_dir"' EXIT
-cd "$scratch_dir" || exit 99
+. "${srcdir:-.}/tests/scratch.sh"
 KVMRUN_PATH=$abs_top_builddir/tests/errors
 export KVMRUN_PATH
 kvmrun=$abs_top_builddir/kvmrun

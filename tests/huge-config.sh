@@ -1,11 +1,7 @@
 #!/bin/sh
 # A 1 GiB config (sparse) is refused at once, without reading it all.
 set -u
-# Scratch files of this test alone: make -j runs tests side by side.
-srcdir=$(cd "${srcdir:-.}" && pwd) || exit 99
-scratch_dir=$(mktemp -d) || exit 99
-trap 'rm -rf "$scratch_dir"' EXIT
-cd "$scratch_dir" || exit 99
+. "${srcdir:-.}/tests/scratch.sh"
 f=huge-config.yaml
 truncate -s 1G "$f" || exit 99
 "$abs_top_builddir/kvmrun" --check "$f" 2>err.out

@@ -4,11 +4,7 @@
 # minutes on this file). The timeout only catches such a regression; the
 # checks show that each alias found its own anchor.
 set -u
-# Scratch files of this test alone: make -j runs tests side by side.
-srcdir=$(cd "${srcdir:-.}" && pwd) || exit 99
-scratch_dir=$(mktemp -d) || exit 99
-trap 'rm -rf "$scratch_dir"' EXIT
-cd "$scratch_dir" || exit 99
+. "${srcdir:-.}/tests/scratch.sh"
 f=many-anchors.yaml
 awk 'BEGIN {
 	printf "anchors: ["; for (i = 0; i < 199999; i++) printf "&a%d %d, ", i, i

@@ -3,11 +3,7 @@
 # Seccomp: 2), absent with --no-sandbox, no obstacle to output on a
 # terminal, and a forbidden call ends the run with exit 3 and its name.
 set -u
-# Scratch files of this test alone: make -j runs tests side by side.
-srcdir=$(cd "${srcdir:-.}" && pwd) || exit 99
-scratch_dir=$(mktemp -d) || exit 99
-trap 'rm -rf "$scratch_dir"' EXIT
-cd "$scratch_dir" || exit 99
+. "${srcdir:-.}/tests/scratch.sh"
 k=$abs_top_builddir/kvmrun
 "$k" -V | grep -q 'sandbox: seccomp' || { echo "built without the sandbox" >&2; exit 77; }
 KVMRUN_PATH=$abs_top_builddir/tests/errors

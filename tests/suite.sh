@@ -4,11 +4,7 @@
 # and Bazel's TEST_SHARD_INDEX/TEST_TOTAL_SHARDS split them without
 # overlap, and the last line is "N passed, N failed, N skipped".
 set -u
-# Scratch files of this test alone: make -j runs tests side by side.
-srcdir=$(cd "${srcdir:-.}" && pwd) || exit 99
-scratch_dir=$(mktemp -d) || exit 99
-trap 'rm -rf "$scratch_dir"' EXIT
-cd "$scratch_dir" || exit 99
+. "${srcdir:-.}/tests/scratch.sh"
 KVMRUN_PATH=$abs_top_builddir/configs
 export KVMRUN_PATH
 k=$abs_top_builddir/kvmrun
