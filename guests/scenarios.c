@@ -21,7 +21,7 @@ enum scenario {
 	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM, READ_ADDRESS,
 	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
 	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM, COMPUTE,
-	CPUID_REGS, CPUID_BIT,
+	CPUID_REGS, CPUID_BIT, NUL_CONSOLE,
 };
 
 #define GIB (1UL << 30)
@@ -270,6 +270,11 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 				 : "a"((uint32_t)(arg >> 16)), "c"(0));
 		halt((r[(arg >> 8) & 3] >> (arg & 31)) & 1);
 	}
+	case NUL_CONSOLE: /* a NUL byte must not hide what follows it */
+		puts_port("PASS\n");
+		outb(CONSOLE_PORT, 0);
+		puts_port("FAIL\n");
+		halt(0);
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */

@@ -92,8 +92,13 @@ static bool console_matches(const struct expect_cfg *e, const struct result *res
 	case CONSOLE_CONTAINS:
 		return memmem(out, res->console_len, e->console_text,
 			      e->console_len) != NULL;
-	case CONSOLE_REGEX:
-		return regexec(&e->console_re, out, 0, NULL, 0) == 0;
+	case CONSOLE_REGEX: {
+		/* The whole capture, NULs included: as a C string a guest's
+		 * "PASS\n\0FAIL\n" would match ^PASS\n$. */
+		regmatch_t all = { .rm_so = 0,
+				   .rm_eo = (regoff_t)res->console_len };
+		return regexec(&e->console_re, out, 1, &all, REG_STARTEND) == 0;
+	}
 	case CONSOLE_ANY:
 		break;
 	}

@@ -125,6 +125,8 @@ static void reg_pair(struct schema *c, struct ynode *k, struct ynode *v,
 		     struct reg_value *rv)
 {
 	rv->pos = ynode_pos(v);
+	if (!schema_no_nul(c, k))
+		return;
 	rv->reg = cpu_reg_lookup(k->text);
 	if (!rv->reg) {
 		schema_unknown_name(c, k, "register", cpu_reg_names());
@@ -522,8 +524,9 @@ static void parse_handlers(struct schema *c, struct ynode *n,
 		h->pos = ynode_pos(k);
 		if (schema_number(c, k, &h->addr, num_parse_u64, "an address")) {
 			parse_handler(c, v, h, default_size);
-			if (h->addr + h->size - 1 < h->addr ||
-			    h->addr + h->size - 1 > limit)
+			/* A size of 0 is parse_handler's to report. */
+			if (h->size && (h->addr + h->size - 1 < h->addr ||
+					h->addr + h->size - 1 > limit))
 				schema_problem(c, k, "range 0x%llx + %llu goes past 0x%llx",
 					(unsigned long long)h->addr,
 					(unsigned long long)h->size,
@@ -740,13 +743,14 @@ static void p_gdb(struct schema *c, struct ynode *n, void *dst)
 
 static const struct field debug_fields[] = {
 	FIELD("gdb", p_gdb, struct config, gdb),
+	FIELD("wait", schema_duration, struct config, gdb_wait_ns),
 	{ NULL },
 };
 
 static void p_debug(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
-	if (schema_want_mapping(c, n, "a mapping with gdb"))
+	if (schema_want_mapping(c, n, "a mapping with gdb and wait"))
 		schema_fields(c, n, debug_fields, c->cfg);
 }
 
@@ -828,6 +832,8 @@ static void console_text(struct schema *c, struct ynode *n, struct expect_cfg *e
 		schema_problem(c, n, "give one of exact text, contains or regex");
 		return;
 	}
+	if (kind == CONSOLE_REGEX && !schema_no_nul(c, n))
+		return; /* regcomp reads a C string */
 	e->console = kind;
 	e->console_len = n->len;
 	e->console_text = malloc(e->console_len + 1);

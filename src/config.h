@@ -152,6 +152,7 @@ struct config {
 	struct expect_cfg expect;
 
 	char *gdb; /* debug.gdb: wait for gdb there, "[HOST:]PORT" */
+	uint64_t gdb_wait_ns; /* debug.wait: how long; 0: the default */
 
 	enum boot_kind boot;
 	struct pos boot_pos, multiboot_pos;

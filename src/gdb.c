@@ -66,8 +66,25 @@ enum action { STAY, RESUME, STEP, KILL, DETACH };
 
 /* ---- listening ---- */
 
+/* Wait until (lfd) has a connection, at most (wait_ns) (0: no end);
+ * 0, or -1 with errno (ETIMEDOUT when nobody came). */
+static int wait_for_connection(int lfd, uint64_t wait_ns)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	struct timespec ts = { .tv_sec = (time_t)(wait_ns / 1000000000ULL),
+			       .tv_nsec = (long)(wait_ns % 1000000000ULL) };
+	int n;
+
+	do
+		n = ppoll(&p, 1, wait_ns ? &ts : NULL, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		errno = ETIMEDOUT;
+	return n > 0 ? 0 : -1;
+}
+
 struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
-		       char *why, size_t whylen)
+		       uint64_t wait_ns, char *why, size_t whylen)
 {
 	char host[256], port[8];
 	const char *problem;
@@ -107,6 +124,16 @@ struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 		family == AF_INET6 ? "[::]" : host, shown_port,
 		family == AF_INET6 ? "[::1]" : host, shown_port);
 	fflush(stderr);
+	if (wait_for_connection(lfd, wait_ns) < 0) {
+		if (errno == ETIMEDOUT)
+			snprintf(why, whylen, "debug: no gdb connected within "
+				 "%.3g s (debug.wait); the guest did not run",
+				 (double)wait_ns / 1e9);
+		else
+			snprintf(why, whylen, "waiting for gdb: %s",
+				 strerror(errno));
+		goto fail;
+	}
 	do
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	while (fd < 0 && errno == EINTR);

@@ -16,12 +16,17 @@
 
 struct gdb;
 
+/* How long gdb_accept waits when the config does not say (debug.wait):
+ * at a terminal, without end; elsewhere (a harness, CI) so long only. */
+#define GDB_WAIT_DEFAULT_NS (10ULL * 1000000000ULL)
+
 /* Listen on (addr), "[HOST:]PORT" (HOST defaults to 127.0.0.1; PORT 0
- * picks a free one), tell stderr where, and wait for gdb to connect;
- * (kvm), the /dev/kvm descriptor, serves to ask what the host can watch.
- * NULL, with (why), if that fails. */
+ * picks a free one), tell stderr where, and wait for gdb to connect, at
+ * most (wait_ns) (0: without end); (kvm), the /dev/kvm descriptor, serves
+ * to ask what the host can watch. NULL, with (why), if that fails or
+ * nobody came. */
 struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
-		       char *why, size_t whylen);
+		       uint64_t wait_ns, char *why, size_t whylen);
 
 /* What the run does after gdb had its say. */
 enum gdb_next {

@@ -2,7 +2,10 @@
 #include "kvmrun-config.h"
 
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,11 @@ struct options {
 	size_t nconfigs;
 	char **sets;
 	size_t nsets;
+	char **only; /* --only: shell patterns of the configs to run */
+	size_t nonly;
 	bool check, quiet, trace, no_sandbox;
+	bool list;    /* --list: name the configs, run none */
+	bool no_skip; /* --no-skip: a config that cannot run here is an error */
 	const char *explain; /* NULL, "text" or "dot" */
 	const char *json, *shard;
 	const char *gdb; /* --gdb: wait for gdb there */
@@ -57,6 +64,11 @@ static void usage(FILE *f)
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
 		"      --shard I/N      run only shard I of N (also Bazel's\n"
 		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
+		"      --only GLOB      run only the configs whose file name (less\n"
+		"                       .yaml) or path matches GLOB (repeatable)\n"
+		"      --list           print the configs that would run; run none\n"
+		"      --no-skip        a config this host cannot run is an error\n"
+		"                       (exit 3), not a skip: for CI\n"
 		"  -g, --gdb [HOST:]PORT  wait for gdb there before the first\n"
 		"                       instruction (default 127.0.0.1:1234)\n"
 		"      --no-sandbox     run without the seccomp filter\n"
@@ -74,7 +86,8 @@ static void push(char ***list, size_t *n, char *item)
 	(*list)[(*n)++] = item;
 }
 
-enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD, OPT_NO_SANDBOX };
+enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD, OPT_NO_SANDBOX, OPT_ONLY,
+       OPT_LIST, OPT_NO_SKIP };
 
 static unsigned parse_jobs(const char *arg)
 {
@@ -140,6 +153,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+		{ "only", required_argument, NULL, OPT_ONLY },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "no-skip", no_argument, NULL, OPT_NO_SKIP },
 		{ "gdb", optional_argument, NULL, 'g' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
@@ -173,6 +189,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_JSON: o->json = optarg; break;
 		case OPT_SHARD: o->shard = optarg; break;
 		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
+		case OPT_ONLY: push(&o->only, &o->nonly, optarg); break;
+		case OPT_LIST: o->list = true; break;
+		case OPT_NO_SKIP: o->no_skip = true; break;
 		case 'j': o->jobs = parse_jobs(optarg); break;
 		case 'g':
 			/* As debug.gdb, so that the config's checks see it. */
@@ -221,7 +240,11 @@ static int start(struct session *s, const struct plan *p,
 	const char *gdb_addr = o->gdb ? o->gdb
 			       : o->report.suite ? NULL : p->cfg->gdb;
 
-	if (gdb_addr && !(s->gdb = gdb_accept(gdb_addr, p->cfg->name, s->vm.kvm,
+	/* At a terminal, gdb may take its time; a harness must not hang. */
+	uint64_t wait = p->cfg->gdb_wait_ns;
+	if (!wait && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)))
+		wait = GDB_WAIT_DEFAULT_NS;
+	if (gdb_addr && !(s->gdb = gdb_accept(gdb_addr, p->cfg->name, s->vm.kvm, wait,
 					      s->why, sizeof s->why)))
 		return EXIT_GUEST;
 	if (run_prepare(&s->run, &s->vm, p, &s->io, res, s->why,
@@ -275,6 +298,9 @@ static void execute(const struct plan *p, const struct options *o,
 		vm_destroy_at_exit(&s.vm);
 	else
 		vm_destroy(&s.vm);
+	/* CI asked that nothing be skipped: the reason stays, as an error. */
+	if (o->no_skip && out->status == EXIT_SKIP)
+		out->status = EXIT_GUEST;
 	report_outcome(report, out);
 	check_free(&v);
 	result_free(&res);
@@ -332,6 +358,20 @@ static int run_one(void *ctx, size_t index, FILE *json, bool last)
 	return run_config(o->suite.configs[index], o);
 }
 
+/* Config (index) has no verdict of its own (why): report it as an error,
+ * under its name, in every format. */
+static void report_lost(void *ctx, size_t index, FILE *json, const char *why)
+{
+	struct options *o = ctx;
+	struct config *cfg = cfg_load(o->suite.configs[index], o->sets, o->nsets);
+	struct outcome out = { .cfg = cfg, .why = why, .status = EXIT_GUEST };
+
+	o->report.json = json;
+	o->report.index = index;
+	report_outcome(&o->report, &out);
+	cfg_free(cfg);
+}
+
 /* A folder, several files or a shard make a suite: one verdict per
  * config and a summary. */
 static bool is_suite(const struct options *o)
@@ -361,12 +401,66 @@ static int run_suite(struct options *o, FILE *json)
 	/* A sandbox stays for the life of a process: one config each. */
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;
-	suite_run(&o->suite, o->jobs, isolate, json, run_one, o, status);
+	suite_run(&o->suite, o->jobs, isolate, json, run_one, report_lost, o,
+		  status);
 	for (size_t i = 0; i < o->suite.count; i++)
 		counts[status_rank(status[i])]++;
 	report_finish(&o->report, counts);
 	free(status);
 	return status_of_suite(counts);
+}
+
+/* Standard output was closed when kvmrun started. */
+static bool stdout_was_closed;
+
+/* Open a stand-in on whichever of 0, 1 and 2 is closed, so that no file
+ * kvmrun opens (a --json file) takes their place and receives the
+ * console or the messages: /dev/null, but /dev/full for standard output,
+ * so that what is written there counts as lost. */
+static void open_standard_fds(void)
+{
+	static const char *const standin[] = { "/dev/null", "/dev/full",
+						"/dev/null" };
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		stdout_was_closed |= fd == STDOUT_FILENO;
+		if (open(standin[fd], fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(EXIT_USAGE); /* nowhere to say it */
+	}
+}
+
+/* Flush and close (f), named (what); false, with a message, if any of
+ * what was written to it was lost (a full disk, a closed pipe). */
+static bool close_output(FILE *f, const char *what)
+{
+	int lost = 0;
+
+	if (fflush(f) != 0 || ferror(f))
+		lost = errno ? errno : EIO;
+	if (fclose(f) != 0 && !lost)
+		lost = errno;
+	if (lost)
+		fprintf(stderr, "kvmrun: %s: output lost: %s\n", what,
+			f == stdout && stdout_was_closed
+				? "it was closed when kvmrun started"
+				: strerror(lost));
+	return !lost;
+}
+
+/* The status once every output is closed: 4 when one was lost, unless
+ * nothing ran or the guest failed, which say more. */
+static int finish_outputs(int worst, FILE *json, const char *json_name)
+{
+	bool ok = true;
+
+	if (json && json != stdout)
+		ok &= close_output(json, json_name);
+	ok &= close_output(stdout, "standard output");
+	if (!ok && worst != EXIT_USAGE && worst != EXIT_GUEST)
+		worst = EXIT_OUTPUT;
+	return worst;
 }
 
 int main(int argc, char **argv)
@@ -375,6 +469,11 @@ int main(int argc, char **argv)
 	int worst = EXIT_USAGE;
 	FILE *json = NULL;
 
+	open_standard_fds();
+	/* A closed pipe is an error to report, not a death: the verdict
+	 * still goes to stderr and the JSON to its file. */
+	signal(SIGPIPE, SIG_IGN);
+
 	/* Guest output is buffered, and flushed at each newline on a
 	 * terminal; decided now, before any sandbox. */
 	static char out_buf[1 << 16];
@@ -382,8 +481,15 @@ int main(int argc, char **argv)
 		sizeof out_buf);
 	parse_options(argc, argv, &o);
 	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
+	    !suite_select(&o.suite, o.only, o.nonly) ||
 	    !suite_shard(&o.suite, o.shard))
 		goto out;
+	if (o.list) {
+		for (size_t i = 0; i < o.suite.count; i++)
+			printf("%s\n", o.suite.configs[i]);
+		worst = EXIT_PASS;
+		goto out;
+	}
 	if (o.json) {
 		json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
 		if (!json) {
@@ -392,18 +498,23 @@ int main(int argc, char **argv)
 		}
 	}
 	worst = run_suite(&o, json);
-	if (json && json != stdout && fclose(json) != 0) {
-		warn("--json %s", o.json);
-		worst = EXIT_USAGE;
-	}
 	/* Under TAP a skip is reported in the stream; harnesses such as
 	 * Automake's tap-driver count a status of 77 as an error. */
 	if (o.report.tap && worst == EXIT_SKIP)
 		worst = EXIT_PASS;
 out:
+	worst = finish_outputs(worst, json, o.json);
 	suite_free(&o.suite);
 	free(o.configs);
 	free(o.sets);
+	free(o.only);
 	free(o.gdb_set);
+	/* Stopped by a signal: end as signalled programs end (130 for
+	 * SIGINT), now that everything is reported. */
+	int sig = suite_ending_signal();
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return worst;
 }

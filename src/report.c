@@ -447,6 +447,12 @@ static void describe_stop(const struct plan *p, const struct result *res)
 	case STOPPED_SHUTDOWN:
 		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
 			"fault: an exception it could not handle)\n", name);
+		if (res->reset_at_shutdown)
+			fprintf(stderr, "kvmrun: %s: this host's KVM reset the "
+				"vCPU at the shutdown (as KVM on AMD SVM does): "
+				"the registers below are its reset state "
+				"(CS:IP f000:fff0), not where the guest "
+				"failed\n", name);
 		return;
 	case STOPPED_TIMEOUT:
 		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "

@@ -150,6 +150,9 @@ static void add_run(json_t *doc, const struct outcome *out)
 
 	if (res->detail[0])
 		json_object_set_new(stop, "detail", json_string(res->detail));
+	if (res->stop == STOPPED_SHUTDOWN)
+		json_object_set_new(stop, "registers_reset",
+				    json_boolean(res->reset_at_shutdown));
 	if (res->stop == STOPPED_UNHANDLED_IO || res->stop == STOPPED_UNHANDLED_MMIO)
 		json_object_set_new(stop, "access", json_pack(
 			"{s:s, s:o, s:i, s:i, s:o}",

@@ -120,6 +120,9 @@ struct result {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct cpu_diagnosis diag;
+	/* The host reset the vCPU when the guest shut down (KVM on AMD SVM
+	 * does): (regs) and (sregs) are the reset state, not the failure's. */
+	bool reset_at_shutdown;
 	unsigned cpu;
 	struct vcpu_state *cpus;
 	size_t ncpus;

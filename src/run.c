@@ -15,10 +15,13 @@
 #include "diagnose.h"
 #include "gdb.h"
 #include "smp.h"
+#include "x86.h"
 
 /* The signal handler's view of the one run in progress. */
 static struct kvm_run *volatile running;
 static volatile sig_atomic_t stop_signal;
+/* SIGINT, SIGTERM or SIGHUP, once one has stopped a run. */
+static volatile sig_atomic_t ending_signal;
 
 static void on_signal(int sig)
 {
@@ -36,10 +39,15 @@ static void on_gdb(int sig)
 		running->immediate_exit = 1;
 }
 
+/* The signals that stop a run as "interrupted"; kvmrun then ends by
+ * the same signal, once it has reported (run_ending_signal). */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSTOP (sizeof stop_signals / sizeof *stop_signals)
+
 struct guard {
 	timer_t timer;
 	bool have_timer, have_gdb;
-	struct sigaction old_alrm, old_int, old_term, old_io;
+	struct sigaction old_alrm, old_stop[NSTOP], old_io;
 };
 
 /* Start the timeout: (ns) from now. */
@@ -57,7 +65,7 @@ static int guard_timer(struct guard *g, uint64_t ns)
 	return timer_settime(g->timer, 0, &its, NULL);
 }
 
-/* Arm the timeout and catch SIGINT/SIGTERM, without SA_RESTART so that
+/* Arm the timeout and catch SIGINT/SIGTERM/SIGHUP, without SA_RESTART so that
  * KVM_RUN returns EINTR. With gdb attached the timeout waits until gdb
  * detaches (the guest waits while gdb looks), and SIGIO says gdb spoke. */
 static int guard_start(struct guard *g, struct kvm_run *run, uint64_t ns,
@@ -69,8 +77,8 @@ static int guard_start(struct guard *g, struct kvm_run *run, uint64_t ns,
 	stop_signal = 0;
 	running = run;
 	sigaction(SIGALRM, &sa, &g->old_alrm);
-	sigaction(SIGINT, &sa, &g->old_int);
-	sigaction(SIGTERM, &sa, &g->old_term);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &sa, &g->old_stop[i]);
 	if (with_gdb) {
 		struct sigaction io = { .sa_handler = on_gdb };
 		sigemptyset(&io.sa_mask);
@@ -85,8 +93,8 @@ static void guard_stop(struct guard *g)
 	if (g->have_timer)
 		timer_delete(g->timer);
 	sigaction(SIGALRM, &g->old_alrm, NULL);
-	sigaction(SIGINT, &g->old_int, NULL);
-	sigaction(SIGTERM, &g->old_term, NULL);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &g->old_stop[i], NULL);
 	if (g->have_gdb)
 		sigaction(SIGIO, &g->old_io, NULL);
 	running = NULL;
@@ -249,8 +257,15 @@ static bool bsp_between(struct run *r)
 		return false;
 	}
 	if (stop_signal) {
+		char why[64] = "";
+		if (stop_signal != SIGALRM) {
+			ending_signal = stop_signal;
+			snprintf(why, sizeof why, "SIG%s (%s)",
+				 sigabbrev_np(stop_signal),
+				 strsignal(stop_signal));
+		}
 		end_run(r, 0, stop_signal == SIGALRM ? STOPPED_TIMEOUT
-						     : STOPPED_INTERRUPTED, "");
+						     : STOPPED_INTERRUPTED, why);
 		return false;
 	}
 	return true;
@@ -351,6 +366,16 @@ static bool read_regs(const struct run *r, const struct vcpu *c,
 	return ioctl(c->fd, KVM_GET_SREGS, sregs) == 0;
 }
 
+/* Whether (s) and (regs) are the state of a vCPU after RESET (CS:IP
+ * f000:fff0 below 4 GiB, protection off): KVM on AMD SVM leaves a vCPU so
+ * after a shutdown, where other hosts keep the state it failed in. */
+static bool is_reset_state(const struct kvm_regs *regs,
+			   const struct kvm_sregs *s)
+{
+	return regs->rip == 0xfff0 && s->cs.selector == 0xf000 &&
+	       s->cs.base == 0xffff0000 && !(s->cr0 & X86_CR0(PE));
+}
+
 /* Every vCPU's registers and state, once all have stopped. */
 static void collect(struct run *r)
 {
@@ -381,6 +406,14 @@ static void collect(struct run *r)
 		if (res->have_regs)
 			diagnose_cpu(vm, &res->regs, &res->sregs, &res->diag);
 	}
+	res->reset_at_shutdown = res->stop == STOPPED_SHUTDOWN &&
+				 res->have_regs &&
+				 is_reset_state(&res->regs, &res->sregs);
+}
+
+int run_ending_signal(void)
+{
+	return ending_signal;
 }
 
 void run_guest(struct run *r, struct gdb *gdb)

@@ -167,10 +167,22 @@ void schema_unknown_name(struct schema *c, const struct ynode *n, const char *ki
 
 /* ---- scalar parsers ---- */
 
+bool schema_no_nul(struct schema *c, const struct ynode *n)
+{
+	const char *nul;
+
+	if (n->type != YNODE_SCALAR || !(nul = memchr(n->text, '\0', n->len)))
+		return true;
+	schema_problem(c, n, "a NUL byte (\\0) at byte %zu would cut this "
+		       "string short: only exact and contains console "
+		       "text and string expectations may hold one", (size_t)(nul - n->text));
+	return false;
+}
+
 const char *schema_scalar(struct schema *c, struct ynode *n, const char *what)
 {
 	if (n->type == YNODE_SCALAR && !schema_is_null(n))
-		return n->text;
+		return schema_no_nul(c, n) ? n->text : NULL;
 	schema_wanted(c, n, what);
 	return NULL;
 }
@@ -241,6 +253,8 @@ void schema_string(struct schema *c, struct ynode *n, void *dst)
 		schema_wanted(c, n, "a string");
 		return;
 	}
+	if (!schema_no_nul(c, n))
+		return;
 	free(*(char **)dst);
 	*(char **)dst = strdup(n->text);
 }
@@ -252,6 +266,8 @@ int schema_name_index(struct schema *c, struct ynode *n, const char *kind,
 	char what[128];
 
 	if (n->type == YNODE_SCALAR && !schema_is_null(n)) {
+		if (!schema_no_nul(c, n))
+			return -1;
 		for (int i = 0; names[i]; i++)
 			if (strcmp(n->text, names[i]) == 0)
 				return i;
@@ -382,6 +398,8 @@ void schema_fields(struct schema *c, struct ynode *map,
 			schema_wanted(c, k, "a key name");
 			continue;
 		}
+		if (!schema_no_nul(c, k))
+			continue;
 		int i = find_field(fields, k->text);
 		/* A field's key twice is seen in (given); others are compared
 		 * with the keys before them. The first one counts. */

@@ -69,6 +69,11 @@ bool schema_want_mapping(struct schema *c, struct ynode *n, const char *what);
 /* True if (n) is a list; else reports "wanted (what)". */
 bool schema_want_list(struct schema *c, struct ynode *n, const char *what);
 
+/* True unless (n) is a scalar holding a NUL byte, which is reported: a
+ * C string (a file name, a regex, a name, a number) would end there.
+ * Every accessor below that gives text checks it. */
+bool schema_no_nul(struct schema *c, const struct ynode *n);
+
 /* The text of the non-empty scalar (n), or NULL after "wanted (what)". */
 const char *schema_scalar(struct schema *c, struct ynode *n, const char *what);
 

@@ -72,6 +72,7 @@ int smp_start(struct smp *s, struct vm *vm,
 	sigaddset(&block, SIGALRM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGIO);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	int rc = 0;

@@ -11,6 +11,7 @@ enum {
 	EXIT_EXPECT = 1,  /* ran, and an expectation failed */
 	EXIT_USAGE = 2,   /* usage, config or image error: nothing ran */
 	EXIT_GUEST = 3,   /* the guest or the VM failed */
+	EXIT_OUTPUT = 4,  /* an output (stdout, --json) could not be written */
 	EXIT_SKIP = 77,   /* the host cannot run it (Automake's SKIP) */
 };
 

@@ -8,14 +8,19 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vm.h"
+#include "run.h"
+#include "status.h"
 
 static void add(struct suite *s, char *name)
 {
@@ -86,6 +91,18 @@ bool suite_expand(struct suite *s, char *const *args, size_t nargs)
 	return ok;
 }
 
+/* (s) as a whole decimal number. */
+static bool parse_count(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !*end && errno == 0;
+}
+
 static bool parse_shard(const char *spec, unsigned long *index,
 			unsigned long *total)
 {
@@ -114,9 +131,10 @@ bool suite_shard(struct suite *s, const char *spec)
 		index--;
 	} else if (bazel_total && *bazel_total) {
 		const char *bazel_index = getenv("TEST_SHARD_INDEX");
-		total = strtoul(bazel_total, NULL, 10);
-		index = bazel_index ? strtoul(bazel_index, NULL, 10) : 0;
-		if (total < 1 || index >= total) {
+		/* Both whole decimal numbers: "xyz" is no shard 0. */
+		if (!parse_count(bazel_total, &total) ||
+		    !parse_count(bazel_index ? bazel_index : "", &index) ||
+		    total < 1 || index >= total) {
 			fprintf(stderr, "kvmrun: TEST_SHARD_INDEX=%s and "
 				"TEST_TOTAL_SHARDS=%s do not name a shard\n",
 				bazel_index ? bazel_index : "", bazel_total);
@@ -139,6 +157,42 @@ bool suite_shard(struct suite *s, const char *spec)
 	}
 	s->count = kept;
 	return true;
+}
+
+static bool matches(const char *path, char *const *globs, size_t nglobs)
+{
+	const char *base = strrchr(path, '/');
+	char stem[256];
+
+	snprintf(stem, sizeof stem, "%s", base ? base + 1 : path);
+	char *dot = strrchr(stem, '.');
+	if (dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0))
+		*dot = '\0';
+	for (size_t i = 0; i < nglobs; i++)
+		if (fnmatch(globs[i], stem, 0) == 0 ||
+		    fnmatch(globs[i], path, 0) == 0)
+			return true;
+	return false;
+}
+
+bool suite_select(struct suite *s, char *const *globs, size_t nglobs)
+{
+	size_t kept = 0;
+
+	if (!nglobs)
+		return true;
+	for (size_t k = 0; k < s->count; k++) {
+		if (matches(s->configs[k], globs, nglobs))
+			s->configs[kept++] = s->configs[k];
+		else
+			free(s->configs[k]);
+	}
+	s->count = kept;
+	if (kept)
+		return true;
+	fprintf(stderr, "kvmrun: --only %s%s: no config matches\n", globs[0],
+		nglobs > 1 ? " ..." : "");
+	return false;
 }
 
 /* ---- parallel runs ---- */
@@ -199,7 +253,33 @@ struct job {
 	pid_t pid;
 	FILE *out, *err, *json; /* what the child wrote, shown in order */
 	bool done;
+	char lost[160]; /* why the child left no verdict, or "" */
 };
+
+/* The signal that stopped the suite's parent, or 0. */
+static volatile sig_atomic_t parent_signal;
+
+static void on_parent_signal(int sig)
+{
+	parent_signal = sig;
+}
+
+static const int suite_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+int suite_ending_signal(void)
+{
+	return parent_signal ? parent_signal : run_ending_signal();
+}
+
+/* Catch the stopping signals without SA_RESTART, so that wait() returns. */
+static void catch_signals(bool on)
+{
+	struct sigaction sa = { .sa_handler = on ? on_parent_signal : SIG_DFL };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof suite_signals / sizeof *suite_signals; i++)
+		sigaction(suite_signals[i], &sa, NULL);
+}
 
 static FILE *temp(void)
 {
@@ -214,7 +294,8 @@ static FILE *temp(void)
  * where kvmrun writes, in order by itself; several write to files of
  * their own, shown in order as they finish. */
 static void start(struct job *j, size_t index, bool direct, FILE *json,
-		  const struct gate *gate, suite_run_fn run, void *ctx)
+		  const struct gate *gate, volatile uint8_t *reported,
+		  suite_run_fn run, void *ctx)
 {
 	if (!direct) {
 		j->out = temp();
@@ -228,11 +309,13 @@ static void start(struct job *j, size_t index, bool direct, FILE *json,
 	if (j->pid > 0)
 		return;
 	close(gate->give);
+	catch_signals(false); /* the run catches its own */
 	if (!direct && (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
 			dup2(fileno(j->err), STDERR_FILENO) < 0))
 		_exit(EXIT_USAGE);
 	int status = run(ctx, index, direct ? json : j->json, true);
 	fflush(NULL);
+	reported[index] = 1; /* run() returns once the config is reported */
 	gate_take(gate);
 	_exit(status);
 }
@@ -251,68 +334,131 @@ static void copy(FILE *from, FILE *to)
 	fflush(to);
 }
 
-/* Wait for one child; a config whose child died is an error. */
-static void reap(const struct suite *s, struct job *jobs, size_t n,
+/* Wait for one child; false when a signal came first. A child that
+ * ended without reporting (killed by a signal, or an exit before its
+ * verdict) is an error with why in its (lost). */
+static bool reap(struct job *jobs, size_t n, const volatile uint8_t *reported,
 		 int *status)
 {
 	int st;
-	pid_t pid;
+	pid_t pid = wait(&st);
 
-	do
-		pid = wait(&st);
-	while (pid < 0 && errno == EINTR);
+	if (pid < 0 && errno == EINTR)
+		return false;
 	if (pid < 0)
 		err(EXIT_USAGE, "wait");
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].pid != pid)
+			continue;
+		jobs[i].done = true;
+		status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_GUEST;
+		if (WIFSIGNALED(st))
+			snprintf(jobs[i].lost, sizeof jobs[i].lost, "its process "
+				 "was killed by signal %d (%s) before it "
+				 "reported", WTERMSIG(st),
+				 strsignal(WTERMSIG(st)));
+		else if (!reported[i])
+			snprintf(jobs[i].lost, sizeof jobs[i].lost, "its process "
+				 "exited with status %d before it reported",
+				 WEXITSTATUS(st));
+		if (jobs[i].lost[0])
+			status[i] = EXIT_GUEST;
+	}
+	return true;
+}
+
+/* Stop the children that still run, once: the suite was signalled. */
+static void stop_children(const struct job *jobs, size_t n)
+{
 	for (size_t i = 0; i < n; i++)
-		if (jobs[i].pid == pid) {
-			jobs[i].done = true;
-			status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_GUEST;
-			if (WIFSIGNALED(st))
-				fprintf(jobs[i].err ? jobs[i].err : stderr,
-					"kvmrun: %s: killed by signal %d (%s)\n",
-					s->configs[i], WTERMSIG(st),
-					strsignal(WTERMSIG(st)));
+		if (!jobs[i].done)
+			kill(jobs[i].pid, SIGTERM);
+}
+
+/* Show job (i): what it wrote, then the verdict it could not give. */
+static void show(struct job *j, size_t i, FILE *json, suite_lost_fn lost,
+		 void *ctx)
+{
+	copy(j->out, stdout);
+	copy(j->err, stderr);
+	if (json)
+		copy(j->json, json);
+	if (j->lost[0])
+		lost(ctx, i, json, j->lost);
+}
+
+/* Configs in this process, one after another, until a signal. */
+static void run_here(const struct suite *s, FILE *json, suite_run_fn run,
+		     suite_lost_fn lost, void *ctx, int *status)
+{
+	char why[96];
+
+	for (size_t i = 0; i < s->count; i++) {
+		int sig = run_ending_signal();
+		if (!sig) {
+			status[i] = run(ctx, i, json, s->count == 1);
+			continue;
 		}
+		snprintf(why, sizeof why, "not run: kvmrun was stopped by SIG%s",
+			 sigabbrev_np(sig));
+		lost(ctx, i, json, why);
+		status[i] = EXIT_GUEST;
+	}
 }
 
 void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
-	       suite_run_fn run, void *ctx, int *status)
+	       suite_run_fn run, suite_lost_fn lost, void *ctx, int *status)
 {
 	if (s->count <= 1 || (jobs <= 1 && !isolate)) {
-		for (size_t i = 0; i < s->count; i++)
-			status[i] = run(ctx, i, json, s->count == 1);
+		run_here(s, json, run, lost, ctx, status);
 		return;
 	}
 	struct job *j = calloc(s->count, sizeof *j);
 	size_t next = 0, shown = 0, running = 0;
-	bool direct = jobs <= 1;
+	bool direct = jobs <= 1, stopping = false;
 	struct gate gate;
+	/* Set by each child once it has reported: shared, made before any. */
+	volatile uint8_t *reported = mmap(NULL, s->count, PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	if (!j)
-		err(EXIT_USAGE, "calloc");
+	if (!j || reported == MAP_FAILED)
+		err(EXIT_USAGE, "memory for %zu jobs", s->count);
 	gate_open(&gate);
 	gate_give(&gate);
+	catch_signals(true);
 	while (shown < s->count) {
+		if (parent_signal && !stopping) {
+			stopping = true;
+			stop_children(j, next);
+		}
 		/* Finished jobs hold their output until those before them
 		 * are shown: bound how far ahead the suite may run. */
-		if (next < s->count && running < (jobs ? jobs : 1) &&
-		    next - shown < MAX_AHEAD) {
-			start(&j[next], next, direct, json, &gate, run, ctx);
+		if (!stopping && next < s->count &&
+		    running < (jobs ? jobs : 1) && next - shown < MAX_AHEAD) {
+			start(&j[next], next, direct, json, &gate, reported,
+			      run, ctx);
 			next++;
 			running++;
 			continue;
 		}
-		reap(s, j, next, status);
-		gate_give(&gate);
-		running--;
-		for (; shown < next && j[shown].done; shown++) {
-			copy(j[shown].out, stdout);
-			copy(j[shown].err, stderr);
-			if (json)
-				copy(j[shown].json, json);
+		if (running && reap(j, next, reported, status)) {
+			gate_give(&gate);
+			running--;
 		}
+		/* Stopped: what never started is cut short too. */
+		for (; stopping && !running && next < s->count; next++) {
+			j[next].done = true;
+			status[next] = EXIT_GUEST;
+			snprintf(j[next].lost, sizeof j[next].lost, "not run: "
+				 "kvmrun was stopped by SIG%s",
+				 sigabbrev_np(parent_signal));
+		}
+		for (; shown < next && j[shown].done; shown++)
+			show(&j[shown], shown, json, lost, ctx);
 	}
+	catch_signals(false);
 	gate_close(&gate);
+	munmap((void *)reported, s->count);
 	free(j);
 }
 

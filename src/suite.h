@@ -24,17 +24,34 @@ bool suite_expand(struct suite *s, char *const *args, size_t nargs);
  */
 bool suite_shard(struct suite *s, const char *spec);
 
+/* Keep the configs that match one of the shell patterns (globs): its
+ * file name without .yaml, or its path as given. False, with a message,
+ * when none is left. */
+bool suite_select(struct suite *s, char *const *globs, size_t nglobs);
+
 /* Runs config (index) and returns its exit status; output to stdout,
  * stderr and (json) as usual. (last): this process ends after it, so what
  * it holds may be left for the kernel to free at exit. */
 typedef int (*suite_run_fn)(void *ctx, size_t index, FILE *json, bool last);
 
+/* Reports config (index) as an error that (why) explains, to stdout,
+ * stderr and (json): its process died before it reported, or it was not
+ * run because kvmrun was stopped. */
+typedef void (*suite_lost_fn)(void *ctx, size_t index, FILE *json,
+			      const char *why);
+
 /* Run every config with (run), (jobs) at a time in child processes;
  * with jobs <= 1 in this process, unless (isolate) asks for a process
  * per config. Each config's output appears in order; children exit one
- * at a time. Fills (status). */
+ * at a time. SIGINT, SIGTERM or SIGHUP stops the suite: the children
+ * are stopped, and what they did not report, and the configs not
+ * started, are reported with (lost). Every config has a verdict. Fills
+ * (status). */
 void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
-	       suite_run_fn run, void *ctx, int *status);
+	       suite_run_fn run, suite_lost_fn lost, void *ctx, int *status);
+
+/* The signal that stopped the suite (as run_ending_signal), or 0. */
+int suite_ending_signal(void);
 
 void suite_free(struct suite *s);
 

@@ -7,12 +7,17 @@ set -u
 KVMRUN_PATH=$abs_top_builddir/tests/errors
 export KVMRUN_PATH
 kvmrun=$abs_top_builddir/kvmrun
+needs_kvm
 "$kvmrun" -q "$srcdir/tests/errors/unexpected-triple-fault.yaml" 2>dump.out
 [ $? -eq 3 ] || { echo "FAIL: wanted exit 3" >&2; exit 1; }
 status=0
-grep -q ' 0f 0b ' dump.out || { echo "FAIL: no code bytes" >&2; status=1; }
+# A host that resets the vCPU at a shutdown (AMD SVM) leaves no ud2 to
+# show: kvmrun says so, and the port and MMIO cases below still count.
+ud2=yes
+grep -q 'reset the vCPU at the shutdown' dump.out && ud2=
+[ -z "$ud2" ] || grep -q ' 0f 0b ' dump.out || { echo "FAIL: no code bytes" >&2; status=1; }
 if "$kvmrun" -V | grep -q 'disassembler: zydis'; then
-	grep -Eq '0x[0-9a-f]+  ud2 +<- rip' dump.out || { echo "FAIL: ud2 not disassembled" >&2; status=1; }
+	[ -z "$ud2" ] || grep -Eq '0x[0-9a-f]+  ud2 +<- rip' dump.out || { echo "FAIL: ud2 not disassembled" >&2; status=1; }
 	# Port I/O and MMIO writes exit past their instruction: it is found.
 	"$kvmrun" -q "$srcdir/tests/errors/unhandled-port.yaml" 2>>dump.out
 	grep -Eq 'out 0x99, al +<- the access, just before rip' dump.out ||
@@ -21,7 +26,7 @@ if "$kvmrun" -V | grep -q 'disassembler: zydis'; then
 	grep -Eiq 'mov dword ptr \[rax\], 0xdeadbeef +<- the access' dump.out ||
 		{ echo "FAIL: the MMIO store before rip not found" >&2; status=1; }
 else
-	grep -q 'built without zydis' dump.out || { echo "FAIL: no fallback note" >&2; status=1; }
+	[ -z "$ud2" ] || grep -q 'built without zydis' dump.out || { echo "FAIL: no fallback note" >&2; status=1; }
 fi
 cat dump.out
 rm -f dump.out

@@ -5,11 +5,13 @@
 # failing guest, and malformed packets; long, protected and real mode.
 set -u
 command -v gdb >/dev/null || { echo "SKIP: gdb is not installed"; exit 77; }
+. "${srcdir:-.}/tests/scratch.sh"
+needs_kvm
 kvmrun=$abs_top_builddir/kvmrun
 build=$abs_top_builddir
 src=$srcdir
 tmp=$(mktemp -d) || exit 99
-trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp" "$scratch_dir"' EXIT
 pid=
 failed=0
 KVMRUN_PATH=$build/configs:$build/tests/gdb:$build/tests/hostile
@@ -22,7 +24,7 @@ start() {
 	# Emptied here: the background shell opens it only once it runs, and
 	# until then the previous run's port would be read.
 	: >"$tmp/err"
-	timeout 60 "$kvmrun" "$@" -s debug.gdb=127.0.0.1:0 "$config" \
+	timeout 60 "$kvmrun" "$@" -s debug.gdb=127.0.0.1:0 -s debug.wait=2m "$config" \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	port=

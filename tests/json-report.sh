@@ -5,8 +5,10 @@
 # one of three vCPUs.
 set -u
 command -v jq >/dev/null || { echo "jq is needed (apt install jq)" >&2; exit 99; }
+. "${srcdir:-.}/tests/scratch.sh"
+needs_kvm
 out=$(mktemp) || exit 99
-trap 'rm -f "$out"' EXIT
+trap 'rm -rf "$out" "$scratch_dir"' EXIT
 KVMRUN_PATH=$abs_top_builddir/tests:$abs_top_builddir/tests/errors
 export KVMRUN_PATH
 cd "$srcdir/tests" || exit 99
@@ -31,7 +33,9 @@ check '.[1] | .verdict == "FAIL" and .status == 1 and ([.expectations[] | select
 check '.[2] | .status == 3 and .stop.reason == "unhandled port I/O" and .stop.access == {"direction": "write", "port": "0x99", "size": 1, "count": 1, "value": "0x12"}'
 check '.[3] | .verdict == "INVALID" and .status == 2 and .problems[0] == {"path": "memroy", "message": "unknown key '"'memroy'"' (did you mean '"'memory'"'?)", "line": 4, "column": 1} and (has("stop") | not)'
 check '.[4] | (.verdict == "SKIP" and (.error | test("CR0.PG"))) or .verdict == "PASS"'
-check '.[5] | .verdict == "PASS" and .stop.reason == "shutdown" and (.registers.cr0.bits | index("PG")) != null and .registers.efer.bits == ["LME", "LMA"]'
+# A host that resets the vCPU at a shutdown (AMD SVM) says so; others
+# keep the long-mode state the guest failed in.
+check '.[5] | .verdict == "PASS" and .stop.reason == "shutdown" and (if .stop.registers_reset then .registers.rip == "0xfff0" else (.registers.cr0.bits | index("PG")) != null and .registers.efer.bits == ["LME", "LMA"] end)'
 check '.[6] | .verdict == "ERROR" and .stop.reason == "timeout" and .duration_ns >= 300000000'
 check '.[7] | .console == "Hello, world!\n" and .console_bytes == 14 and .console_truncated == false and .exits.by_reason == {"IO": 14, "HLT": 1}'
 check '.[8] | .stop.reason == "shutdown" and .stop.vcpu >= 1 and (.vcpus | length) == 3 and .vcpus[0] == {"id": 0, "state": "running"}'

@@ -8,6 +8,7 @@ set -u
 KVMRUN_PATH=$abs_top_builddir/configs
 export KVMRUN_PATH
 k=$abs_top_builddir/kvmrun
+needs_kvm
 dir=$srcdir/configs
 status=0
 fail() { echo "FAIL: $*" >&2; status=1; }
@@ -82,7 +83,8 @@ got=$?
 [ "$got" -eq 1 ] || fail "a skip and a failed expectation must exit 1, got $got"
 rm -rf "$scratch"
 
-# A child that dies is named, and the suite goes on (-j 1 and -j 2).
+# A child that dies is named, gets a verdict in every format, and the
+# suite goes on (-j 1 and -j 2).
 # Without the sandbox (sanitizer builds), -j 1 runs configs in kvmrun's
 # own process: no child.
 spin=$srcdir/tests/errors/timeout.yaml
@@ -91,7 +93,7 @@ children="1 2"
 "$k" -V | grep -q 'sandbox: seccomp' || children=2
 for j in $children; do
 	KVMRUN_PATH=$abs_top_builddir/tests/errors:$KVMRUN_PATH \
-		"$k" -q -j "$j" -s limits.timeout=20s "$spin" "$hello" 2>killed.err &
+		"$k" -q -j "$j" -s limits.timeout=20s --json killed.json "$spin" "$hello" 2>killed.err &
 	parent=$!
 	child=
 	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
@@ -110,11 +112,16 @@ for j in $children; do
 	wait "$parent"
 	got=$?
 	[ "$got" -eq 3 ] || fail "-j $j: a killed child must make the suite exit 3, got $got"
-	grep -q "kvmrun: $spin: killed by signal 9" killed.err ||
+	grep -q "kvmrun: timeout: its process was killed by signal 9 (Killed) before it reported" killed.err ||
 		fail "-j $j: the killed config is not named: $(head -n 1 killed.err)"
+	grep -q '^ERROR timeout$' killed.err ||
+		fail "-j $j: the killed config has no verdict line"
+	jq -se 'length == 2 and .[0].verdict == "ERROR" and
+		(.[0].error | test("killed by signal 9")) and .[1].verdict == "PASS"' \
+		killed.json >/dev/null || fail "-j $j: the JSON lacks the killed config: $(cat killed.json)"
 	grep -q '^PASS longmode-hello' killed.err ||
 		fail "-j $j: the suite did not go on after the killed config"
 done
 rm -f serial.err parallel.err s1.err s2.err bazel.err names want a b ack tap.out runs.jsonl \
-	runs1.jsonl killed.err
+	runs1.jsonl killed.err killed.json
 exit "$status"
