@@ -10,36 +10,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "status.h"
 
+/* Map (path) read-only into (img). Opened without blocking, so that a
+ * FIFO or a device is refused rather than waited on; mapped rather than
+ * read, so that a huge or sparse file costs only the pages the plan
+ * touches (its headers and what is loaded), after the layout checks. */
 static bool read_all(struct image *img, const char *path, struct diag *d,
 		     struct pos pos, const char *key)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 
-	if (!f) {
+	if (fd < 0) {
 		diag_add(d, pos, key, "cannot open '%s': %s", path,
 			 strerror(errno));
 		return false;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		diag_add(d, pos, key, "'%s' is not a regular file", path);
-		fclose(f);
+		close(fd);
 		return false;
 	}
 	img->file_size = (size_t)st.st_size;
-	img->file = malloc(img->file_size ? img->file_size : 1);
-	if (!img->file)
-		err(EXIT_USAGE, "malloc %zu bytes for '%s'", img->file_size, path);
-	size_t got = fread(img->file, 1, img->file_size, f);
-	fclose(f);
-	if (got != img->file_size) {
-		diag_add(d, pos, key, "cannot read '%s': short read", path);
-		return false;
+	img->file = NULL;
+	if (img->file_size) {
+		void *m = mmap(NULL, img->file_size, PROT_READ, MAP_PRIVATE,
+			       fd, 0);
+		if (m == MAP_FAILED) {
+			diag_add(d, pos, key, "cannot map '%s' (%zu bytes): %s",
+				 path, img->file_size, strerror(errno));
+			img->file_size = 0;
+			close(fd);
+			return false;
+		}
+		img->file = m;
 	}
+	close(fd);
 	return true;
 }
 
@@ -108,6 +120,15 @@ bool image_load_elf(struct image *img, const char *path, struct diag *d,
 		return false;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		errx(EXIT_USAGE, "libelf: %s", elf_errmsg(-1));
+	/* x86 is little-endian; libelf would convert another order's
+	 * headers, and the mapping is read-only. */
+	if (img->file_size > EI_DATA && img->file[EI_MAG0] == ELFMAG0 &&
+	    memcmp(img->file, ELFMAG, SELFMAG) == 0 &&
+	    img->file[EI_DATA] != ELFDATA2LSB) {
+		diag_add(d, pos, key, "'%s' is a big-endian ELF file; x86 "
+			 "guests are little-endian (ELFDATA2LSB)", path);
+		return false;
+	}
 	Elf *e = elf_memory((char *)img->file, img->file_size);
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
 		diag_add(d, pos, key, "'%s' is not an ELF file%s%s", path,
@@ -182,7 +203,8 @@ bool image_load_raw(struct image *img, const char *path, uint64_t at,
 
 void image_free(struct image *img)
 {
-	free(img->file);
+	if (img->file)
+		munmap(img->file, img->file_size);
 	free(img->segs);
 	memset(img, 0, sizeof *img);
 }

@@ -16,7 +16,7 @@ struct segment {
 };
 
 struct image {
-	uint8_t *file;  /* the whole file */
+	uint8_t *file;  /* the whole file, mapped privately */
 	size_t file_size;
 	bool elf;
 	int elf_class;  /* ELFCLASS32 or ELFCLASS64 */

@@ -851,6 +851,10 @@ bool plan_build(struct plan *p, const struct config *cfg)
 	check_handlers(p, cfg);
 	check_expectations(p, cfg);
 	load_images(p, cfg);
+	/* The images first: one that misses RAM is the cause to name, not
+	 * the "no room" for the tables placed around it; with every other
+	 * image's problems. */
+	check_blobs(p, cfg);
 	if (d->count != before)
 		return false;
 	if (p->mode->paging)

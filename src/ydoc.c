@@ -223,11 +223,18 @@ static void add_kid(struct builder *b, struct ynode *n)
 	b->kids[b->nkids++] = n;
 }
 
-static void open_node(struct builder *b, struct ynode *n)
+static bool open_node(struct builder *b, struct ynode *n)
 {
+	if (b->nopen >= YDOC_MAX_DEPTH) {
+		diag_add(b->diag, ynode_pos(n), "", "YAML: lists and maps "
+			 "nested more than %d deep; kvmrun's configs need a "
+			 "few levels", YDOC_MAX_DEPTH);
+		return false;
+	}
 	add_kid(b, n);
 	b->open = grow(b->open, &b->open_cap, b->nopen, sizeof *b->open);
 	b->open[b->nopen++] = (struct open_node){ n, b->nkids };
+	return true;
 }
 
 _Static_assert(sizeof(struct ypair) == 2 * sizeof(struct ynode *),
@@ -297,12 +304,10 @@ static bool on_event(struct builder *b, const yaml_event_t *e)
 		return on_alias(b, e);
 	case YAML_SEQUENCE_START_EVENT:
 		n = new_node(b->doc, YNODE_LIST, mark_pos(e->start_mark));
-		open_node(b, n);
-		return add_anchor(b, e->data.sequence_start.anchor, n);
+		return open_node(b, n) && add_anchor(b, e->data.sequence_start.anchor, n);
 	case YAML_MAPPING_START_EVENT:
 		n = new_node(b->doc, YNODE_MAP, mark_pos(e->start_mark));
-		open_node(b, n);
-		return add_anchor(b, e->data.mapping_start.anchor, n);
+		return open_node(b, n) && add_anchor(b, e->data.mapping_start.anchor, n);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		close_node(b);

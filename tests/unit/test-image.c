@@ -5,6 +5,8 @@
 #include "image.h"
 #include "unit.h"
 
+#include <sys/stat.h>
+
 static const char *dir;
 
 static char *write_elf(const struct elfgen *g)
@@ -107,6 +109,27 @@ int main(void)
 	CHECK(d.count == 1 && strstr(d.msgs[0].text, "cannot open"));
 	image_free(&img);
 	diag_free(&d);
+
+	/* Big-endian: refused before libelf would convert the read-only
+	 * mapping's headers. */
+	char be[64] = { 0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2MSB, 1 };
+	char *bep = unit_tempfile(dir, ".elf", be, sizeof be);
+	CHECK(!image_load_elf(&img, bep, &d, (struct pos){ 0 }, "k"));
+	CHECK(d.count == 1 && strstr(d.msgs[0].text, "big-endian"));
+	image_free(&img);
+	diag_free(&d);
+	unlink(bep);
+	free(bep);
+
+	/* A FIFO is refused without waiting for a writer. */
+	char fifo[128];
+	snprintf(fifo, sizeof fifo, "%s/unit-image-%d.fifo", dir, (int)getpid());
+	CHECK(mkfifo(fifo, 0600) == 0);
+	CHECK(!image_load_raw(&img, fifo, 0, &d, (struct pos){ 0 }, "k"));
+	CHECK(d.count == 1 && strstr(d.msgs[0].text, "is not a regular file"));
+	image_free(&img);
+	diag_free(&d);
+	unlink(fifo);
 
 	/* A raw image is one segment at its address, and may not wrap. */
 	char *raw = unit_tempfile(dir, ".bin", "\xf4\xf4\xf4", 3);

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Images that are not what they seem: a FIFO (as ELF, raw image or
+# Multiboot module) is refused without blocking; sparse raw images of
+# 1 GiB and 64 GiB for 2 MiB of RAM are refused as outside RAM, with
+# FILE:LINE:COL, without being read (the memory kvmrun uses stays small).
+set -u
+. "${srcdir:-.}/tests/scratch.sh"
+k=$abs_top_builddir/kvmrun
+status=0
+fail() { echo "FAIL: $*" >&2; status=1; }
+
+mkfifo fifo || exit 99
+truncate -s 1G sparse1g.bin && truncate -s 64G sparse64g.bin || exit 99
+KVMRUN_PATH=$abs_top_builddir/guests
+export KVMRUN_PATH
+cat >files.yaml <<'YAML'
+memory: 2M
+cpu: { mode: long }
+load:
+  - elf: fifo
+  - raw: fifo
+    at: 0x1000
+  - raw: sparse1g.bin
+    at: 0x1000
+  - raw: sparse64g.bin
+    at: 0x1000
+YAML
+cat >module.yaml <<'YAML'
+memory: 16M
+cpu: { mode: protected }
+boot: multiboot
+load: [ { elf: mbkernel.elf } ]
+multiboot: { modules: [ fifo ] }
+YAML
+# timeout: a FIFO opened for reading would wait forever for a writer.
+timeout 20 /usr/bin/time -f '%M' -o rss "$k" --check files.yaml module.yaml 2>err
+got=$?
+cat err
+[ "$got" -eq 2 ] || fail "wanted exit 2, got $got"
+for want in \
+	"files.yaml:4:5: load[0].elf: 'fifo' is not a regular file" \
+	"files.yaml:5:5: load[1].raw: 'fifo' is not a regular file" \
+	"files.yaml:7:5: load[2] [0x1000, 0x40001000) lies outside RAM" \
+	"files.yaml:9:5: load[3] [0x1000, 0x1000001000) lies outside RAM" \
+	"module.yaml:5:25: multiboot.modules[0]: 'fifo' is not a regular file"; do
+	grep -qF -- "$want" err || fail "stderr lacks: $want"
+done
+# Reading the 1 GiB image would take a GiB: kvmrun stays under 64 MiB.
+rss=$(tail -n 1 rss)
+[ "$rss" -lt 65536 ] || fail "kvmrun used $rss KiB: the images were read"
+exit "$status"
