@@ -1,4 +1,4 @@
-/* The instructions at RIP for failure reports (Zydis, if built in). */
+/* The instructions at RIP for failure reports (Capstone or Zydis). */
 #ifndef KVMRUN_DISASM_H
 #define KVMRUN_DISASM_H
 
@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* True if kvmrun was built with a disassembler. */
-extern const bool disasm_available;
+/* The disassembler kvmrun was built with ("capstone", "zydis"), or NULL. */
+extern const char *const disasm_name;
 
 /*
  * Decode up to (max) instructions of (code), (len) bytes at (addr), as

@@ -201,7 +201,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		case 'V':
 			printf("kvmrun %s (disassembler: %s, sandbox: %s)\n",
-			       PACKAGE_VERSION, disasm_available ? "zydis" : "none",
+			       PACKAGE_VERSION, disasm_name ? disasm_name : "none",
 			       sandbox_available ? "seccomp" : "none");
 			exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);

@@ -250,7 +250,7 @@ static bool made_access(const char *text, const struct access *a)
 static void dump_access_insn(const struct cpu_diagnosis *d, uint64_t rip,
 			     const struct access *a)
 {
-	if (!disasm_available || (a->mmio && !a->write))
+	if (!disasm_name || (a->mmio && !a->write))
 		return;
 	for (unsigned k = d->nbefore; k >= 1; k--) {
 		struct decoded dec = { .count = 0 };
@@ -285,10 +285,10 @@ static void dump_code(const struct cpu_diagnosis *d, uint64_t rip,
 		dump_access_insn(d, rip, access);
 	if (d->ncode && !disasm(d->code, d->ncode, rip, d->code_bits, 3,
 				print_insn, &rip))
-		fprintf(stderr, "    (%s)\n", disasm_available
+		fprintf(stderr, "    (%s)\n", disasm_name
 			? "these bytes are not an instruction"
-			: "no disassembler: kvmrun was built without zydis "
-			  "(configure --with-zydis)");
+			: "no disassembler: kvmrun was built without one "
+			  "(install libcapstone-dev and configure again)");
 }
 
 /* How the CPU's page walk of (linear) went, entry by entry. */

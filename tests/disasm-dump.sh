@@ -1,6 +1,7 @@
 #!/bin/sh
 # A failure report disassembles the instruction at RIP when kvmrun has a
-# disassembler (zydis), and shows its bytes either way. A port access
+# disassembler (Capstone, the default, or Zydis), and shows its bytes
+# either way. A port access
 # or MMIO write leaves RIP past its instruction; that one is found too.
 set -u
 . "${srcdir:-.}/tests/scratch.sh"
@@ -16,7 +17,7 @@ status=0
 ud2=yes
 grep -q 'reset the vCPU at the shutdown' dump.out && ud2=
 [ -z "$ud2" ] || grep -q ' 0f 0b ' dump.out || { echo "FAIL: no code bytes" >&2; status=1; }
-if "$kvmrun" -V | grep -q 'disassembler: zydis'; then
+if ! "$kvmrun" -V | grep -q 'disassembler: none'; then
 	[ -z "$ud2" ] || grep -Eq '0x[0-9a-f]+  ud2 +<- rip' dump.out || { echo "FAIL: ud2 not disassembled" >&2; status=1; }
 	# Port I/O and MMIO writes exit past their instruction: it is found.
 	"$kvmrun" -q "$srcdir/tests/errors/unhandled-port.yaml" 2>>dump.out
@@ -26,7 +27,7 @@ if "$kvmrun" -V | grep -q 'disassembler: zydis'; then
 	grep -Eiq 'mov dword ptr \[rax\], 0xdeadbeef +<- the access' dump.out ||
 		{ echo "FAIL: the MMIO store before rip not found" >&2; status=1; }
 else
-	[ -z "$ud2" ] || grep -q 'built without zydis' dump.out || { echo "FAIL: no fallback note" >&2; status=1; }
+	[ -z "$ud2" ] || grep -q 'built without one' dump.out || { echo "FAIL: no fallback note" >&2; status=1; }
 fi
 cat dump.out
 rm -f dump.out
