@@ -276,6 +276,25 @@ static void load_images(struct plan *p, const struct config *cfg)
 	}
 }
 
+/* How to fix a segment of an image that misses RAM: the memory that
+ * would hold it, and, for an ELF linked where gcc puts programs
+ * (0x400000, or 0x8048000 with -m32), the link option that moves it. */
+static const char *outside_hint(const struct plan *p, const struct blob *b)
+{
+	static char hint[200];
+	uint64_t end = b->gpa + b->size, mib = 1ULL << 20;
+
+	if (!b->seg || end < b->gpa || end > (64ULL << 30))
+		return "";
+	int n = snprintf(hint, sizeof hint, "; memory: %lluM would hold it",
+			 (unsigned long long)((end + mib - 1) / mib));
+	if (p->images[b->image].elf && b->gpa >= 0x400000 &&
+	    b->vaddr == b->gpa)
+		snprintf(hint + n, sizeof hint - (size_t)n, ", or link the "
+			 "guest lower: gcc -Wl,-Ttext-segment=0x100000");
+	return hint;
+}
+
 /* Every blob in RAM, and no two overlapping: a sweep in address order,
  * each blob checked against the one reaching furthest before it. */
 static void check_blobs(struct plan *p, const struct config *cfg)
@@ -287,10 +306,10 @@ static void check_blobs(struct plan *p, const struct config *cfg)
 		bool table = !b->seg; /* kvmrun's own: GDT or page tables */
 		if (!plan_ram_covers(cfg, b->gpa, b->size, table))
 			diag_add(&p->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
-				 "lies outside %sRAM", b->what,
+				 "lies outside %sRAM%s", b->what,
 				 (unsigned long long)b->gpa,
 				 (unsigned long long)(b->gpa + b->size),
-				 table ? "writable " : "");
+				 table ? "writable " : "", outside_hint(p, b));
 		else if (reach && overlaps(b->gpa, b->size, reach->gpa, reach->size))
 			diag_add(&p->diag, b->pos, "", "%s [0x%llx, "
 				 "0x%llx) overlaps %s [0x%llx, 0x%llx)",
