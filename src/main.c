@@ -36,7 +36,7 @@ struct options {
 	bool list;    /* --list: name the configs, run none */
 	bool no_skip; /* --no-skip: a config that cannot run here is an error */
 	const char *explain; /* NULL, "text" or "dot" */
-	const char *json, *shard;
+	const char *json, *junit, *shard;
 	const char *gdb; /* --gdb: wait for gdb there */
 	char *gdb_set;   /* --gdb as the override debug.gdb=ADDRESS */
 	unsigned jobs;
@@ -61,6 +61,7 @@ static void usage(FILE *f)
 		"      --tap            TAP version 13 on stdout: a test point per\n"
 		"                       expectation, or per config when several\n"
 		"      --json FILE      one JSON document per run to FILE (- for stdout)\n"
+		"      --junit FILE     JUnit XML: a test case per config, to FILE\n"
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
 		"      --shard I/N      run only shard I of N (also Bazel's\n"
 		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
@@ -87,7 +88,7 @@ static void push(char ***list, size_t *n, char *item)
 }
 
 enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD, OPT_NO_SANDBOX, OPT_ONLY,
-       OPT_LIST, OPT_NO_SKIP };
+       OPT_LIST, OPT_NO_SKIP, OPT_JUNIT };
 
 static unsigned parse_jobs(const char *arg)
 {
@@ -151,6 +152,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "tap", no_argument, NULL, OPT_TAP },
 		{ "json", required_argument, NULL, OPT_JSON },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ "only", required_argument, NULL, OPT_ONLY },
@@ -187,6 +189,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'q': o->quiet = true; break;
 		case OPT_TAP: o->report.tap = true; break;
 		case OPT_JSON: o->json = optarg; break;
+		case OPT_JUNIT: o->junit = optarg; break;
 		case OPT_SHARD: o->shard = optarg; break;
 		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 		case OPT_ONLY: push(&o->only, &o->nonly, optarg); break;
@@ -348,25 +351,29 @@ static int run_config(const char *file, struct options *o)
 	return out.status;
 }
 
-static int run_one(void *ctx, size_t index, FILE *json, bool last)
+static int run_one(void *ctx, size_t index, const struct suite_streams *st,
+		   bool last)
 {
 	struct options *o = ctx;
 
 	o->last = last;
-	o->report.json = json;
+	o->report.json = st->json;
+	o->report.junit = st->junit;
 	o->report.index = index;
 	return run_config(o->suite.configs[index], o);
 }
 
 /* Config (index) has no verdict of its own (why): report it as an error,
  * under its name, in every format. */
-static void report_lost(void *ctx, size_t index, FILE *json, const char *why)
+static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
+			const char *why)
 {
 	struct options *o = ctx;
 	struct config *cfg = cfg_load(o->suite.configs[index], o->sets, o->nsets);
 	struct outcome out = { .cfg = cfg, .why = why, .status = EXIT_GUEST };
 
-	o->report.json = json;
+	o->report.json = st->json;
+	o->report.junit = st->junit;
 	o->report.index = index;
 	report_outcome(&o->report, &out);
 	cfg_free(cfg);
@@ -381,14 +388,15 @@ static bool is_suite(const struct options *o)
 }
 
 /* Run the suite; returns its status (status_of_suite). */
-static int run_suite(struct options *o, FILE *json)
+static int run_suite(struct options *o, const struct suite_streams *st)
 {
 	size_t counts[RANK_COUNT] = { 0 };
 	int *status = calloc(o->suite.count + 1, sizeof *status);
 
 	if (!status)
 		err(EXIT_USAGE, "calloc");
-	o->report.json = json;
+	o->report.json = st->json;
+	o->report.junit = st->junit;
 	o->report.suite = is_suite(o);
 	report_start(&o->report, o->suite.count);
 	/* KVM's answers that every VM shares are asked once. A host without
@@ -401,8 +409,11 @@ static int run_suite(struct options *o, FILE *json)
 	/* A sandbox stays for the life of a process: one config each. */
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;
-	suite_run(&o->suite, o->jobs, isolate, json, run_one, report_lost, o,
+	suite_run(&o->suite, o->jobs, isolate, st, run_one, report_lost, o,
 		  status);
+	/* The children wrote theirs; the finish is the parent's. */
+	o->report.json = st->json;
+	o->report.junit = st->junit;
 	for (size_t i = 0; i < o->suite.count; i++)
 		counts[status_rank(status[i])]++;
 	report_finish(&o->report, counts);
@@ -451,12 +462,17 @@ static bool close_output(FILE *f, const char *what)
 
 /* The status once every output is closed: 4 when one was lost, unless
  * nothing ran or the guest failed, which say more. */
-static int finish_outputs(int worst, FILE *json, const char *json_name)
+static int finish_outputs(int worst, const struct options *o,
+			  const struct suite_streams *st)
 {
 	bool ok = true;
 
-	if (json && json != stdout)
-		ok &= close_output(json, json_name);
+	if (st->json && st->json != stdout)
+		ok &= close_output(st->json, o->json);
+	if (st->junit)
+		fclose(st->junit); /* a temporary file: its bytes are copied */
+	if (o->report.junit_file)
+		ok &= close_output(o->report.junit_file, o->junit);
 	ok &= close_output(stdout, "standard output");
 	if (!ok && worst != EXIT_USAGE && worst != EXIT_GUEST)
 		worst = EXIT_OUTPUT;
@@ -467,7 +483,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { .jobs = 1 };
 	int worst = EXIT_USAGE;
-	FILE *json = NULL;
+	struct suite_streams st = { NULL, NULL };
 
 	open_standard_fds();
 	/* A closed pipe is an error to report, not a death: the verdict
@@ -491,19 +507,29 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
-		if (!json) {
+		st.json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
+		if (!st.json) {
 			warn("--json %s", o.json);
 			goto out;
 		}
 	}
-	worst = run_suite(&o, json);
+	/* JUnit's counts come first: the test cases wait in a temporary
+	 * file until the end. */
+	if (o.junit) {
+		o.report.junit_file = fopen(o.junit, "w");
+		st.junit = o.report.junit_file ? tmpfile() : NULL;
+		if (!st.junit) {
+			warn("--junit %s", o.junit);
+			goto out;
+		}
+	}
+	worst = run_suite(&o, &st);
 	/* Under TAP a skip is reported in the stream; harnesses such as
 	 * Automake's tap-driver count a status of 77 as an error. */
 	if (o.report.tap && worst == EXIT_SKIP)
 		worst = EXIT_PASS;
 out:
-	worst = finish_outputs(worst, json, o.json);
+	worst = finish_outputs(worst, &o, &st);
 	suite_free(&o.suite);
 	free(o.configs);
 	free(o.sets);

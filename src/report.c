@@ -573,7 +573,8 @@ static const struct sink text_sink = {
 };
 
 /* Every format, in the order each outcome reaches them. */
-static const struct sink *const sinks[] = { &text_sink, &tap_sink, &json_sink };
+static const struct sink *const sinks[] = { &text_sink, &tap_sink, &json_sink,
+					     &junit_sink };
 #define NSINKS (sizeof sinks / sizeof sinks[0])
 
 void report_start(struct report_opts *o, size_t nconfigs)

@@ -20,6 +20,8 @@ struct report_opts {
 	bool tap;     /* TAP version 13 on stdout */
 	bool suite;   /* several configs: a verdict each, then a summary */
 	FILE *json;   /* one JSON document per run, or NULL */
+	FILE *junit;  /* --junit: each run's <testcase>, or NULL */
+	FILE *junit_file; /* where the JUnit document goes at the end */
 	size_t count; /* configs in this call */
 	size_t index; /* configs reported so far */
 };
@@ -57,5 +59,6 @@ struct sink {
 
 extern const struct sink tap_sink;  /* report_tap.c: --tap */
 extern const struct sink json_sink; /* report_json.c: --json */
+extern const struct sink junit_sink; /* report_junit.c: --junit */
 
 #endif

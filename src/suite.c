@@ -251,7 +251,8 @@ static void gate_close(const struct gate *g)
 
 struct job {
 	pid_t pid;
-	FILE *out, *err, *json; /* what the child wrote, shown in order */
+	FILE *out, *err;        /* what the child wrote, shown in order */
+	struct suite_streams st;
 	bool done;
 	char lost[160]; /* why the child left no verdict, or "" */
 };
@@ -293,14 +294,15 @@ static FILE *temp(void)
 /* Start config (index) in a child. One job at a time (direct) writes
  * where kvmrun writes, in order by itself; several write to files of
  * their own, shown in order as they finish. */
-static void start(struct job *j, size_t index, bool direct, FILE *json,
-		  const struct gate *gate, volatile uint8_t *reported,
-		  suite_run_fn run, void *ctx)
+static void start(struct job *j, size_t index, bool direct,
+		  const struct suite_streams *st, const struct gate *gate,
+		  volatile uint8_t *reported, suite_run_fn run, void *ctx)
 {
 	if (!direct) {
 		j->out = temp();
 		j->err = temp();
-		j->json = json ? temp() : NULL;
+		j->st.json = st->json ? temp() : NULL;
+		j->st.junit = st->junit ? temp() : NULL;
 	}
 	fflush(NULL);
 	j->pid = fork();
@@ -313,7 +315,7 @@ static void start(struct job *j, size_t index, bool direct, FILE *json,
 	if (!direct && (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
 			dup2(fileno(j->err), STDERR_FILENO) < 0))
 		_exit(EXIT_USAGE);
-	int status = run(ctx, index, direct ? json : j->json, true);
+	int status = run(ctx, index, direct ? st : &j->st, true);
 	fflush(NULL);
 	reported[index] = 1; /* run() returns once the config is reported */
 	gate_take(gate);
@@ -376,41 +378,45 @@ static void stop_children(const struct job *jobs, size_t n)
 }
 
 /* Show job (i): what it wrote, then the verdict it could not give. */
-static void show(struct job *j, size_t i, FILE *json, suite_lost_fn lost,
-		 void *ctx)
+static void show(struct job *j, size_t i, const struct suite_streams *st,
+		 suite_lost_fn lost, void *ctx)
 {
 	copy(j->out, stdout);
 	copy(j->err, stderr);
-	if (json)
-		copy(j->json, json);
+	if (st->json)
+		copy(j->st.json, st->json);
+	if (st->junit)
+		copy(j->st.junit, st->junit);
 	if (j->lost[0])
-		lost(ctx, i, json, j->lost);
+		lost(ctx, i, st, j->lost);
 }
 
 /* Configs in this process, one after another, until a signal. */
-static void run_here(const struct suite *s, FILE *json, suite_run_fn run,
-		     suite_lost_fn lost, void *ctx, int *status)
+static void run_here(const struct suite *s, const struct suite_streams *st,
+		     suite_run_fn run, suite_lost_fn lost, void *ctx,
+		     int *status)
 {
 	char why[96];
 
 	for (size_t i = 0; i < s->count; i++) {
 		int sig = run_ending_signal();
 		if (!sig) {
-			status[i] = run(ctx, i, json, s->count == 1);
+			status[i] = run(ctx, i, st, s->count == 1);
 			continue;
 		}
 		snprintf(why, sizeof why, "not run: kvmrun was stopped by SIG%s",
 			 sigabbrev_np(sig));
-		lost(ctx, i, json, why);
+		lost(ctx, i, st, why);
 		status[i] = EXIT_GUEST;
 	}
 }
 
-void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
-	       suite_run_fn run, suite_lost_fn lost, void *ctx, int *status)
+void suite_run(const struct suite *s, unsigned jobs, bool isolate,
+	       const struct suite_streams *st, suite_run_fn run,
+	       suite_lost_fn lost, void *ctx, int *status)
 {
 	if (s->count <= 1 || (jobs <= 1 && !isolate)) {
-		run_here(s, json, run, lost, ctx, status);
+		run_here(s, st, run, lost, ctx, status);
 		return;
 	}
 	struct job *j = calloc(s->count, sizeof *j);
@@ -435,7 +441,7 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 		 * are shown: bound how far ahead the suite may run. */
 		if (!stopping && next < s->count &&
 		    running < (jobs ? jobs : 1) && next - shown < MAX_AHEAD) {
-			start(&j[next], next, direct, json, &gate, reported,
+			start(&j[next], next, direct, st, &gate, reported,
 			      run, ctx);
 			next++;
 			running++;
@@ -454,7 +460,7 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
 				 sigabbrev_np(parent_signal));
 		}
 		for (; shown < next && j[shown].done; shown++)
-			show(&j[shown], shown, json, lost, ctx);
+			show(&j[shown], shown, st, lost, ctx);
 	}
 	catch_signals(false);
 	gate_close(&gate);

@@ -29,16 +29,24 @@ bool suite_shard(struct suite *s, const char *spec);
  * when none is left. */
 bool suite_select(struct suite *s, char *const *globs, size_t nglobs);
 
+/* The reports a suite keeps per config besides stdout and stderr: each
+ * child writes its own, which the parent copies in the configs' order. */
+struct suite_streams {
+	FILE *json;  /* --json documents, or NULL */
+	FILE *junit; /* --junit test cases, or NULL */
+};
+
 /* Runs config (index) and returns its exit status; output to stdout,
- * stderr and (json) as usual. (last): this process ends after it, so what
+ * stderr and (st) as usual. (last): this process ends after it, so what
  * it holds may be left for the kernel to free at exit. */
-typedef int (*suite_run_fn)(void *ctx, size_t index, FILE *json, bool last);
+typedef int (*suite_run_fn)(void *ctx, size_t index,
+			    const struct suite_streams *st, bool last);
 
 /* Reports config (index) as an error that (why) explains, to stdout,
- * stderr and (json): its process died before it reported, or it was not
+ * stderr and (st): its process died before it reported, or it was not
  * run because kvmrun was stopped. */
-typedef void (*suite_lost_fn)(void *ctx, size_t index, FILE *json,
-			      const char *why);
+typedef void (*suite_lost_fn)(void *ctx, size_t index,
+			      const struct suite_streams *st, const char *why);
 
 /* Run every config with (run), (jobs) at a time in child processes;
  * with jobs <= 1 in this process, unless (isolate) asks for a process
@@ -47,8 +55,9 @@ typedef void (*suite_lost_fn)(void *ctx, size_t index, FILE *json,
  * are stopped, and what they did not report, and the configs not
  * started, are reported with (lost). Every config has a verdict. Fills
  * (status). */
-void suite_run(const struct suite *s, unsigned jobs, bool isolate, FILE *json,
-	       suite_run_fn run, suite_lost_fn lost, void *ctx, int *status);
+void suite_run(const struct suite *s, unsigned jobs, bool isolate,
+	       const struct suite_streams *st, suite_run_fn run,
+	       suite_lost_fn lost, void *ctx, int *status);
 
 /* The signal that stopped the suite (as run_ending_signal), or 0. */
 int suite_ending_signal(void);

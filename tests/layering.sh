@@ -18,12 +18,12 @@ image 2 paging 2 multiboot 2 plan 2
 mem 3 kvm_host 3 vm 3
 result 4 console 4 io 4 smp 4 run 4 diagnose 4 gdb 4 sandbox 4
 verdict 5 check 5
-report 6 report_tap 6 report_json 6 explain 6
+report 6 report_tap 6 report_json 6 report_junit 6 explain 6
 suite 7 main 7
 '
 # Pairs forbidden even though the stages allow them: the report formats
 # data (verdict.h, result.h), it does not call the check stage.
-forbidden=' report:check report_tap:check report_json:check explain:check '
+forbidden=' report:check report_tap:check report_json:check report_junit:check explain:check '
 
 stage() {
 	printf '%s\n' $stages | awk -v f="$1" 'NR % 2 == 1 && $0 == f { getline; print; exit }'

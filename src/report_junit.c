@@ -1,0 +1,176 @@
+/*
+ * --junit FILE: JUnit XML, as Jenkins, GitLab and GitHub's test reporters
+ * read it. One <testsuite> per call, one <testcase> per config: time,
+ * <failure> (an expectation failed), <error> (invalid, or the guest or
+ * the VM failed), <skipped>, and the guest's console in <system-out>.
+ * Each outcome writes its test case to (o->junit), which a suite keeps in
+ * the configs' order; the document, whose <testsuite> carries the
+ * counts, is written when the call finishes.
+ */
+#include "kvmrun-config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+#include "utf8.h"
+
+/* (len) bytes of (s) as XML character data (or an attribute's value):
+ * markup characters escaped; bytes XML 1.0 cannot hold (control bytes,
+ * broken UTF-8) shown as \xNN. */
+static void xml_text(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(p + i, len - i);
+		unsigned char c = p[i];
+		if (n > 1) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+			continue;
+		}
+		if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+		i++;
+	}
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+	xml_text(f, s, strlen(s));
+}
+
+/* The failed expectations, one "what: expected X, got Y" a line. */
+static void failed_expectations(FILE *f, const struct verdicts *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->v[i].ok)
+			continue;
+		fprintf(f, "%s: expected ", v->v[i].what);
+		xml_str(f, v->v[i].expected);
+		fputs(", got ", f);
+		xml_str(f, v->v[i].actual);
+		fputc('\n', f);
+	}
+}
+
+static void problems(FILE *f, const struct diag *d)
+{
+	char line[DIAG_LINE_MAX];
+
+	for (size_t i = 0; d && i < d->count && i < 100; i++) {
+		xml_str(f, diag_format(d, &d->msgs[i], line, sizeof line));
+		fputc('\n', f);
+	}
+}
+
+/* Why the config did not pass, as the message of its element. */
+static const char *headline(const struct outcome *out, char *buf, size_t len)
+{
+	if (out->why)
+		return out->why;
+	if (!out->plan)
+		return "the config is invalid";
+	if (out->res && !out->v->stop_ok) {
+		snprintf(buf, len, "the guest stopped: %s%s%s",
+			 result_stop_name(out->res->stop),
+			 out->res->detail[0] ? ": " : "", out->res->detail);
+		return buf;
+	}
+	if (out->v && out->v->failed) {
+		snprintf(buf, len, "%zu expectation%s failed", out->v->failed,
+			 out->v->failed == 1 ? "" : "s");
+		return buf;
+	}
+	return status_word(out->status);
+}
+
+static void junit_outcome(const struct report_opts *o, const struct outcome *out)
+{
+	static const char *const element[RANK_COUNT] = {
+		[RANK_FAIL] = "failure", [RANK_INVALID] = "error",
+		[RANK_ERROR] = "error", [RANK_SKIP] = "skipped",
+	};
+	FILE *f = o->junit;
+	const char *kind = element[status_rank(out->status)];
+	char buf[256];
+
+	fputs("    <testcase classname=\"kvmrun\" name=\"", f);
+	xml_str(f, out->cfg->name);
+	fputs("\" file=\"", f);
+	xml_str(f, out->cfg->file);
+	fprintf(f, "\" time=\"%.6f\">\n",
+		out->res ? (double)out->res->ns / 1e9 : 0.0);
+	if (kind) {
+		fprintf(f, "      <%s message=\"", kind);
+		xml_str(f, headline(out, buf, sizeof buf));
+		fputs("\">", f);
+		if (out->v)
+			failed_expectations(f, out->v);
+		problems(f, &out->cfg->diag);
+		problems(f, out->plan_diag);
+		fprintf(f, "</%s>\n", kind);
+	}
+	if (out->res && out->res->console_len) {
+		fputs("      <system-out>", f);
+		xml_text(f, out->res->console, out->res->console_len);
+		fputs("</system-out>\n", f);
+	}
+	fputs("    </testcase>\n", f);
+	fflush(f);
+}
+
+static struct timespec started;
+
+static void junit_start(const struct report_opts *o)
+{
+	(void)o;
+	clock_gettime(CLOCK_MONOTONIC, &started);
+}
+
+static void junit_finish(const struct report_opts *o,
+			 const size_t counts[RANK_COUNT])
+{
+	struct timespec now;
+	FILE *f = o->junit_file;
+	size_t total = 0;
+	char buf[8192];
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (int r = 0; r < RANK_COUNT; r++)
+		total += counts[r];
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", f);
+	fprintf(f, "  <testsuite name=\"kvmrun\" tests=\"%zu\" failures=\"%zu\" "
+		"errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n", total,
+		counts[RANK_FAIL], counts[RANK_ERROR] + counts[RANK_INVALID],
+		counts[RANK_SKIP],
+		(double)(now.tv_sec - started.tv_sec) +
+			(double)(now.tv_nsec - started.tv_nsec) / 1e9);
+	rewind(o->junit);
+	while ((n = fread(buf, 1, sizeof buf, o->junit)) > 0)
+		fwrite(buf, 1, n, f);
+	fputs("  </testsuite>\n</testsuites>\n", f);
+}
+
+static bool junit_wanted(const struct report_opts *o)
+{
+	return o->junit != NULL;
+}
+
+const struct sink junit_sink = {
+	.wanted = junit_wanted, .start = junit_start,
+	.outcome = junit_outcome, .finish = junit_finish,
+};
