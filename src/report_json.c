@@ -141,49 +141,73 @@ static void add_problems(json_t *a, const struct diag *d)
 	}
 }
 
+/* The version of the document's shape, kvmrun-report.schema.json's. */
+#define JSON_SCHEMA_VERSION 1
+
+static json_t *or_null(bool have, json_t *v)
+{
+	if (have)
+		return v;
+	json_decref(v);
+	return json_null();
+}
+
+/* How the guest stopped: every key, null where it does not apply. */
+static json_t *stop_object(const struct result *res)
+{
+	const struct access *a = &res->access;
+	bool unhandled = res->stop == STOPPED_UNHANDLED_IO ||
+			 res->stop == STOPPED_UNHANDLED_MMIO;
+
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}",
+		"reason", result_stop_token(res->stop),
+		"detail", res->detail[0] ? json_string(res->detail) : json_null(),
+		"vcpu", res->ncpus > 1 ? json_integer(res->cpu) : json_null(),
+		"registers_reset", res->stop == STOPPED_SHUTDOWN
+			? json_boolean(res->reset_at_shutdown) : json_null(),
+		"access", or_null(unhandled, json_pack(
+			"{s:s, s:s, s:o, s:i, s:i, s:o}",
+			"direction", a->write ? "write" : "read",
+			"space", a->mmio ? "memory" : "port",
+			"address", hex(a->addr), "size", a->size,
+			"count", a->count, "value", hex(a->value))));
+}
+
+static json_t *vcpus(const struct result *res)
+{
+	json_t *cpus = json_array();
+
+	for (size_t i = 0; res && i < res->ncpus; i++)
+		json_array_append_new(cpus, json_pack("{s:i, s:s}", "id", (int)i,
+			"state", res->cpus[i].have_mp_state
+			? result_mp_state_name(res->cpus[i].mp_state) : "unknown"));
+	return cpus;
+}
+
+/* What the run left, or nulls and empties when the guest did not run:
+ * every document has every key. */
 static void add_run(json_t *doc, const struct outcome *out)
 {
 	const struct result *res = out->res;
-	size_t shown = res->console_len < JSON_CONSOLE_CAP ? res->console_len
-							   : JSON_CONSOLE_CAP;
-	json_t *stop = json_pack("{s:s}", "reason", result_stop_name(res->stop));
+	size_t len = res ? res->console_len : 0;
+	size_t shown = len < JSON_CONSOLE_CAP ? len : JSON_CONSOLE_CAP;
 
-	if (res->detail[0])
-		json_object_set_new(stop, "detail", json_string(res->detail));
-	if (res->stop == STOPPED_SHUTDOWN)
-		json_object_set_new(stop, "registers_reset",
-				    json_boolean(res->reset_at_shutdown));
-	if (res->stop == STOPPED_UNHANDLED_IO || res->stop == STOPPED_UNHANDLED_MMIO)
-		json_object_set_new(stop, "access", json_pack(
-			"{s:s, s:o, s:i, s:i, s:o}",
-			"direction", res->access.write ? "write" : "read",
-			res->access.mmio ? "address" : "port", hex(res->access.addr),
-			"size", res->access.size, "count", res->access.count,
-			"value", hex(res->access.value)));
-	json_object_set_new(doc, "stop", stop);
-	json_object_set_new(doc, "guest_status", res->has_status
+	json_object_set_new(doc, "stop", res ? stop_object(res) : json_null());
+	json_object_set_new(doc, "guest_status", res && res->has_status
 			    ? json_integer((json_int_t)res->status) : json_null());
-	json_object_set_new(doc, "duration_ns", json_integer((json_int_t)res->ns));
-	json_object_set_new(doc, "exits", exits(res));
-	if (res->have_regs)
-		json_object_set_new(doc, "registers", registers(res));
-	if (res->ncpus > 1) {
-		/* Several vCPUs: whose registers those are, and each one's state. */
-		json_t *cpus = json_array();
-		for (size_t i = 0; i < res->ncpus; i++)
-			json_array_append_new(cpus, json_pack("{s:i, s:s}", "id", (int)i,
-				"state", res->cpus[i].have_mp_state
-				? result_mp_state_name(res->cpus[i].mp_state) : "unknown"));
-		json_object_set_new(stop, "vcpu", json_integer(res->cpu));
-		json_object_set_new(doc, "vcpus", cpus);
-	}
-	json_object_set_new(doc, "console", text(res->console, shown));
-	json_object_set_new(doc, "console_bytes",
-			    json_integer((json_int_t)res->console_len));
-	json_object_set_new(doc, "console_truncated",
-			    json_boolean(shown < res->console_len ||
-					 res->console_truncated));
-	json_object_set_new(doc, "expectations", expectations(out));
+	json_object_set_new(doc, "duration_ns", res ? json_integer((json_int_t)
+			    res->ns) : json_null());
+	json_object_set_new(doc, "exits", res ? exits(res) : json_null());
+	json_object_set_new(doc, "registers", res && res->have_regs
+			    ? registers(res) : json_null());
+	json_object_set_new(doc, "vcpus", vcpus(res));
+	json_object_set_new(doc, "console", res ? text(res->console, shown)
+					      : json_string(""));
+	json_object_set_new(doc, "console_bytes", json_integer((json_int_t)len));
+	json_object_set_new(doc, "console_truncated", json_boolean(
+			    res && (shown < len || res->console_truncated)));
+	json_object_set_new(doc, "expectations", out->v ? expectations(out)
+							: json_array());
 }
 
 static void json_start(const struct report_opts *o)
@@ -198,25 +222,23 @@ static void json_outcome(const struct report_opts *o, const struct outcome *out)
 {
 	FILE *f = o->json;
 	const struct config *cfg = out->cfg;
-	json_t *doc = json_pack("{s:s, s:o, s:o, s:i, s:s}", "kvmrun",
+	json_t *doc = json_pack("{s:i, s:s, s:o, s:o, s:i, s:s}", "schema",
+				JSON_SCHEMA_VERSION, "kvmrun",
 				PACKAGE_VERSION, "config",
 				text(cfg->file, strlen(cfg->file)), "name",
 				text(cfg->name, strlen(cfg->name)), "status",
 				out->status, "verdict",
 				status_word(out->status));
 
-	if (cfg->diag.count || (out->plan_diag && out->plan_diag->count)) {
-		json_t *a = json_array();
-		add_problems(a, &cfg->diag);
-		add_problems(a, out->plan_diag);
-		json_object_set_new(doc, "problems", a);
-	}
-	if (out->why)
-		json_object_set_new(doc, "error", text(out->why, strlen(out->why)));
-	if (out->plan)
-		json_object_set_new(doc, "mode", json_string(out->plan->mode->name));
-	if (out->res)
-		add_run(doc, out);
+	json_t *problems = json_array();
+	add_problems(problems, &cfg->diag);
+	add_problems(problems, out->plan_diag);
+	json_object_set_new(doc, "problems", problems);
+	json_object_set_new(doc, "error", out->why ? text(out->why,
+			    strlen(out->why)) : json_null());
+	json_object_set_new(doc, "mode", out->plan
+			    ? json_string(out->plan->mode->name) : json_null());
+	add_run(doc, out);
 	if (json_dumpf(doc, f, JSON_COMPACT) == 0)
 		fputc('\n', f);
 	fflush(f);

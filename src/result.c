@@ -9,24 +9,34 @@
 
 #include "status.h"
 
+/* Each stop reason's words for people and its token for machines (the
+ * JSON report's stop.reason, enumerated in kvmrun-report.schema.json). */
+static const struct {
+	const char *name, *token;
+} stops[] = {
+	[STOPPED_HLT] = { "hlt", "hlt" },
+	[STOPPED_EXIT] = { "exit", "exit" },
+	[STOPPED_SHUTDOWN] = { "shutdown", "shutdown" },
+	[STOPPED_TIMEOUT] = { "timeout", "timeout" },
+	[STOPPED_EXIT_LIMIT] = { "exit limit", "exit-limit" },
+	[STOPPED_INTERRUPTED] = { "interrupted", "interrupted" },
+	[STOPPED_UNHANDLED_IO] = { "unhandled port I/O", "unhandled-io" },
+	[STOPPED_UNHANDLED_MMIO] = { "unhandled MMIO", "unhandled-mmio" },
+	[STOPPED_FAIL_ENTRY] = { "entry failure", "entry-failure" },
+	[STOPPED_INTERNAL_ERROR] = { "KVM internal error", "internal-error" },
+	[STOPPED_UNKNOWN_EXIT] = { "unexpected exit", "unknown-exit" },
+	[STOPPED_KVM_ERROR] = { "KVM error", "kvm-error" },
+	[STOPPED_DEVICE_ERROR] = { "device error", "device-error" },
+};
+
 const char *result_stop_name(enum stop_reason stop)
 {
-	static const char *const names[] = {
-		[STOPPED_HLT] = "hlt",
-		[STOPPED_EXIT] = "exit",
-		[STOPPED_SHUTDOWN] = "shutdown",
-		[STOPPED_TIMEOUT] = "timeout",
-		[STOPPED_EXIT_LIMIT] = "exit limit",
-		[STOPPED_INTERRUPTED] = "interrupted",
-		[STOPPED_UNHANDLED_IO] = "unhandled port I/O",
-		[STOPPED_UNHANDLED_MMIO] = "unhandled MMIO",
-		[STOPPED_FAIL_ENTRY] = "entry failure",
-		[STOPPED_INTERNAL_ERROR] = "KVM internal error",
-		[STOPPED_UNKNOWN_EXIT] = "unexpected exit",
-		[STOPPED_KVM_ERROR] = "KVM error",
-		[STOPPED_DEVICE_ERROR] = "device error",
-	};
-	return names[stop];
+	return stops[stop].name;
+}
+
+const char *result_stop_token(enum stop_reason stop)
+{
+	return stops[stop].token;
 }
 
 const char *result_mp_state_name(uint32_t state)

@@ -135,8 +135,11 @@ struct result {
 	size_t nrows, rows_cap;
 };
 
-/* A short name for (stop), such as "hlt" or "timeout". */
+/* A short name for (stop), such as "hlt" or "unhandled port I/O". */
 const char *result_stop_name(enum stop_reason stop);
+
+/* (stop) as a token, such as "hlt" or "unhandled-io". */
+const char *result_stop_token(enum stop_reason stop);
 
 /* What KVM_MP_STATE (state) means, such as "halted". */
 const char *result_mp_state_name(uint32_t state);

@@ -30,7 +30,7 @@ status=0
 check 'length == 9 and all(.[]; .kvmrun and .config and .name and .verdict)'
 check '.[0] | .verdict == "PASS" and .status == 0 and .mode == "long" and .registers.rax == "0x123456789abcdef0" and .stop.reason == "hlt" and .exits.total == 1'
 check '.[1] | .verdict == "FAIL" and .status == 1 and ([.expectations[] | select(.ok | not) | .what] == ["memory 0x400"]) and (.expectations[] | select(.what == "memory 0x400") | .actual == "u64 0x2a (42)" and .line == 12)'
-check '.[2] | .status == 3 and .stop.reason == "unhandled port I/O" and .stop.access == {"direction": "write", "port": "0x99", "size": 1, "count": 1, "value": "0x12"}'
+check '.[2] | .status == 3 and .stop.reason == "unhandled-io" and .stop.access == {"direction": "write", "space": "port", "address": "0x99", "size": 1, "count": 1, "value": "0x12"}'
 check '.[3] | .verdict == "INVALID" and .status == 2 and .problems[0] == {"path": "memroy", "message": "unknown key '"'memroy'"' (did you mean '"'memory'"'?)", "line": 4, "column": 1} and (has("stop") | not)'
 check '.[4] | (.verdict == "SKIP" and (.error | test("CR0.PG"))) or .verdict == "PASS"'
 # A host that resets the vCPU at a shutdown (AMD SVM) says so; others
@@ -39,4 +39,7 @@ check '.[5] | .verdict == "PASS" and .stop.reason == "shutdown" and (if .stop.re
 check '.[6] | .verdict == "ERROR" and .stop.reason == "timeout" and .duration_ns >= 300000000'
 check '.[7] | .console == "Hello, world!\n" and .console_bytes == 14 and .console_truncated == false and .exits.by_reason == {"IO": 14, "HLT": 1}'
 check '.[8] | .stop.reason == "shutdown" and .stop.vcpu >= 1 and (.vcpus | length) == 3 and .vcpus[0] == {"id": 0, "state": "running"}'
+# Every kind above, against the published schema.
+/usr/bin/python3 "$srcdir/tests/validate-json.py" "$srcdir/kvmrun-report.schema.json" "$out" ||
+	{ echo "FAIL: documents the schema refuses" >&2; status=1; }
 exit "$status"
