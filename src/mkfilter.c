@@ -39,6 +39,10 @@ static const int plain[] = {
 	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 	SCMP_SYS(futex), /* the vCPU threads' locks, and joining them */
+	/* glibc's qsort asks for the memory size before sorting a large
+	 * array, as Capstone does with a table of registers on its first
+	 * decode (a failure report's): read-only facts of the machine. */
+	SCMP_SYS(sysinfo),
 	/* What a thread registers with the kernel as it starts: the helper
 	 * that asks the CPUID ahead (kvm_host.c) may only get to run once
 	 * the filter is in place, even if it then has nothing to do. */

@@ -447,12 +447,6 @@ static void describe_stop(const struct plan *p, const struct result *res)
 	case STOPPED_SHUTDOWN:
 		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
 			"fault: an exception it could not handle)\n", name);
-		if (res->reset_at_shutdown)
-			fprintf(stderr, "kvmrun: %s: this host's KVM reset the "
-				"vCPU at the shutdown (as KVM on AMD SVM does): "
-				"the registers below are its reset state "
-				"(CS:IP f000:fff0), not where the guest "
-				"failed\n", name);
 		return;
 	case STOPPED_TIMEOUT:
 		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "
@@ -489,10 +483,18 @@ static void report_run(const struct plan *p, const struct result *res,
 		       const struct verdicts *v)
 {
 	fflush(stdout);
-	if (!v->stop_ok) {
+	if (!v->stop_ok)
 		describe_stop(p, res);
+	/* Said whether the shutdown was expected or not: what the
+	 * registers show, and what expectations of them saw, is not the
+	 * guest's state. */
+	if (res->reset_at_shutdown)
+		fprintf(stderr, "kvmrun: %s: this host's KVM reset the vCPU at "
+			"the shutdown (as KVM on AMD SVM does): the registers "
+			"are its reset state (CS:IP f000:fff0), not where the "
+			"guest failed\n", p->cfg->name);
+	if (!v->stop_ok)
 		dump_state(res);
-	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct verdict *e = &v->v[i];
 		if (e->ok)
