@@ -1017,8 +1017,26 @@ static void p_expect(struct schema *c, struct ynode *n, void *dst)
 
 /* ---- the top level ---- */
 
+/* The index of the first control character of (s) (ESC, and C1 in
+ * UTF-8), or -1: a name is printed in verdict lines, on terminals. */
+static long control_at(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0))
+			return (long)(p - (const unsigned char *)s);
+	return -1;
+}
+
 static void p_name(struct schema *c, struct ynode *n, void *dst)
 {
+	long at;
+
+	if (n->type == YNODE_SCALAR && (at = control_at(n->text)) >= 0) {
+		schema_problem(c, n, "wanted a name without control characters, "
+			       "found one at byte %ld", at);
+		return;
+	}
 	schema_string(c, n, dst);
 }
 
@@ -1107,6 +1125,9 @@ static char *default_name(const char *path)
 	char *dot = strrchr(name, '.');
 	if (dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0))
 		*dot = '\0';
+	/* A file's name may hold anything: not so the verdict line. */
+	for (long at; (at = control_at(name)) >= 0;)
+		name[at] = '?';
 	return name;
 }
 

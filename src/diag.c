@@ -5,11 +5,55 @@
 
 #include <err.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "status.h"
+
+/* Of a problem's message or key path, the bytes shown at most: a config
+ * value of megabytes is quoted by its start. */
+#define DIAG_TEXT_MAX 400
+
+/* (s) as it may reach a terminal: control bytes (ESC and the C1 range
+ * in UTF-8 too, which a config's keys and values may hold) as \xNN, cut
+ * to DIAG_TEXT_MAX bytes with "..." at a character's start. Frees (s). */
+static char *clean(char *s)
+{
+	size_t len = strlen(s);
+	char *out = malloc(4 * (len < DIAG_TEXT_MAX ? len : DIAG_TEXT_MAX) + 4);
+	size_t n = 0;
+
+	if (!out)
+		err(EXIT_USAGE, "malloc");
+	for (size_t i = 0; i < len && n < DIAG_TEXT_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool c1 = c == 0xc2 && i + 1 < len &&
+			  (unsigned char)s[i + 1] >= 0x80 &&
+			  (unsigned char)s[i + 1] < 0xa0;
+		if (c < 0x20 || c == 0x7f || c1) {
+			n += (size_t)sprintf(out + n, "\\x%02x", c1 ?
+					     (unsigned char)s[++i] : c);
+		} else if (n + 1 >= DIAG_TEXT_MAX && c >= 0x80) {
+			break; /* no half character before the "..." */
+		} else {
+			out[n++] = (char)c;
+		}
+		if (n >= DIAG_TEXT_MAX && i + 1 < len) {
+			while (n && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
+				n--; /* back to a character's first byte */
+			if (n && (unsigned char)out[n - 1] >= 0xc0)
+				n--;
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+	}
+	out[n] = '\0';
+	free(s);
+	return out;
+}
 
 static void add(struct diag *d, struct pos pos, const char *path,
 		const char *fmt, va_list ap)
@@ -25,6 +69,8 @@ static void add(struct diag *d, struct pos pos, const char *path,
 	m->path = strdup(path ? path : "");
 	if (vasprintf(&m->text, fmt, ap) < 0 || !m->path)
 		err(EXIT_USAGE, "vasprintf");
+	m->text = clean(m->text);
+	m->path = clean(m->path);
 }
 
 void diag_add(struct diag *d, struct pos pos, const char *path,

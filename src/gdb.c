@@ -119,10 +119,12 @@ struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 			shown_port, sizeof shown_port,
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		snprintf(shown_port, sizeof shown_port, "%s", port);
+	/* The address as bound: an IPv6 one in brackets, as gdb takes it. */
+	char where[NI_MAXHOST + 2];
+	snprintf(where, sizeof where, strchr(host, ':') ? "[%s]" : "%s", host);
 	fprintf(stderr, "kvmrun: %s: waiting for gdb on %s:%s "
-		"(in gdb: target remote %s:%s)\n", name,
-		family == AF_INET6 ? "[::]" : host, shown_port,
-		family == AF_INET6 ? "[::1]" : host, shown_port);
+		"(in gdb: target remote %s:%s)\n", name, where, shown_port,
+		where, shown_port);
 	fflush(stderr);
 	if (wait_for_connection(lfd, wait_ns) < 0) {
 		if (errno == ETIMEDOUT)

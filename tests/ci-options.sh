@@ -1,8 +1,8 @@
 #!/bin/sh
 # Options for CI: --only selects configs by pattern, --list names them
 # without running any, --no-skip makes "this host cannot run it" an
-# error (exit 3) instead of a skip, and Bazel's shard variables must be
-# numbers.
+# error (exit 3) instead of a skip, Bazel's shard variables must be
+# numbers, and a config waiting for gdb ends its wait.
 set -u
 . "${srcdir:-.}/tests/scratch.sh"
 k=$abs_top_builddir/kvmrun
@@ -43,5 +43,19 @@ if [ -z "${no_kvm-x}" ]; then :; else
 	[ "$got" -eq 3 ] || fail "--no-skip: wanted 3, got $got: $(cat noskip.err)"
 	[ "$(grep -c '^not ok' noskip.tap)" -eq 2 ] || fail "--no-skip: TAP points are not failures: $(cat noskip.tap)"
 	grep -q '^ERROR longmode-hello' noskip.err || fail "--no-skip: no ERROR verdict: $(cat noskip.err)"
+fi
+# A config waiting for gdb does not hang a harness: debug.wait ends the
+# wait (10 s by default away from a terminal) with exit 3; the address
+# it waits on is the one given, IPv6 in brackets.
+if "$k" -q "$dir/longmode.yaml" >/dev/null 2>&1; then
+	for addr in 127.0.0.1 '[::1]'; do
+		[ "$addr" = '[::1]' ] && ! ip -6 addr show lo 2>/dev/null | grep -q '::1' && continue
+		timeout 60 "$k" -q -s "debug.gdb=$addr:0" -s debug.wait=1s "$dir/longmode.yaml" </dev/null 2>gdb.err
+		got=$?
+		[ "$got" -eq 3 ] || fail "debug.wait: wanted exit 3, got $got: $(cat gdb.err)"
+		grep -q "waiting for gdb on $addr:[0-9]" gdb.err || fail "debug.gdb=$addr: $(head -n 1 gdb.err)"
+		grep -q 'no gdb connected within 1 s (debug.wait); the guest did not run' gdb.err ||
+			fail "debug.wait: not said: $(cat gdb.err)"
+	done
 fi
 exit "$status"

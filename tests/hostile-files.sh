@@ -45,6 +45,20 @@ for want in \
 	"module.yaml:5:25: multiboot.modules[0]: 'fifo' is not a regular file"; do
 	grep -qF -- "$want" err || fail "stderr lacks: $want"
 done
+# Terminal escapes in a config's keys and name reach stderr as \xNN,
+# never raw; a 12 MB value is quoted by a bounded excerpt.
+printf 'memory: 2M\ncpu: {mode: long}\n"\\e]0;pwned\\a\\e[2J": 1\nname: "\\e[31mred"\n' >escapes.yaml
+awk 'BEGIN { printf "memory: 2M\ncpu: {mode: long}\nports: { 0xE9: "; for (i = 0; i < 12 * 1024 * 1024; i++) printf "x"; print " }" }' >huge.yaml
+"$k" --check --json esc.jsonl escapes.yaml huge.yaml 2>esc.err
+[ $? -eq 2 ] || fail "escapes: wanted exit 2"
+grep -q "$(printf '\033')" esc.err && fail "a raw ESC reached stderr"
+grep -qF "escapes.yaml:3:1: \x1b]0;pwned\x07\x1b[2J: unknown key" esc.err ||
+	fail "the key's escapes are not shown as \\xNN: $(head -n 2 esc.err)"
+grep -qF "escapes.yaml:4:7: name: wanted a name without control characters" esc.err ||
+	fail "a name with an escape is not refused"
+longest=$(jq -s '[.[].problems[].message | length] | max' esc.jsonl)
+[ "$longest" -lt 2000 ] || fail "a message of $longest bytes: the 12 MB value is echoed"
+
 # Reading the 1 GiB image would take a GiB: kvmrun stays under 64 MiB.
 rss=$(tail -n 1 rss)
 [ "$rss" -lt 65536 ] || fail "kvmrun used $rss KiB: the images were read"
