@@ -21,7 +21,8 @@ if ! "$kvmrun" -V | grep -q 'disassembler: none'; then
 	[ -z "$ud2" ] || grep -Eq '0x[0-9a-f]+  ud2 +<- rip' dump.out || { echo "FAIL: ud2 not disassembled" >&2; status=1; }
 	# Port I/O and MMIO writes exit past their instruction: it is found.
 	"$kvmrun" -q "$srcdir/tests/errors/unhandled-port.yaml" 2>>dump.out
-	grep -Eq 'out 0x99, al +<- the access, just before rip' dump.out ||
+	# KVM on VMX and kvm-pvm exit past the OUT; on AMD SVM, at it.
+	grep -Eq 'out 0x99, al +<- (the access, just before rip|rip)' dump.out ||
 		{ echo "FAIL: the OUT before rip not found" >&2; status=1; }
 	"$kvmrun" -q "$srcdir/tests/errors/write-to-rom.yaml" 2>>dump.out
 	grep -Eiq 'mov dword ptr \[rax\], 0xdeadbeef +<- the access' dump.out ||
