@@ -21,7 +21,8 @@ enum scenario {
 	COPY_ACROSS_SLOTS, JUMP_INTO_ZEROS, PORT_STORM, READ_ADDRESS,
 	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
 	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM, COMPUTE,
-	CPUID_REGS, CPUID_BIT, NUL_CONSOLE,
+	CPUID_REGS, CPUID_BIT, NUL_CONSOLE, DIVIDE_ERROR, BREAKPOINT, GP_FAULT,
+	STACK_FAULT, OWN_IDT,
 };
 
 #define GIB (1UL << 30)
@@ -275,6 +276,31 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 		outb(CONSOLE_PORT, 0);
 		puts_port("FAIL\n");
 		halt(0);
+	case DIVIDE_ERROR:
+		__asm__ volatile("xor %%ecx, %%ecx; div %%ecx" : : "a"(1), "d"(0) : "ecx");
+		break;
+	case BREAKPOINT:
+		__asm__ volatile("int3");
+		break;
+	case GP_FAULT:
+#ifdef __x86_64__
+		/* A non-canonical address: #GP(0). */
+		__asm__ volatile("mov (%0), %%al" : : "r"(0x8000000000000000UL) : "al");
+#else
+		/* A selector past the GDT's limit: #GP(0x30). */
+		__asm__ volatile("mov %0, %%ds" : : "r"(0x33) );
+#endif
+		break;
+#ifdef __x86_64__
+	case STACK_FAULT: /* the stack moved to (arg), unmapped: #PF on push */
+		__asm__ volatile("mov %0, %%rsp; push $0" : : "r"(arg));
+		break;
+#endif
+	case OWN_IDT: { /* an IDT of its own, empty: ud2 then triple-faults */
+		struct __attribute__((packed)) { uint16_t limit; unsigned long base; } idt = { 0, 0 };
+		__asm__ volatile("lidt %0; ud2" : : "m"(idt));
+		break;
+	}
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */

@@ -11,6 +11,7 @@
 
 #include "escape.h"
 #include "plan.h"
+#include "x86.h"
 
 static struct verdict *add(struct verdicts *out, struct pos pos, bool ok,
 			   const char *what)
@@ -47,6 +48,29 @@ static const enum stop_kind stop_kinds[] = {
 	[STOPPED_SHUTDOWN] = STOP_SHUTDOWN,
 };
 
+/* stop: { exception: NAME }: the shutdown must come from that exception,
+ * as the diagnostic IDT caught it. */
+static void check_exception(int want, const struct result *res,
+			    struct verdict *v, struct verdicts *out)
+{
+	const struct exception_rec *e = &res->exception;
+	char name[64];
+
+	x86_exception_str((unsigned)want, name, sizeof name);
+	set(v->expected, "shutdown on %s", name);
+	out->stop_ok = out->stop_ok && e->caught && e->frame_read &&
+		       e->vector == (unsigned)want;
+	out->failed += v->ok && !out->stop_ok;
+	v->ok = out->stop_ok;
+	if (e->caught && e->frame_read) {
+		x86_exception_str(e->vector, name, sizeof name);
+		set(v->actual, "shutdown on %s", name);
+	} else if (res->stop == STOPPED_SHUTDOWN) {
+		set(v->actual, "shutdown, with no exception caught by the "
+		    "diagnostic IDT");
+	}
+}
+
 static void check_stop(const struct config *cfg, const struct result *res,
 		       struct verdicts *out)
 {
@@ -62,6 +86,8 @@ static void check_stop(const struct config *cfg, const struct result *res,
 			n += (size_t)snprintf(v->expected + n, sizeof v->expected - n,
 					      "%s%s", n ? " or " : "", stop_names[k]);
 	set(v->actual, "%s", result_stop_name(res->stop));
+	if (cfg->expect.exception >= 0)
+		check_exception(cfg->expect.exception, res, v, out);
 }
 
 static void check_status(const struct config *cfg, const struct result *res,
@@ -216,6 +242,11 @@ void check_run(const struct config *cfg, const struct result *res,
 	check_console(cfg, res, out);
 	check_regs(cfg, res, out);
 	check_memory(cfg, vm, out);
+	/* After a stop the config does not allow, the end state is not the
+	 * one the expectations describe: they are not checked, and say so
+	 * instead of adding failures that are only noise. */
+	for (size_t i = 1; !out->stop_ok && i < out->n; i++)
+		out->v[i].unchecked = true;
 }
 
 int check_exit_status(const struct verdicts *v)

@@ -27,6 +27,7 @@
 #include "schema.h"
 #include "status.h"
 #include "utf8.h"
+#include "x86.h"
 
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
@@ -184,6 +185,26 @@ static void p_stack(struct schema *c, struct ynode *n, void *dst)
 	schema_u64(c, n, dst);
 }
 
+/* cpu.idt: off, or the page-aligned address of the diagnostic IDT. */
+static void p_idt(struct schema *c, struct ynode *n, void *dst)
+{
+	struct config *cfg = c->cfg;
+
+	(void)dst;
+	cfg->idt_pos = ynode_pos(n);
+	if (n->type == YNODE_SCALAR && n->text && !strcmp(n->text, "off")) {
+		cfg->idt_off = true;
+		return;
+	}
+	if (!schema_number(c, n, &cfg->idt_at, num_parse_u64,
+			   "off, or the address of a free page for the diagnostic IDT"))
+		return;
+	if (cfg->idt_at % 4096)
+		schema_problem(c, n, "wanted a multiple of 4 KiB, found 0x%llx",
+			       (unsigned long long)cfg->idt_at);
+	cfg->has_idt_at = true;
+}
+
 /* cpu.count: how many vCPUs; the others start as application processors. */
 static void p_count(struct schema *c, struct ynode *n, void *dst)
 {
@@ -263,13 +284,14 @@ static const struct field cpu_fields[] = {
 	FIELD_HAS("stack", p_stack, struct config, stack, has_stack),
 	FIELD("regs", p_cpu_regs, struct config, regs),
 	FIELD("cpuid", p_cpuid, struct config, cpuid_set),
+	FIELD("idt", p_idt, struct config, idt_at),
 	{ NULL },
 };
 
 static void p_cpu(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
-	if (schema_want_mapping(c, n, "a mapping with mode, count, entry, stack, regs"))
+	if (schema_want_mapping(c, n, "a mapping with mode, count, entry, stack, regs, cpuid, idt"))
 		schema_fields(c, n, cpu_fields, c->cfg);
 	else if (schema_is_null(n))
 		schema_problem(c, n, "missing required key 'mode'");
@@ -764,10 +786,34 @@ static void stop_name(struct schema *c, struct ynode *n, unsigned *mask)
 		*mask |= 1U << k;
 }
 
-/* A stop name or a flat list of them (an alias may not nest one). */
+/* stop: { exception: PF }: a shutdown, on that exception. */
+static void p_exception(struct schema *c, struct ynode *n, void *dst)
+{
+	const char *s = schema_scalar(c, n, "an exception such as PF, GP or UD");
+	const struct x86_exception *e = s ? x86_exception_named(s) : NULL;
+
+	if (s && !e)
+		schema_wanted(c, n, "an exception: DE, DB, NMI, BP, OF, BR, UD, "
+			      "NM, DF, TS, NP, SS, GP, PF, MF, AC, MC, XM, VE or CP");
+	if (e)
+		*(int *)dst = (int)e->vector;
+}
+
+static const struct field stop_fields[] = {
+	FIELD("exception", p_exception, struct expect_cfg, exception),
+	{ NULL },
+};
+
+/* A stop name, a flat list of them (an alias may not nest one), or
+ * { exception: NAME }. */
 static void p_stop(struct schema *c, struct ynode *n, void *dst)
 {
 	c->cfg->expect.stop_pos = ynode_pos(n);
+	if (n->type == YNODE_MAP) {
+		*(unsigned *)dst |= 1U << STOP_SHUTDOWN;
+		schema_fields(c, n, stop_fields, &c->cfg->expect);
+		return;
+	}
 	if (n->type != YNODE_LIST) {
 		stop_name(c, n, dst);
 		return;
@@ -1141,6 +1187,7 @@ static struct config *new_config(const char *path, char *const *overrides)
 	cfg->diag.overrides = overrides;
 	cfg->timeout_ns = DEFAULT_TIMEOUT_NS;
 	cfg->cpus = 1;
+	cfg->expect.exception = -1;
 	return cfg;
 }
 

@@ -98,6 +98,7 @@ struct mem_expect {
 struct expect_cfg {
 	struct pos stop_pos, status_pos, console_pos;
 	unsigned stops; /* bit mask of 1 << enum stop_kind; 0: hlt or exit */
+	int exception;  /* stop: { exception: PF }: the vector, or -1 */
 	bool has_status;
 	uint64_t status;
 	enum console_match console;
@@ -127,6 +128,11 @@ struct config {
 	size_t ncpuid_set, ncpuid_clear;
 	uint64_t entry, stack;
 	struct pos entry_pos, stack_pos, mode_pos;
+	/* cpu.idt: kvmrun's diagnostic IDT (idt.h) is planted unless
+	 * (idt_off); at (idt_at) when (has_idt_at), else in free RAM. */
+	bool idt_off, has_idt_at;
+	uint64_t idt_at;
+	struct pos idt_pos;
 	struct reg_value *regs;
 	size_t nregs;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "x86.h"
 
 /* One byte of code at linear (linear), or false when it is not mapped or
  * not in RAM. */
@@ -76,4 +77,59 @@ void diagnose_cpu(const struct vm *vm, const struct kvm_regs *r,
 	walk(vm, s, linear, &d->rip_walk);
 	if (s->cr2)
 		walk(vm, s, s->cr2, &d->cr2_walk);
+}
+
+void diagnose_place(const struct plan *p, struct cpu_diagnosis *d)
+{
+	for (size_t i = 0; p->images && i < p->cfg->nimages; i++)
+		if (symbols_lookup(&p->images[i], d->code_linear, &d->rip_place))
+			return;
+}
+
+/* (size) bytes at linear (linear), little-endian. */
+static bool read_linear(const struct vm *vm, const struct kvm_sregs *s,
+			uint64_t linear, unsigned size, uint64_t *value)
+{
+	uint64_t phys;
+	const char *why;
+	const uint8_t *b;
+
+	*value = 0;
+	for (unsigned i = 0; i < size; i++) {
+		if (!vm_linear_to_phys(vm, s, linear + i, &phys, &why) ||
+		    !(b = vm_gpa(vm, phys, 1)))
+			return false;
+		*value |= (uint64_t)*b << (8 * i);
+	}
+	return true;
+}
+
+bool diagnose_exception(const struct vm *vm, struct kvm_regs *r,
+			const struct kvm_sregs *s, struct exception_rec *e)
+{
+	/* From the stack pointer up: the stub's vector and error code,
+	 * then RIP, CS, RFLAGS and, in long mode, RSP and SS. */
+	enum { VECTOR, ERROR, RIP, CS, RFLAGS, RSP, SS, NSLOTS };
+	const bool wide = s->cs.l;
+	const unsigned size = wide ? 8 : 4, n = wide ? NSLOTS : RSP;
+	uint64_t f[NSLOTS] = { 0 };
+
+	for (unsigned i = 0; i < n; i++)
+		if (!read_linear(vm, s, s->ss.base + r->rsp + i * size, size, &f[i]))
+			return false;
+	const struct x86_exception *x = x86_exception((unsigned)f[VECTOR]);
+	e->frame_read = true;
+	e->vector = (unsigned)f[VECTOR];
+	e->has_error_code = x && x->has_error_code;
+	e->error_code = f[ERROR];
+	e->rip = f[RIP];
+	e->cs = f[CS] & 0xffff;
+	e->rflags = f[RFLAGS];
+	e->rsp = wide ? f[RSP] : (r->rsp + RSP * size) & 0xffffffff;
+	e->ss = wide ? f[SS] & 0xffff : s->ss.selector;
+	e->cr2 = s->cr2;
+	r->rip = e->rip;
+	r->rsp = e->rsp;
+	r->rflags = e->rflags;
+	return true;
 }

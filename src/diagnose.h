@@ -3,6 +3,7 @@
 #ifndef KVMRUN_DIAGNOSE_H
 #define KVMRUN_DIAGNOSE_H
 
+#include "plan.h"
 #include "result.h"
 #include "vm.h"
 
@@ -10,5 +11,14 @@
  * page walks of RIP and CR2. Reads guest memory through vm_gpa only. */
 void diagnose_cpu(const struct vm *vm, const struct kvm_regs *r,
 		  const struct kvm_sregs *s, struct cpu_diagnosis *d);
+
+/* Where RIP is in the config's ELF images: (d)'s rip_place. */
+void diagnose_place(const struct plan *p, struct cpu_diagnosis *d);
+
+/* Read the frame that a stub of the diagnostic IDT left on the stack of
+ * the vCPU with (r) and (s) into (e), and put the RIP, RSP and RFLAGS of
+ * before the exception back into (r). False if the frame is unreadable. */
+bool diagnose_exception(const struct vm *vm, struct kvm_regs *r,
+			const struct kvm_sregs *s, struct exception_rec *e);
 
 #endif

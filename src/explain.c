@@ -61,6 +61,12 @@ static void describe_blob(const struct plan *p, const struct blob *b,
 
 	char virt[40] = "";
 
+	if (b->data == p->idt_page) {
+		snprintf(text, size, "diagnostic IDT (cpu.idt): 32 gates, their "
+			 "stubs%s", p->mode->paging == PT_4LEVEL
+			 ? ", a TSS and its IST1 stack" : "");
+		return;
+	}
 	if (b->data == p->gdt) {
 		snprintf(text, size, "GDT: %u descriptors", (p->gdt_limit + 1) / 8);
 		return;
@@ -191,6 +197,48 @@ static void explain_memory(FILE *f, const struct plan *p)
 		fprintf(f, "  Any other port %s.\n", ignore ? "reads all ones "
 			"and drops writes (unhandled-io: ignore)" : "stops the run");
 	}
+}
+
+/* ---- the IDT ---- */
+
+/* What the IDT register holds, said after its value. */
+static const char *idt_note(const struct plan *p)
+{
+	if (!p->mode->gdt)
+		return " (the real-mode IVT)";
+	if (p->has_idt)
+		return " (kvmrun's diagnostic IDT)";
+	return p->cfg->idt_off ? " (none, cpu.idt: off: an exception becomes "
+				 "a triple fault)"
+			       : " (none: an exception becomes a triple fault)";
+}
+
+static void explain_idt(FILE *f, const struct plan *p)
+{
+	char title[80];
+
+	if (!p->mode->gdt)
+		return;
+	if (!p->has_idt) {
+		heading(f, "No diagnostic IDT:");
+		fprintf(f, "  %s; an exception the guest does not handle itself "
+			"ends the run as a bare triple fault.\n", p->cfg->idt_off
+			? "cpu.idt: off" : p->idt_why);
+		return;
+	}
+	snprintf(title, sizeof title, "Diagnostic IDT at 0x%llx (written by "
+		 "kvmrun; cpu.idt):", (unsigned long long)p->idt_base);
+	heading(f, title);
+	fprintf(f, "  Vectors 0-31 are interrupt gates to stubs at 0x%llx that "
+		"push the vector and write to port 0x%02x: an exception the "
+		"guest has no handler for stops the run as the shutdown it "
+		"would have been, and the report names it (vector, error "
+		"code, RIP, CR2). A guest that loads an IDT of its own (lidt) "
+		"never uses this one.%s\n",
+		(unsigned long long)(p->idt_base + IDT_STUBS), p->idt_port,
+		p->mode->paging == PT_4LEVEL ? " Every gate switches to the "
+		"stack at the top of the page (IST1 of the TSS that TR holds), "
+		"so that a fault of the guest's own stack is caught too." : "");
 }
 
 /* ---- the GDT ---- */
@@ -441,7 +489,7 @@ static void explain_registers(FILE *f, const struct plan *p)
 	fprintf(f, "  gdt base 0x%llx limit 0x%x   idt base 0x%llx limit 0x%x%s\n",
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit,
-		p->mode->gdt ? " (no IDT: an exception becomes a triple fault)" : "");
+		idt_note(p));
 	explain_bits(f, "CR0", s->cr0, x86_cr0_bits);
 	if (p->mode->paging)
 		fprintf(f, "  CR3 = 0x%llx (the %s)\n", (unsigned long long)s->cr3,
@@ -624,6 +672,7 @@ int explain_plan(FILE *f, const struct plan *p)
 			p->cfg->cpus - 1);
 	explain_memory(f, p);
 	explain_gdt(f, p);
+	explain_idt(f, p);
 	explain_paging(f, p);
 	explain_registers(f, p);
 	return explain_calls(f, p);

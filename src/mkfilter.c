@@ -13,6 +13,7 @@
  * on each of the few system calls a run makes, none of them per exit
  * but KVM_RUN, which tests its arguments and was never cached anyway.
  */
+#include <errno.h>
 #include <linux/kvm.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -86,6 +87,12 @@ int main(void)
 	check(seccomp_syscall_priority(f, SCMP_SYS(ioctl), 255), "priority");
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
 		check(seccomp_rule_add(f, SCMP_ACT_ALLOW, plain[i], 0), "rule");
+	/* libdw, reading a guest's source lines for a failure report, asks
+	 * where the image's file lives (readlink of /proc/self/fd/N, to
+	 * find separate debug files): it is told nothing, and reads the
+	 * lines from the image in memory. */
+	check(seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOENT), SCMP_SYS(readlink), 0),
+	      "readlink");
 	/* Memory for the report, never executable. */
 	check(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)), "mmap");

@@ -389,6 +389,18 @@ static void default_maps(struct plan *p, const struct config *cfg)
 		const struct mem_region *r = &cfg->regions[i];
 		uint64_t start = r->base, end = r->base + r->size;
 		unsigned flags = r->readonly ? 0 : MAP_WRITE;
+		if (end > limit && p->mode->paging == PT_4LEVEL) {
+			/* Four levels reach 2^48; the upper half of that is
+			 * not canonical at its own address. */
+			char key[32];
+			snprintf(key, sizeof key, "memory[%zu]", i);
+			diag_add(&p->diag, r->pos, key, "RAM up to 0x%llx goes "
+				 "past 0x%llx, the end of the default identity "
+				 "map of long mode: the guest could not reach it "
+				 "there; place it lower or map it with paging.map",
+				 (unsigned long long)end,
+				 (unsigned long long)limit);
+		}
 		if (start >= limit)
 			continue;
 		end = end > limit ? limit : end;
@@ -505,6 +517,76 @@ static void plan_gdt(struct plan *p, const struct config *cfg)
 				  cfg->mode_pos);
 	b->data = p->gdt;
 	b->len = sizeof desc;
+}
+
+/* ---- the diagnostic IDT ---- */
+
+/* The port the stubs write to: the highest of 0xb0-0xdf no handler of
+ * the config takes (0xdf unless a config uses it). */
+static bool idt_port(const struct config *cfg, uint8_t *port)
+{
+	for (unsigned port_no = 0xdf; port_no >= 0xb0; port_no--) {
+		bool taken = false;
+		for (size_t i = 0; i < cfg->nports && !taken; i++)
+			taken = port_no >= cfg->ports[i].addr &&
+				port_no - cfg->ports[i].addr < cfg->ports[i].size;
+		if (!taken) {
+			*port = (uint8_t)port_no;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether the page at (base) is one the IDT may take: writable RAM,
+ * seen by the guest at the same address, writable. */
+static const char *idt_unusable(const struct plan *p, uint64_t base)
+{
+	uint64_t phys;
+	struct pt_walk w;
+
+	if (!plan_ram_covers(p->cfg, base, IDT_PAGE, true))
+		return "is not in writable RAM";
+	if (p->mode->paging == PT_32BIT && base + IDT_PAGE > FOUR_GIB)
+		return "is not below 4 GiB";
+	if (!plan_translate(p, base, &phys, &w) || phys != base ||
+	    (p->mode->paging && !w.write))
+		return "is not mapped writable at its own address by the page tables";
+	return NULL;
+}
+
+static void plan_idt(struct plan *p, const struct config *cfg)
+{
+	bool long_mode = p->mode->paging == PT_4LEVEL;
+	const char *why = NULL;
+	uint64_t base = cfg->idt_at;
+
+	if (!idt_port(cfg, &p->idt_port)) {
+		why = "every port from 0xb0 to 0xdf has a handler";
+	} else if (cfg->has_idt_at) {
+		why = idt_unusable(p, base);
+	} else if (!find_free(p, IDT_PAGE, IDT_PAGE,
+			      long_mode ? 1ULL << 47 : FOUR_GIB, &base)) {
+		why = "no free page of writable RAM";
+	} else if ((why = idt_unusable(p, base))) {
+		why = "its free page is not mapped at its own address";
+	}
+	if (why && cfg->has_idt_at) {
+		diag_add(&p->diag, cfg->idt_pos, "cpu.idt", "page 0x%llx %s",
+			 (unsigned long long)base, why);
+		return;
+	}
+	p->idt_why = why;
+	if (why)
+		return;
+	p->has_idt = true;
+	p->idt_base = base;
+	idt_build(p->idt_page, base, long_mode, p->mode->code.selector,
+		  p->idt_port);
+	struct blob *b = add_blob(p, "diagnostic IDT", base, IDT_PAGE,
+				  cfg->has_idt_at ? cfg->idt_pos : cfg->mode_pos);
+	b->data = p->idt_page;
+	b->len = IDT_PAGE;
 }
 
 /* ---- entry and stack ---- */
@@ -630,10 +712,51 @@ static const char *handler_key(const char *set, const struct handler_cfg *h,
 	return buf;
 }
 
+/* What KVM handles in the kernel with irqchip (and its PIT): a handler
+ * there would never see an access. */
+static const struct kernel_device {
+	bool mmio, pit;
+	uint64_t addr, size;
+	const char *what;
+} kernel_devices[] = {
+	{ false, false, 0x20, 2, "the PIC (master)" },
+	{ false, false, 0xa0, 2, "the PIC (slave)" },
+	{ false, false, 0x4d0, 2, "the PIC's ELCR" },
+	{ false, true, 0x40, 4, "the PIT" },
+	{ false, true, 0x61, 1, "the PIT's speaker port" },
+	{ true, false, 0xfec00000, 0x100, "the IOAPIC" },
+	{ true, false, 0xfee00000, 0x1000, "the local APIC" },
+};
+
+static void check_kernel_devices(struct plan *p, const struct config *cfg)
+{
+	char key[40];
+
+	for (size_t d = 0; cfg->irqchip && d < sizeof kernel_devices /
+						sizeof *kernel_devices; d++) {
+		const struct kernel_device *k = &kernel_devices[d];
+		const struct handler_cfg *h = k->mmio ? cfg->mmio : cfg->ports;
+		size_t n = k->mmio ? cfg->nmmio : cfg->nports;
+		if (k->pit && !cfg->pit)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (overlaps(h[i].addr, h[i].size, k->addr, k->size))
+				diag_add(&p->diag, h[i].pos, handler_key(
+					 k->mmio ? "mmio" : "ports", &h[i], key),
+					 "0x%llx + %llu overlaps %s at 0x%llx, "
+					 "which KVM handles in the kernel with "
+					 "irqchip: the handler would never run",
+					 (unsigned long long)h[i].addr,
+					 (unsigned long long)h[i].size, k->what,
+					 (unsigned long long)k->addr);
+	}
+}
+
 static void check_handlers(struct plan *p, const struct config *cfg)
 {
 	char key[40];
 
+	check_kernel_devices(p, cfg);
 	for (size_t i = 0; i < cfg->nmmio; i++) {
 		struct handler_cfg *h = &cfg->mmio[i];
 		for (size_t r = 0; r < cfg->nregions; r++) {
@@ -796,10 +919,16 @@ static void plan_sregs(struct plan *p)
 		s->gdt.base = p->gdt_base;
 		s->gdt.limit = p->gdt_limit;
 	}
+	if (p->has_idt) {
+		s->idt.base = p->idt_base;
+		s->idt.limit = idt_limit(m->paging == PT_4LEVEL);
+	}
 	s->cs = code;
 	s->ds = s->es = s->fs = s->gs = data;
 	s->tr = (struct kvm_segment){ .type = X86_SYS_TSS_BUSY, .present = 1,
 				      .limit = 0x67 };
+	if (p->has_idt && m->paging == PT_4LEVEL)
+		s->tr.base = p->idt_base + IDT_TSS; /* its IST1 */
 	s->ldt = (struct kvm_segment){ .type = X86_SYS_LDT, .unusable = 1 };
 	s->cr0 = m->cr0;
 	s->cr4 = m->cr4;
@@ -866,6 +995,9 @@ bool plan_build(struct plan *p, const struct config *cfg)
 	if (cfg->has_paging && !p->mode->paging)
 		diag_add(d, cfg->paging_pos, "paging", "%s mode does not page; "
 			 "paging is for paged32 and long", p->mode->name);
+	if (!p->mode->gdt && cfg->has_idt_at)
+		diag_add(d, cfg->idt_pos, "cpu.idt", "real mode has no IDT: its "
+			 "exceptions go through the IVT at address 0");
 	check_regions(p, cfg);
 	check_handlers(p, cfg);
 	check_expectations(p, cfg);
@@ -880,6 +1012,8 @@ bool plan_build(struct plan *p, const struct config *cfg)
 		plan_tables(p, cfg);
 	if (p->mode->gdt)
 		plan_gdt(p, cfg);
+	if (p->mode->gdt && !cfg->idt_off && d->count == before)
+		plan_idt(p, cfg);
 	if (d->count == before && cfg->boot == BOOT_MULTIBOOT)
 		plan_multiboot(p, cfg);
 	if (d->count != before)

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "dev_fwcfg.h"
+#include "idt.h"
 #include "image.h"
 #include "paging.h"
 
@@ -54,6 +55,15 @@ struct plan {
 	uint16_t gdt_limit;
 	uint8_t gdt[3 * 8];
 	uint64_t tss_addr;    /* 3 free pages for KVM_SET_TSS_ADDR */
+
+	/* The diagnostic IDT (idt.h), when (has_idt): its page, identity
+	 * mapped, and the port its stubs write to; else (idt_why) says why
+	 * there is none. */
+	bool has_idt;
+	uint64_t idt_base;
+	uint8_t idt_port;
+	const char *idt_why;
+	uint8_t idt_page[IDT_PAGE];
 
 	/* boot: multiboot: the modules' files, the information structure
 	 * and where it is (EBX). */

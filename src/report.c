@@ -12,6 +12,7 @@
 #include "disasm.h"
 #include "paging.h"
 #include "utf8.h"
+#include "x86.h"
 
 /* ---- config problems ---- */
 
@@ -270,11 +271,16 @@ static void dump_access_insn(const struct cpu_diagnosis *d, uint64_t rip,
 static void dump_code(const struct cpu_diagnosis *d, uint64_t rip,
 		      const struct access *access)
 {
+	char place[200];
+
 	if (!d->code_mapped) {
 		fprintf(stderr, "  code at 0x%llx: %s\n",
 			(unsigned long long)d->code_linear, d->code_why);
 		return;
 	}
+	if (*symbols_str(&d->rip_place, place, sizeof place))
+		fprintf(stderr, "  rip 0x%llx is in %s\n",
+			(unsigned long long)d->code_linear, place);
 	fprintf(stderr, "  code at 0x%llx (physical 0x%llx):",
 		(unsigned long long)d->code_linear,
 		(unsigned long long)d->code_phys);
@@ -423,6 +429,47 @@ static const char *access_target(const struct plan *p, const struct access *a)
 	return "no RAM and no mmio handler there";
 }
 
+/* A shutdown: the exception the diagnostic IDT caught, or why the
+ * guest triple-faulted without reaching it. */
+static void describe_shutdown(const struct plan *p, const struct result *res)
+{
+	const struct exception_rec *e = &res->exception;
+	const char *name = p->cfg->name;
+	char text[200];
+
+	if (!e->caught || !e->frame_read) {
+		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
+			"fault: an exception it could not handle)\n", name);
+		if (e->caught)
+			fprintf(stderr, "  an exception reached kvmrun's diagnostic "
+				"IDT, but the frame on its stack could not be read\n");
+		else if (p->has_idt && !res->reset_at_shutdown &&
+			 res->sregs.idt.base == p->idt_base)
+			fprintf(stderr, "  the exception could not even be delivered "
+				"to kvmrun's diagnostic IDT (%s)\n", p->mode->paging ==
+				PT_4LEVEL ? "its stack or descriptors are gone"
+				: "the CPU pushes its frame on the guest's stack: "
+				"is ESP in writable RAM, mapped?");
+		return;
+	}
+	char place[200];
+	symbols_str(&res->diag.rip_place, place, sizeof place);
+	fprintf(stderr, "kvmrun: %s: the guest shut down on %s at rip 0x%llx%s%s, "
+		"an exception it has no handler for\n", name,
+		x86_exception_str(e->vector, text, sizeof text),
+		(unsigned long long)e->rip, *place ? " " : "", place);
+	if (e->has_error_code)
+		fprintf(stderr, "  error code 0x%llx: %s\n",
+			(unsigned long long)e->error_code,
+			x86_error_code_str(e->vector, e->error_code, text, sizeof text));
+	if (e->vector == 14)
+		fprintf(stderr, "  the address: 0x%llx (CR2)\n",
+			(unsigned long long)e->cr2);
+	fprintf(stderr, "  (caught by kvmrun's diagnostic IDT at 0x%llx; the "
+		"registers below are from the exception; cpu.idt: off turns it "
+		"off)\n", (unsigned long long)p->idt_base);
+}
+
 static void describe_stop(const struct plan *p, const struct result *res)
 {
 	const struct access *a = &res->access;
@@ -445,8 +492,7 @@ static void describe_stop(const struct plan *p, const struct result *res)
 			(unsigned long long)res->regs.rip, access_target(p, a));
 		return;
 	case STOPPED_SHUTDOWN:
-		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
-			"fault: an exception it could not handle)\n", name);
+		describe_shutdown(p, res);
 		return;
 	case STOPPED_TIMEOUT:
 		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "
@@ -503,8 +549,12 @@ static void report_run(const struct plan *p, const struct result *res,
 			fprintf(stderr, "%s:%u: ", p->cfg->file, e->pos.line);
 		else
 			fprintf(stderr, "kvmrun: %s: ", p->cfg->name);
-		fprintf(stderr, "%s: expected %s, got %s\n", e->what,
-			e->expected, e->actual);
+		if (e->unchecked)
+			fprintf(stderr, "%s: not checked: the guest did not stop "
+				"as expected\n", e->what);
+		else
+			fprintf(stderr, "%s: expected %s, got %s\n", e->what,
+				e->expected, e->actual);
 	}
 	report_log(res);
 	if (res->trace)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "x86.h"
 #include "utf8.h"
 
 #define JSON_CONSOLE_CAP (64u << 10) /* console bytes put in the report */
@@ -114,9 +115,10 @@ static json_t *expectations(const struct outcome *out)
 
 	for (size_t i = 0; i < out->v->n; i++) {
 		const struct verdict *e = &out->v->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "what", e->what,
-				      "expected", e->expected, "actual",
-				      e->actual, "ok", e->ok);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b}", "what",
+				      e->what, "expected", e->expected, "actual",
+				      e->actual, "ok", e->ok, "checked",
+				      !e->unchecked);
 		if (e->pos.line)
 			json_object_set_new(o, "line", json_integer(e->pos.line));
 		json_array_append_new(a, o);
@@ -152,6 +154,40 @@ static json_t *or_null(bool have, json_t *v)
 	return json_null();
 }
 
+/* The exception the diagnostic IDT caught, or null. */
+static json_t *exception_object(const struct exception_rec *e)
+{
+	const struct x86_exception *x = x86_exception(e->vector);
+	char why[200];
+
+	if (!e->caught || !e->frame_read)
+		return json_null();
+	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"vector", (int)e->vector,
+		"mnemonic", x ? json_string(x->mnemonic) : json_null(),
+		"name", x ? json_string(x->what) : json_null(),
+		"error_code", or_null(e->has_error_code, hex(e->error_code)),
+		"error", e->has_error_code ? json_string(x86_error_code_str(
+			e->vector, e->error_code, why, sizeof why)) : json_null(),
+		"rip", hex(e->rip), "cs", hex(e->cs), "rflags", hex(e->rflags),
+		"rsp", hex(e->rsp), "ss", hex(e->ss),
+		"cr2", or_null(e->vector == 14, hex(e->cr2)));
+}
+
+/* Where RIP is in the guest's ELF: function and source line, or null. */
+static json_t *place_object(const struct result *res)
+{
+	const struct code_place *pl = &res->diag.rip_place;
+
+	if (!res->have_regs || (!pl->have_function && !pl->have_line))
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o}",
+		"function", pl->have_function ? json_string(pl->function) : json_null(),
+		"offset", pl->have_function ? json_integer((json_int_t)pl->offset) : json_null(),
+		"file", pl->have_line ? json_string(pl->file) : json_null(),
+		"line", pl->have_line ? json_integer(pl->line) : json_null());
+}
+
 /* How the guest stopped: every key, null where it does not apply. */
 static json_t *stop_object(const struct result *res)
 {
@@ -159,7 +195,9 @@ static json_t *stop_object(const struct result *res)
 	bool unhandled = res->stop == STOPPED_UNHANDLED_IO ||
 			 res->stop == STOPPED_UNHANDLED_MMIO;
 
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
+		"exception", exception_object(&res->exception),
+		"rip_place", place_object(res),
 		"reason", result_stop_token(res->stop),
 		"detail", res->detail[0] ? json_string(res->detail) : json_null(),
 		"vcpu", res->ncpus > 1 ? json_integer(res->cpu) : json_null(),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "x86.h"
 
 /* (s) as a double-quoted YAML string. */
 static void yaml_string(const char *s)
@@ -34,6 +35,20 @@ static void yaml_field(const char *key, const char *value)
 	putchar('\n');
 }
 
+/* The exception the diagnostic IDT caught, as a YAML field. */
+static void exception_yaml(const struct result *res)
+{
+	const struct exception_rec *e = &res->exception;
+	char name[64], line[160];
+
+	if (!e->caught || !e->frame_read)
+		return;
+	snprintf(line, sizeof line, "%s at rip 0x%llx",
+		 x86_exception_str(e->vector, name, sizeof name),
+		 (unsigned long long)e->rip);
+	yaml_field("exception", line);
+}
+
 /* The YAML block of a failed expectation. */
 static void verdict_yaml(const struct outcome *out, const struct verdict *e)
 {
@@ -52,6 +67,7 @@ static void verdict_yaml(const struct outcome *out, const struct verdict *e)
 		snprintf(at, sizeof at, "0x%llx",
 			 (unsigned long long)out->res->regs.rip);
 		yaml_field("rip", at);
+		exception_yaml(out->res);
 	}
 	puts("  ...");
 }
@@ -107,11 +123,13 @@ static void config_point(const struct report_opts *o, const struct outcome *out)
 		return;
 	}
 	puts("  ---");
+	if (out->res)
+		exception_yaml(out->res);
 	puts("  failures:");
 	for (size_t i = 0; i < out->v->n; i++) {
 		const struct verdict *e = &out->v->v[i];
 		char line[512];
-		if (e->ok)
+		if (e->ok || e->unchecked)
 			continue;
 		snprintf(line, sizeof line, "%s: expected %s, got %s", e->what,
 			 e->expected, e->actual);
@@ -140,6 +158,11 @@ static void expectation_points(const struct outcome *out)
 	}
 	for (size_t i = 0; i < out->v->n; i++) {
 		const struct verdict *e = &out->v->v[i];
+		if (e->unchecked) {
+			printf("ok %zu - %s # SKIP not checked: the guest did not "
+			       "stop as expected\n", i + 1, e->what);
+			continue;
+		}
 		printf("%s %zu - %s\n", e->ok ? "ok" : "not ok", i + 1, e->what);
 		if (!e->ok)
 			verdict_yaml(out, e);

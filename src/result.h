@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "paging.h"
+#include "symbols.h"
 
 enum stop_reason {
 	STOPPED_HLT,
@@ -86,6 +87,19 @@ struct cpu_diagnosis {
 	uint8_t before[CODE_BEFORE]; /* the (nbefore) bytes that end at RIP, */
 	unsigned nbefore;            /* at the end of (before) */
 	struct walk_record rip_walk, cr2_walk;
+	struct code_place rip_place; /* RIP's function and line, if known */
+};
+
+/* An exception the guest had no handler for, as kvmrun's diagnostic IDT
+ * caught it (idt.h): the frame the CPU pushed. */
+struct exception_rec {
+	bool caught;        /* the run stopped in a stub of the IDT */
+	bool frame_read;    /* the frame below was read from the stack */
+	unsigned vector;
+	bool has_error_code;
+	uint64_t error_code;
+	uint64_t rip, cs, rflags, rsp, ss; /* where the exception came from */
+	uint64_t cr2;       /* for #PF: the address that faulted */
 };
 
 /* A vCPU as the run left it (cpu.count above 1). */
@@ -123,6 +137,9 @@ struct result {
 	/* The host reset the vCPU when the guest shut down (KVM on AMD SVM
 	 * does): (regs) and (sregs) are the reset state, not the failure's. */
 	bool reset_at_shutdown;
+	/* The exception that stopped the run, if the diagnostic IDT caught
+	 * one: (regs) then show RIP, RSP and RFLAGS from before it. */
+	struct exception_rec exception;
 	unsigned cpu;
 	struct vcpu_state *cpus;
 	size_t ncpus;

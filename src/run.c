@@ -123,6 +123,26 @@ static bool killed(struct result *res)
 	return true;
 }
 
+/* Whether this port exit is a stub of the diagnostic IDT reporting an
+ * exception the guest had no handler for: the port is the IDT's and
+ * the vCPU is in one of its stubs (RIP at the OUT or past it). */
+static bool caught_exception(const struct run *r, const struct vcpu *c)
+{
+	const struct plan *p = r->plan;
+	const struct kvm_run *run = c->run;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+
+	if (!p->has_idt || run->io.port != p->idt_port ||
+	    run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1)
+		return false;
+	if (ioctl(c->fd, KVM_GET_REGS, &regs) != 0 ||
+	    ioctl(c->fd, KVM_GET_SREGS, &sregs) != 0)
+		return false;
+	return sregs.idt.base == p->idt_base &&
+	       idt_stub_vector(p->idt_base, sregs.cs.base + regs.rip) >= 0;
+}
+
 /* Handle one exit of vCPU (c); returns true when the guest has stopped. */
 static bool dispatch(struct run *r, struct vcpu *c)
 {
@@ -133,6 +153,13 @@ static bool dispatch(struct run *r, struct vcpu *c)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
+		if (caught_exception(r, c)) {
+			/* It would have been a triple fault: the stop
+			 * stays what it was without the IDT. */
+			res->stop = STOPPED_SHUTDOWN;
+			res->exception.caught = true;
+			return true;
+		}
 		action = io_port(r->io, run, vm->run_size, res);
 		break;
 	case KVM_EXIT_MMIO:
@@ -406,6 +433,16 @@ static void collect(struct run *r)
 		if (res->have_regs)
 			diagnose_cpu(vm, &res->regs, &res->sregs, &res->diag);
 	}
+	if (res->exception.caught && res->have_regs &&
+	    diagnose_exception(vm, &res->regs, &res->sregs, &res->exception)) {
+		diagnose_cpu(vm, &res->regs, &res->sregs, &res->diag);
+		if (res->cpus) {
+			res->cpus[res->cpu].regs = res->regs;
+			res->cpus[res->cpu].diag = res->diag;
+		}
+	}
+	if (res->have_regs)
+		diagnose_place(r->plan, &res->diag);
 	res->reset_at_shutdown = res->stop == STOPPED_SHUTDOWN &&
 				 res->have_regs &&
 				 is_reset_state(&res->regs, &res->sregs);

@@ -13,6 +13,7 @@ struct verdict {
 	char expected[200];
 	char actual[200];
 	bool ok;
+	bool unchecked; /* not checked: the guest stopped as it should not */
 	struct pos pos;
 };
 

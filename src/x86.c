@@ -4,6 +4,7 @@
 #include "x86.h"
 
 #include <stdio.h>
+#include <strings.h>
 
 #define BIT_ROW(name, bit, what) { bit, #name, what },
 
@@ -71,4 +72,67 @@ struct kvm_segment x86_desc_decode(uint64_t d)
 	if (s.g)
 		s.limit = s.limit << 12 | 0xfff;
 	return s;
+}
+
+#define EXC_ROW(m, v, e, w) { #m, v, e, w },
+static const struct x86_exception exceptions[] = { X86_EXCEPTION_LIST(EXC_ROW) };
+#define NEXC (sizeof exceptions / sizeof *exceptions)
+
+const struct x86_exception *x86_exception(unsigned vector)
+{
+	for (size_t i = 0; i < NEXC; i++)
+		if (exceptions[i].vector == vector)
+			return &exceptions[i];
+	return NULL;
+}
+
+const char *x86_exception_str(unsigned vector, char *buf, size_t size)
+{
+	const struct x86_exception *x = x86_exception(vector);
+
+	if (x)
+		snprintf(buf, size, "#%s (%s)", x->mnemonic, x->what);
+	else
+		snprintf(buf, size, "vector %u (%s)", vector,
+			 vector < X86_EXCEPTIONS ? "reserved" : "an interrupt");
+	return buf;
+}
+
+const struct x86_exception *x86_exception_named(const char *name)
+{
+	if (name[0] == '#')
+		name++;
+	for (size_t i = 0; i < NEXC; i++)
+		if (!strcasecmp(exceptions[i].mnemonic, name))
+			return &exceptions[i];
+	return NULL;
+}
+
+const char *x86_error_code_str(unsigned vector, uint64_t code, char *buf,
+			       size_t size)
+{
+	if (vector == 14) {
+		snprintf(buf, size, "%s, %s%s%s%s",
+			 code & X86_PF_P ? "a protection violation" : "the page is not present",
+			 code & X86_PF_I ? "an instruction fetch"
+				: code & X86_PF_W ? "a write" : "a read",
+			 code & X86_PF_U ? ", in user mode" : ", in supervisor mode",
+			 code & X86_PF_RSVD ? ", a reserved bit is set in an entry" : "",
+			 code & X86_PF_PK ? ", protection key" : "");
+		return buf;
+	}
+	if (code & ~0xffffULL) {
+		snprintf(buf, size, "0x%llx", (unsigned long long)code);
+		return buf;
+	}
+	if (code == 0) {
+		snprintf(buf, size, "0: no selector (a fault of the instruction itself)");
+		return buf;
+	}
+	snprintf(buf, size, "%s entry %llu (selector 0x%llx)%s",
+		 code & X86_SEL_IDT ? "IDT" : code & X86_SEL_TI ? "LDT" : "GDT",
+		 (unsigned long long)(code >> 3),
+		 (unsigned long long)(code & ~7ULL),
+		 code & X86_SEL_EXT ? ", during an external event" : "");
+	return buf;
 }

@@ -140,4 +140,71 @@ enum x86_dr7_rw { X86_DR7_EXEC = 0, X86_DR7_WRITE = 1, X86_DR7_IO = 2,
 #define X86_DR6_B(i) (1ULL << (i))
 #define X86_DR6_BMASK 0xfULL
 
+/* X(mnemonic, vector, has_error_code, what) for each exception vector. */
+#define X86_EXCEPTION_LIST(X)                                                  \
+	X(DE, 0, 0, "divide error")                                          \
+	X(DB, 1, 0, "debug")                                                 \
+	X(NMI, 2, 0, "non-maskable interrupt")                               \
+	X(BP, 3, 0, "breakpoint (int3)")                                     \
+	X(OF, 4, 0, "overflow (into)")                                       \
+	X(BR, 5, 0, "bound range exceeded")                                  \
+	X(UD, 6, 0, "invalid opcode")                                        \
+	X(NM, 7, 0, "device not available (x87/SSE with CR0.TS or EM)")      \
+	X(DF, 8, 1, "double fault")                                          \
+	X(CSO, 9, 0, "coprocessor segment overrun")                          \
+	X(TS, 10, 1, "invalid TSS")                                          \
+	X(NP, 11, 1, "segment not present")                                  \
+	X(SS, 12, 1, "stack-segment fault")                                  \
+	X(GP, 13, 1, "general protection")                                   \
+	X(PF, 14, 1, "page fault")                                           \
+	X(MF, 16, 0, "x87 floating-point error")                             \
+	X(AC, 17, 1, "alignment check")                                      \
+	X(MC, 18, 0, "machine check")                                        \
+	X(XM, 19, 0, "SIMD floating-point exception")                        \
+	X(VE, 20, 0, "virtualization exception")                             \
+	X(CP, 21, 1, "control protection")                                   \
+	X(HV, 28, 0, "hypervisor injection")                                 \
+	X(VC, 29, 1, "VMM communication")                                    \
+	X(SX, 30, 1, "security exception")
+
+#define X86_EXCEPTIONS 32 /* vectors reserved for exceptions */
+
+struct x86_exception {
+	const char *mnemonic; /* "PF", written #PF */
+	unsigned vector;
+	int has_error_code;
+	const char *what;
+};
+
+/* The exception with (vector), or NULL (reserved vectors, interrupts). */
+const struct x86_exception *x86_exception(unsigned vector);
+
+/* "#PF (page fault)", or "vector 15 (reserved)" for one kvmrun does not
+ * name; written to (buf). */
+const char *x86_exception_str(unsigned vector, char *buf, size_t size);
+
+/* The exception whose mnemonic is (name) ("PF", "#PF", "pf"), or NULL. */
+const struct x86_exception *x86_exception_named(const char *name);
+
+/* What the error code (code) of exception (vector) says, in words:
+ * for #PF the access, for the others the selector or IDT entry. */
+const char *x86_error_code_str(unsigned vector, uint64_t code, char *buf,
+			       size_t size);
+
+/* Page-fault error code bits. */
+#define X86_PF_P (1u << 0)    /* protection violation (else not present) */
+#define X86_PF_W (1u << 1)    /* a write (else a read) */
+#define X86_PF_U (1u << 2)    /* in user mode */
+#define X86_PF_RSVD (1u << 3) /* a reserved bit set in an entry */
+#define X86_PF_I (1u << 4)    /* an instruction fetch */
+#define X86_PF_PK (1u << 5)   /* protection keys */
+#define X86_PF_SS (1u << 6)   /* shadow stack */
+/* Selector error code bits. */
+#define X86_SEL_EXT (1u << 0) /* an external event caused it */
+#define X86_SEL_IDT (1u << 1) /* the index is into the IDT */
+#define X86_SEL_TI (1u << 2)  /* (without IDT) into the LDT, else the GDT */
+
+/* Interrupt gate (present, DPL 0) types. */
+enum { X86_GATE_INT = 0xe };
+
 #endif

@@ -3,6 +3,8 @@
 
 #include "elfgen.h"
 #include "image.h"
+#include "symbols.h"
+#include <gelf.h>
 #include "unit.h"
 
 #include <sys/stat.h>
@@ -43,6 +45,63 @@ static void try(const struct elfgen *g, const char *want, struct image *img)
 }
 
 #define LOAD(off, pa, va, fs, ms) { PT_LOAD, off, pa, va, fs, ms }
+
+/* The address of function (name) in (img), from its symbol table. */
+static uint64_t function_address(const struct image *img, const char *name)
+{
+	Elf *e = elf_memory((char *)img->file, img->file_size);
+	Elf_Scn *scn = NULL;
+	uint64_t at = 0;
+
+	while (e && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+			const char *n;
+			if (gelf_getsym(data, (int)i, &s) &&
+			    (n = elf_strptr(e, sh.sh_link, s.st_name)) && !strcmp(n, name))
+				at = s.st_value;
+		}
+	}
+	elf_end(e);
+	return at;
+}
+
+/* Symbols and lines of the guest built with -g (guests/scenarios.c). */
+static void test_symbols(void)
+{
+	const char *top = getenv("abs_top_builddir");
+	struct image img = { 0 };
+	struct diag d = { 0 };
+	struct code_place pl;
+	char path[4096], text[200];
+
+	if (!top)
+		return;
+	snprintf(path, sizeof path, "%s/guests/scenarios64.elf", top);
+	CHECK(image_load_elf(&img, path, &d, (struct pos){ 0 }, "k"));
+	uint64_t fn = function_address(&img, "scenario");
+	CHECK(fn != 0);
+	CHECK(symbols_lookup(&img, fn + 4, &pl));
+	CHECK(pl.have_function && !strcmp(pl.function, "scenario") && pl.offset == 4);
+	CHECK(pl.have_line && !strcmp(pl.file, "scenarios.c") && pl.line > 0);
+	symbols_str(&pl, text, sizeof text);
+	CHECK(!strncmp(text, "<scenario+0x4> scenarios.c:", 27));
+	/* Outside every segment: nothing, not a neighbour's name. */
+	CHECK(!symbols_lookup(&img, 0x10, &pl) && !*symbols_str(&pl, text, sizeof text));
+	image_free(&img);
+	/* Without DWARF: the symbol alone (_start, an assembly label). */
+	snprintf(path, sizeof path, "%s/guests/hello64.elf", top);
+	CHECK(image_load_elf(&img, path, &d, (struct pos){ 0 }, "k"));
+	CHECK(symbols_lookup(&img, img.entry + 2, &pl) && !pl.have_line);
+	CHECK(!strcmp(symbols_str(&pl, text, sizeof text), "<_start+0x2>"));
+	image_free(&img);
+	diag_free(&d);
+}
 
 int main(void)
 {
@@ -142,5 +201,6 @@ int main(void)
 	diag_free(&d);
 	unlink(raw);
 	free(raw);
+	test_symbols();
 	UNIT_DONE();
 }
