@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 				    .s = 1, .db = 1, .g = 1, .limit = 0xffffffff };
 	s.cs = code;
 	s.ds = s.es = s.fs = s.gs = s.ss = data;
-	s.cr0 = 0x80000033; /* PE MP ET NE PG */
+	s.cr0 = 0x80010033; /* PE MP ET NE WP PG */
 	s.cr3 = 0x1000;
 	s.cr4 = 0x620;      /* PAE OSFXSR OSXMMEXCPT */
 	s.efer = 0x500;     /* LME LMA */

@@ -16,6 +16,10 @@ const char *const cpu_mode_names[] = { "real", "protected", "paged32", "long",
 /* SSE is usable in every protected mode so that compiled C guests run. */
 #define CR0_PROT (X86_CR0(PE) | X86_CR0(MP) | X86_CR0(ET) | X86_CR0(NE))
 #define CR4_SSE (X86_CR4(OSFXSR) | X86_CR4(OSXMMEXCPT))
+/* Paging, with WP: a page mapped without write is read-only for the
+ * guest's kernel code too, as paging.map says (without WP, ring 0 may
+ * write anywhere it can read). */
+#define CR0_PAGED (CR0_PROT | X86_CR0(PG) | X86_CR0(WP))
 
 static const struct mode_state modes[] = {
 	[MODE_REAL] = {
@@ -51,7 +55,7 @@ static const struct mode_state modes[] = {
 			 "directory; each of its 1024 entries maps a 4 MiB page "
 			 "(PS, with CR4.PSE) or points to a page table of 1024 "
 			 "4 KiB pages.",
-		.cr0 = CR0_PROT | X86_CR0(PG), .cr4 = CR4_SSE | X86_CR4(PSE),
+		.cr0 = CR0_PAGED, .cr4 = CR4_SSE | X86_CR4(PSE),
 		.code = SEG(0x08, X86_SEG_CODE_RX, 1, 0, 1, 0xffffffff),
 		.data = SEG(0x10, X86_SEG_DATA_RW, 1, 0, 1, 0xffffffff),
 		.gdt = true, .paging = PT_32BIT,
@@ -66,7 +70,7 @@ static const struct mode_state modes[] = {
 			 "PML4; its entries point to PDPTs, PDPT entries to page "
 			 "directories (or 1 GiB pages), PD entries to page "
 			 "tables (or 2 MiB pages). CS has L=1 for 64-bit code.",
-		.cr0 = CR0_PROT | X86_CR0(PG), .cr4 = CR4_SSE | X86_CR4(PAE),
+		.cr0 = CR0_PAGED, .cr4 = CR4_SSE | X86_CR4(PAE),
 		.efer = X86_EFER(LME) | X86_EFER(LMA),
 		.code = SEG(0x08, X86_SEG_CODE_RX, 0, 1, 1, 0xffffffff),
 		.data = SEG(0x10, X86_SEG_DATA_RW, 1, 0, 1, 0xffffffff),

@@ -388,7 +388,11 @@ static void default_maps(struct plan *p, const struct config *cfg)
 	for (size_t i = 0; i < cfg->nregions; i++) {
 		const struct mem_region *r = &cfg->regions[i];
 		uint64_t start = r->base, end = r->base + r->size;
-		unsigned flags = r->readonly ? 0 : MAP_WRITE;
+		/* ROM too is mapped writable: a write reaches KVM's
+		 * read-only slot, exits as MMIO, and the report names the
+		 * region and the value (with CR0.WP, a read-only mapping
+		 * would make it a page fault that says less). */
+		unsigned flags = MAP_WRITE;
 		if (end > limit && p->mode->paging == PT_4LEVEL) {
 			/* Four levels reach 2^48; the upper half of that is
 			 * not canonical at its own address. */

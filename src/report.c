@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "disasm.h"
+#include "hints.h"
 #include "paging.h"
 #include "utf8.h"
 #include "x86.h"
@@ -189,13 +190,30 @@ static void dump_segment(const char *name, const struct kvm_segment *s)
 		s->present, s->db, s->l, s->g, s->unusable ? " unusable" : "");
 }
 
+/* What a decoded line is printed against: RIP and its function. */
+struct insn_ctx {
+	uint64_t rip;
+	const struct code_place *place;
+};
+
 static void print_insn(void *ctx, uint64_t addr, size_t len, const char *text)
 {
-	const uint64_t *rip = ctx;
+	const struct insn_ctx *c = ctx;
+	const struct code_place *pl = c->place;
+	uint64_t start = c->rip - pl->offset;
+	char where[120] = "";
 
-	if (addr == *rip)
-		fprintf(stderr, "    0x%llx  %-24s  <- rip\n",
-			(unsigned long long)addr, text);
+	/* The instructions after RIP in the same function: <fn+off>. */
+	if (pl->have_function && addr >= start &&
+	    (!pl->size || addr - start < pl->size))
+		snprintf(where, sizeof where, "<%s+0x%llx>", pl->function,
+			 (unsigned long long)(addr - start));
+	if (addr == c->rip)
+		fprintf(stderr, "    0x%llx  %-24s  <- rip%s%s\n",
+			(unsigned long long)addr, text, *where ? " " : "", where);
+	else if (*where)
+		fprintf(stderr, "    0x%llx  %-24s  %s\n", (unsigned long long)addr,
+			text, where);
 	else
 		fprintf(stderr, "    0x%llx  %s\n", (unsigned long long)addr, text);
 	(void)len;
@@ -290,7 +308,7 @@ static void dump_code(const struct cpu_diagnosis *d, uint64_t rip,
 	if (access)
 		dump_access_insn(d, rip, access);
 	if (d->ncode && !disasm(d->code, d->ncode, rip, d->code_bits, 3,
-				print_insn, &rip))
+				print_insn, &(struct insn_ctx){ rip, &d->rip_place }))
 		fprintf(stderr, "    (%s)\n", disasm_name
 			? "these bytes are not an instruction"
 			: "no disassembler: kvmrun was built without one "
@@ -539,8 +557,13 @@ static void report_run(const struct plan *p, const struct result *res,
 			"the shutdown (as KVM on AMD SVM does): the registers "
 			"are its reset state (CS:IP f000:fff0), not where the "
 			"guest failed\n", p->cfg->name);
-	if (!v->stop_ok)
+	if (!v->stop_ok) {
+		char hints[HINTS_MAX][HINT_LEN];
+		size_t n = hints_for(p, res, hints);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "  hint: %s\n", hints[i]);
 		dump_state(res);
+	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct verdict *e = &v->v[i];
 		if (e->ok)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hints.h"
 #include "report.h"
 #include "x86.h"
 #include "utf8.h"
@@ -188,14 +189,27 @@ static json_t *place_object(const struct result *res)
 		"line", pl->have_line ? json_integer(pl->line) : json_null());
 }
 
+/* The hints for a failed run's classic mistakes (hints.h). */
+static json_t *hints_array(const struct plan *p, const struct result *res)
+{
+	char hints[HINTS_MAX][HINT_LEN];
+	size_t n = p ? hints_for(p, res, hints) : 0;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(hints[i]));
+	return a;
+}
+
 /* How the guest stopped: every key, null where it does not apply. */
-static json_t *stop_object(const struct result *res)
+static json_t *stop_object(const struct plan *p, const struct result *res)
 {
 	const struct access *a = &res->access;
 	bool unhandled = res->stop == STOPPED_UNHANDLED_IO ||
 			 res->stop == STOPPED_UNHANDLED_MMIO;
 
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
+		"hints", hints_array(p, res),
 		"exception", exception_object(&res->exception),
 		"rip_place", place_object(res),
 		"reason", result_stop_token(res->stop),
@@ -230,7 +244,7 @@ static void add_run(json_t *doc, const struct outcome *out)
 	size_t len = res ? res->console_len : 0;
 	size_t shown = len < JSON_CONSOLE_CAP ? len : JSON_CONSOLE_CAP;
 
-	json_object_set_new(doc, "stop", res ? stop_object(res) : json_null());
+	json_object_set_new(doc, "stop", res ? stop_object(out->plan, res) : json_null());
 	json_object_set_new(doc, "guest_status", res && res->has_status
 			    ? json_integer((json_int_t)res->status) : json_null());
 	json_object_set_new(doc, "duration_ns", res ? json_integer((json_int_t)

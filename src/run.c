@@ -441,7 +441,9 @@ static void collect(struct run *r)
 			res->cpus[res->cpu].diag = res->diag;
 		}
 	}
-	if (res->have_regs)
+	/* Reading the image's symbols and DWARF costs more than a short
+	 * run: only for the stops that are failures in most configs. */
+	if (res->have_regs && res->stop != STOPPED_HLT && res->stop != STOPPED_EXIT)
 		diagnose_place(r->plan, &res->diag);
 	res->reset_at_shutdown = res->stop == STOPPED_SHUTDOWN &&
 				 res->have_regs &&

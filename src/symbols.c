@@ -47,6 +47,7 @@ static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 			found = true;
 			snprintf(out->function, sizeof out->function, "%s", name);
 			out->offset = addr - s.st_value;
+			out->size = s.st_size;
 		}
 	}
 	return out->have_function = found;

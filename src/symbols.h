@@ -13,6 +13,7 @@ struct code_place {
 	bool have_function;
 	char function[64];
 	uint64_t offset;       /* from the function's start */
+	uint64_t size;         /* the function's, or 0 when not known */
 	bool have_line;
 	char file[96];         /* the source file's last component */
 	int line;

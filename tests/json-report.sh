@@ -43,7 +43,8 @@ check '.[8] | .stop.reason == "shutdown" and .stop.vcpu >= 1 and (.vcpus | lengt
 check '.[9] | .stop.exception | .vector == 14 and .mnemonic == "PF" and .name == "page fault" and .error_code == "0x2" and .error == "the page is not present, a write, in supervisor mode" and .cs == "0x8" and .cr2 == "0x40000000"'
 check '.[9] | .registers.rip == .stop.exception.rip and .registers.rsp == .stop.exception.rsp'
 check '.[9].stop.rip_place | .function == "scenario" and .offset > 0 and .file == "scenarios.c" and .line > 0'
-check '.[7].stop.rip_place | .function == "_start" and .file == null'
+# Not looked up after hlt or exit: reading DWARF costs more than a run.
+check '.[7].stop.rip_place == null'
 # After a stop the config did not allow, the end state is not checked.
 check '.[10] | .verdict == "ERROR" and .expectations[0].checked and (.expectations[1] | .what == "regs.rax" and .checked == false and .ok == false)'
 check '.[1].expectations | all(.checked)'

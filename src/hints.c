@@ -1,0 +1,131 @@
+/* Hints for the classic mistakes: a table of tests, each one line. */
+#include "kvmrun-config.h"
+
+#include "hints.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "x86.h"
+
+enum { VEC_PF = 14 };
+
+/* The guest's word size: what a push or a return moves. */
+static uint64_t word(const struct plan *p)
+{
+	return p->mode->paging == PT_4LEVEL ? 8 : 4;
+}
+
+static bool caught(const struct result *res)
+{
+	return res->exception.caught && res->exception.frame_read;
+}
+
+static bool page_fault(const struct result *res)
+{
+	return caught(res) && res->exception.vector == VEC_PF;
+}
+
+/* RET with the stack at its top: the entry function returned, to an
+ * address nobody pushed. The stack pointer is one word above where the
+ * run started it. */
+static bool entry_returned(const struct plan *p, const struct result *res,
+			   char *buf)
+{
+	uint64_t rsp = res->regs.rsp + res->sregs.ss.base;
+
+	if (res->stop == STOPPED_HLT || res->stop == STOPPED_EXIT ||
+	    !res->have_regs || rsp != p->stack + word(p))
+		return false;
+	snprintf(buf, HINT_LEN, "the stack pointer is one word above where "
+		 "the guest started (0x%llx): the entry function returned, to "
+		 "an address nobody pushed; end the guest with hlt or a write "
+		 "to an exit port instead", (unsigned long long)p->stack);
+	return true;
+}
+
+/* A #PF at the instruction fetch: RIP itself is the faulting address. */
+static bool jump_unmapped(const struct plan *p, const struct result *res,
+			  char *buf)
+{
+	const struct exception_rec *e = &res->exception;
+
+	(void)p;
+	if (!page_fault(res) || e->cr2 != e->rip)
+		return false;
+	snprintf(buf, HINT_LEN, "the guest jumped or called to 0x%llx, which "
+		 "its page tables do not map: a bad function pointer, or a "
+		 "return address overwritten on the stack?",
+		 (unsigned long long)e->rip);
+	return true;
+}
+
+static bool write_read_only(const struct plan *p, const struct result *res,
+			    char *buf)
+{
+	const struct exception_rec *e = &res->exception;
+
+	if (!page_fault(res) || (e->error_code & (X86_PF_P | X86_PF_W)) !=
+				       (X86_PF_P | X86_PF_W))
+		return false;
+	uint64_t phys;
+	const struct mem_region *r = plan_translate(p, e->cr2, &phys, NULL)
+		? plan_region(p->cfg, phys, 1) : NULL;
+	if (r && r->readonly)
+		snprintf(buf, HINT_LEN, "a write to 0x%llx, which is ROM (a "
+			 "read-only memory region), mapped read-only",
+			 (unsigned long long)e->cr2);
+	else
+		snprintf(buf, HINT_LEN, "a write to 0x%llx, which is mapped "
+			 "read-only (no write in its page walk): map it with "
+			 "write in paging.map, or do not write there",
+			 (unsigned long long)e->cr2);
+	return true;
+}
+
+/* A push or call that faulted: CR2 is just below the stack pointer. */
+static bool stack_off_map(const struct plan *p, const struct result *res,
+			  char *buf)
+{
+	const struct exception_rec *e = &res->exception;
+	uint64_t below = e->rsp - e->cr2;
+
+	if (!page_fault(res) || e->cr2 >= e->rsp || below > 4 * word(p))
+		return false;
+	snprintf(buf, HINT_LEN, "the fault is just below the stack pointer "
+		 "(0x%llx): the stack ran off its mapping; give it room below "
+		 "cpu.stack, or look for deep recursion",
+		 (unsigned long long)e->rsp);
+	return true;
+}
+
+static bool port_without_handler(const struct plan *p, const struct result *res,
+				 char *buf)
+{
+	const struct access *a = &res->access;
+
+	(void)p;
+	if (res->stop != STOPPED_UNHANDLED_IO)
+		return false;
+	snprintf(buf, HINT_LEN, "to let the guest use port 0x%llx, add a handler "
+		 "such as `ports: { 0x%llx: %s }` (kvmrun.yaml(5), HANDLERS)",
+		 (unsigned long long)a->addr, (unsigned long long)a->addr,
+		 a->write ? "console" : "{ handler: constant, value: 0 }");
+	return true;
+}
+
+static bool (*const tests[])(const struct plan *, const struct result *,
+			     char *) = {
+	entry_returned, jump_unmapped, write_read_only, stack_off_map,
+	port_without_handler,
+};
+
+size_t hints_for(const struct plan *p, const struct result *res,
+		 char out[HINTS_MAX][HINT_LEN])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof tests / sizeof *tests && n < HINTS_MAX; i++)
+		n += tests[i](p, res, out[n]);
+	return n;
+}
