@@ -46,7 +46,8 @@ static int no_kvm(void *ctx, const struct kvm_userspace_memory_region *slot)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	cfg = cfg_load_text("fuzz.yaml", config_text, sizeof config_text - 1);
+	cfg = cfg_load_text("fuzz.yaml", config_text, sizeof config_text - 1,
+			    NULL, 0);
 	if (cfg->diag.count)
 		abort(); /* the config above must stay valid */
 	plan = (struct plan){ .cfg = cfg, .facts = plan_facts(cfg) };

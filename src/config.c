@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1224,7 +1225,8 @@ static bool check_utf8(struct config *cfg)
 		if (!n) {
 			diag_add(&cfg->diag, text_pos(cfg, i), "",
 				 "the config is not UTF-8: byte 0x%02x cannot "
-				 "be here", t[i]);
+				 "be here (kvmrun takes a YAML config, or an "
+				 "ELF image to run without one)", t[i]);
 			return false;
 		}
 		i += n;
@@ -1271,9 +1273,10 @@ struct config *cfg_load(const char *path, char *const *overrides,
 	return cfg;
 }
 
-struct config *cfg_load_text(const char *path, const char *text, size_t len)
+struct config *cfg_load_text(const char *path, const char *text, size_t len,
+			     char *const *overrides, size_t noverrides)
 {
-	struct config *cfg = new_config(path, NULL);
+	struct config *cfg = new_config(path, overrides);
 
 	cfg->text = malloc(len + 1);
 	if (!cfg->text)
@@ -1282,9 +1285,23 @@ struct config *cfg_load_text(const char *path, const char *text, size_t len)
 	cfg->text[len] = '\0';
 	cfg->diag.text = cfg->text;
 	cfg->diag.text_len = len;
-	parse(cfg, path, NULL, 0);
+	parse(cfg, path, overrides, noverrides);
 	if (!cfg->name)
 		cfg->name = default_name(path);
+	return cfg;
+}
+
+struct config *cfg_problem(const char *path, const char *fmt, ...)
+{
+	struct config *cfg = new_config(path, NULL);
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	diag_addf(&cfg->diag, "%s", text);
+	cfg->name = default_name(path);
 	return cfg;
 }
 

@@ -180,7 +180,13 @@ struct config *cfg_load(const char *path, char *const *overrides,
 
 /* The same for a config given as (len) bytes of (text), as though it
  * were the file (path): for fuzzing and tests. */
-struct config *cfg_load_text(const char *path, const char *text, size_t len);
+struct config *cfg_load_text(const char *path, const char *text, size_t len,
+			     char *const *overrides, size_t noverrides);
+
+/* A config that is only the problem (fmt...) with (path): what could not
+ * even be read as one. */
+struct config *cfg_problem(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 void cfg_free(struct config *cfg);
 

@@ -143,7 +143,8 @@ bool image_load_elf(struct image *img, const char *path, struct diag *d,
 	img->entry = eh.e_entry;
 	if (eh.e_type != ET_EXEC) {
 		diag_add(d, pos, key, "'%s' is not an executable (e_type %u; "
-			 "wanted ET_EXEC, linked at fixed addresses)", path,
+			 "wanted ET_EXEC, linked at fixed addresses: "
+			 "link with gcc -static -no-pie)", path,
 			 eh.e_type);
 	} else if (elf_getphdrnum(e, &nph) != 0) {
 		diag_add(d, pos, key, "%s: program headers: %s", path,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autoconfig.h"
 #include "check.h"
 #include "config.h"
 #include "disasm.h"
@@ -35,6 +36,7 @@ struct options {
 	bool check, quiet, trace, no_sandbox;
 	bool list;    /* --list: name the configs, run none */
 	bool no_skip; /* --no-skip: a config that cannot run here is an error */
+	bool print_config; /* --print-config: the config of an image, shown */
 	const char *explain; /* NULL, "text" or "dot" */
 	const char *json, *junit, *shard;
 	const char *gdb; /* --gdb: wait for gdb there */
@@ -88,7 +90,7 @@ static void push(char ***list, size_t *n, char *item)
 }
 
 enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD, OPT_NO_SANDBOX, OPT_ONLY,
-       OPT_LIST, OPT_NO_SKIP, OPT_JUNIT };
+       OPT_LIST, OPT_NO_SKIP, OPT_JUNIT, OPT_PRINT_CONFIG };
 
 static unsigned parse_jobs(const char *arg)
 {
@@ -158,6 +160,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "no-skip", no_argument, NULL, OPT_NO_SKIP },
+		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "gdb", optional_argument, NULL, 'g' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
@@ -195,6 +198,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_ONLY: push(&o->only, &o->nonly, optarg); break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_NO_SKIP: o->no_skip = true; break;
+		case OPT_PRINT_CONFIG: o->print_config = true; break;
 		case 'j': o->jobs = parse_jobs(optarg); break;
 		case 'g':
 			/* As debug.gdb, so that the config's checks see it. */
@@ -328,9 +332,48 @@ static void act(struct plan *p, struct options *o, struct outcome *out)
 	}
 }
 
+/* The config (file), or the one kvmrun makes when (file) is an image
+ * rather than a config (kvmrun guest.elf). */
+static struct config *load_config(const char *file, const struct options *o)
+{
+	char why[300];
+	char *text;
+
+	if (!autoconfig_is_image(file))
+		return cfg_load(file, o->sets, o->nsets);
+	if (!(text = autoconfig_yaml(file, why, sizeof why)))
+		return cfg_problem(file, "an ELF, which kvmrun would run without "
+				   "a config, but %s", why);
+	struct config *cfg = cfg_load_text(file, text, strlen(text), o->sets,
+					   o->nsets);
+	free(text);
+	return cfg;
+}
+
+/* --print-config: the config kvmrun makes for each image. */
+static int print_configs(const struct suite *s)
+{
+	char why[300];
+
+	for (size_t i = 0; i < s->count; i++) {
+		const char *file = s->configs[i];
+		char *text = autoconfig_is_image(file)
+			? autoconfig_yaml(file, why, sizeof why) : NULL;
+		if (!text) {
+			fprintf(stderr, "kvmrun: %s: %s\n", file,
+				autoconfig_is_image(file) ? why : "not an ELF image: "
+				"--print-config writes the config of an image");
+			return EXIT_USAGE;
+		}
+		fputs(text, stdout);
+		free(text);
+	}
+	return fflush(stdout) == 0 ? EXIT_PASS : EXIT_OUTPUT;
+}
+
 static int run_config(const char *file, struct options *o)
 {
-	struct config *cfg = cfg_load(file, o->sets, o->nsets);
+	struct config *cfg = load_config(file, o);
 	struct outcome out = { .cfg = cfg, .status = EXIT_USAGE };
 	struct plan p;
 
@@ -369,7 +412,7 @@ static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
 			const char *why)
 {
 	struct options *o = ctx;
-	struct config *cfg = cfg_load(o->suite.configs[index], o->sets, o->nsets);
+	struct config *cfg = load_config(o->suite.configs[index], o);
 	struct outcome out = { .cfg = cfg, .why = why, .status = EXIT_GUEST };
 
 	o->report.json = st->json;
@@ -504,6 +547,10 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < o.suite.count; i++)
 			printf("%s\n", o.suite.configs[i]);
 		worst = EXIT_PASS;
+		goto out;
+	}
+	if (o.print_config) {
+		worst = print_configs(&o.suite);
 		goto out;
 	}
 	if (o.json) {

@@ -55,7 +55,7 @@ static uint64_t in(struct io_table *io, struct result *res, uint16_t addr,
 int main(void)
 {
 	struct config *cfg = cfg_load_text("io.yaml", config_text,
-					   sizeof config_text - 1);
+					   sizeof config_text - 1, NULL, 0);
 	struct plan p = { .cfg = cfg, .facts = plan_facts(cfg) };
 	struct io_table io;
 	struct result res = { .quiet = true };
