@@ -612,12 +612,29 @@ static void plan_entry(struct plan *p, const struct config *cfg)
 		return;
 	}
 	if (!plan_translate(p, p->entry, &phys, &w)) {
-		diag_add(d, pos, key, "entry 0x%llx is not mapped by the page "
-			 "tables", (unsigned long long)p->entry);
+		/* The mapping that would cover it: where an image holds
+		 * the entry, that image's physical page, else the same. */
+		uint64_t virt = p->entry & ~(PAGE_4K - 1), to = virt;
+		for (size_t i = 0; i < p->nblobs; i++) {
+			const struct blob *b = &p->blobs[i];
+			if (b->seg && p->entry >= b->vaddr && p->entry - b->vaddr < b->size)
+				to = (b->gpa + (p->entry - b->vaddr)) & ~(PAGE_4K - 1);
+		}
+		if (plan_region(cfg, to, 1))
+			diag_add(d, pos, key, "entry 0x%llx is not mapped by the "
+				 "page tables; a mapping such as { virt: 0x%llx, "
+				 "phys: 0x%llx, size: 4K } in paging.map would "
+				 "cover it", (unsigned long long)p->entry,
+				 (unsigned long long)virt, (unsigned long long)to);
+		else
+			diag_add(d, pos, key, "entry 0x%llx is not mapped by the "
+				 "page tables, and no image or RAM is there: is "
+				 "the entry right?", (unsigned long long)p->entry);
 		return;
 	}
 	if (p->mode->paging && w.nx)
-		diag_add(d, pos, key, "entry 0x%llx is mapped with nx",
+		diag_add(d, pos, key, "entry 0x%llx is mapped with nx: take nx "
+			 "off the paging.map entry that covers it",
 			 (unsigned long long)p->entry);
 	if (!plan_region(cfg, phys, 1))
 		diag_add(d, pos, key, "entry 0x%llx (physical 0x%llx) is not in "
