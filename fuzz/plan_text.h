@@ -8,7 +8,7 @@
 /* Parse (text) as the config (path) and plan it if it is valid. */
 static inline void plan_text(const char *path, const char *text, size_t len)
 {
-	struct config *cfg = cfg_load_text(path, text, len);
+	struct config *cfg = cfg_load_text(path, text, len, NULL, 0);
 
 	if (cfg->diag.count == 0) {
 		struct plan p;

@@ -29,16 +29,20 @@ char *path_dirname(const char *file)
 }
 
 /* Drop "." and fold "name/.." lexically, so that a search folder need not
- * hold the config's subfolders for "../guests/x.elf" to be found. */
+ * hold the config's subfolders for "../guests/x.elf" to be found. Only
+ * for KVMRUN_PATH's folders: beside the config, the kernel resolves the
+ * name, symbolic links and all. */
 static void normalize(char *p)
 {
-	char *parts[256], *save = NULL, *copy = strdup(p);
-	size_t n = 0;
+	size_t max = 1, n = 0;
+	for (const char *c = p; *c; c++)
+		max += *c == '/';
+	char **parts = malloc(max * sizeof *parts), *save = NULL, *copy = strdup(p);
 	bool abs = p[0] == '/';
 
-	if (!copy)
+	if (!copy || !parts)
 		err(EXIT_USAGE, "strdup");
-	for (char *s = strtok_r(copy, "/", &save); s && n < 256;
+	for (char *s = strtok_r(copy, "/", &save); s;
 	     s = strtok_r(NULL, "/", &save)) {
 		if (strcmp(s, ".") == 0)
 			continue;
@@ -64,15 +68,18 @@ static void normalize(char *p)
 		*out++ = '.';
 	*out = '\0';
 	free(copy);
+	free(parts);
 }
 
+/* (dir)/(name), or (name) alone in ".". */
 static char *join(const char *dir, const char *name)
 {
 	char *p;
 
 	if (asprintf(&p, "%s/%s", dir, name) < 0)
 		err(EXIT_USAGE, "asprintf");
-	normalize(p);
+	if (!strcmp(dir, "."))
+		memmove(p, p + 2, strlen(p + 2) + 1);
 	return p;
 }
 
@@ -93,6 +100,7 @@ char *path_resolve(const char *dir, const char *name, const char *search)
 	for (char *d = strtok_r(list, ":", &save); d;
 	     d = strtok_r(NULL, ":", &save)) {
 		char *p = join(d, name);
+		normalize(p);
 		if (access(p, F_OK) == 0) {
 			free(list);
 			free(first);

@@ -439,8 +439,22 @@ static void dump_state(const struct result *res)
 /* Where an unhandled access went: a handler-less port, ROM, or nothing. */
 static const char *access_target(const struct plan *p, const struct access *a)
 {
+	static char straddle[160];
+
 	if (!a->mmio)
 		return "no handler is registered for this port";
+	/* Part of it in a handler's range: a handler takes whole accesses. */
+	for (size_t i = 0; i < p->cfg->nmmio; i++) {
+		const struct handler_cfg *h = &p->cfg->mmio[i];
+		if (a->addr < h->addr + h->size && h->addr < a->addr + a->size) {
+			snprintf(straddle, sizeof straddle, "the access straddles "
+				 "an edge of the mmio handler at 0x%llx (%llu "
+				 "bytes): a handler takes only accesses wholly "
+				 "inside it", (unsigned long long)h->addr,
+				 (unsigned long long)h->size);
+			return straddle;
+		}
+	}
 	const struct mem_region *r = plan_region(p->cfg, a->addr, 1);
 	if (r && r->readonly)
 		return "a write to read-only memory";

@@ -62,4 +62,15 @@ longest=$(jq -s '[.[].problems[].message | length] | max' esc.jsonl)
 # Reading the 1 GiB image would take a GiB: kvmrun stays under 64 MiB.
 rss=$(tail -n 1 rss)
 [ "$rss" -lt 65536 ] || fail "kvmrun used $rss KiB: the images were read"
+# Image names are the kernel's to resolve: "link/.." is the parent of the
+# link's target, not the config's folder, and 301 components are not cut.
+deep=$(i=0; while [ $i -lt 300 ]; do printf 'b/'; i=$((i + 1)); done)
+mkdir -p real/deep "$deep" && ln -s real/deep link &&
+	cp "$abs_top_builddir/guests/hello64.elf" real/hello64.elf &&
+	cp real/hello64.elf "${deep}hello64.elf" || exit 99
+for name in link/../hello64.elf "${deep}hello64.elf"; do
+	printf 'memory: 2M\ncpu: { mode: long }\nload: [ { elf: "%s" } ]\n' "$name" >sym.yaml
+	KVMRUN_PATH= "$k" --check sym.yaml >/dev/null 2>sym.err ||
+		fail "elf: $(echo "$name" | cut -c1-40)...: not the file the kernel finds: $(head -c 300 sym.err)"
+done
 exit "$status"
