@@ -386,6 +386,10 @@ static void p_image_path(struct schema *c, struct ynode *n, struct image_cfg *im
 	if (!s)
 		return;
 	img->kind = kind;
+	/* A name given with -s: what the image's file turns out to be is
+	 * that option's doing, not the config line's. */
+	if (n->line == 0)
+		img->pos = ynode_pos(n);
 	img->given = strdup(s);
 	img->path = path_resolve(c->dir, s, getenv("KVMRUN_PATH"));
 	if (!img->given || !img->path)
