@@ -12,9 +12,40 @@
 
 #define CONSOLE_CAP (16u << 20) /* console bytes kept for expectations */
 
+/* The pending line, labelled, in one write: several configs at once
+ * (-j) share the terminal, and their lines must not mix. */
+static void emit_line(struct result *res)
+{
+	printf("%s| %.*s\n", res->label, (int)res->npending, res->pending);
+	fflush(stdout);
+	res->npending = 0;
+}
+
+/* Whole lines, each labelled with the config's name; a line longer than
+ * the buffer goes out in pieces, each a line of its own. */
+static void labelled(struct result *res, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n' || res->npending == sizeof res->pending) {
+			emit_line(res);
+			if (data[i] == '\n')
+				continue;
+		}
+		res->pending[res->npending++] = data[i];
+	}
+}
+
+void console_finish(struct result *res)
+{
+	if (res->label && res->npending)
+		emit_line(res);
+}
+
 void console_write(struct result *res, const char *data, size_t len)
 {
-	if (!res->quiet)
+	if (!res->quiet && res->label)
+		labelled(res, data, len);
+	else if (!res->quiet)
 		fwrite(data, 1, len, stdout);
 	size_t room = CONSOLE_CAP - res->console_len;
 	if (len > room) {

@@ -11,4 +11,8 @@
  * and passed to stdout unless (res->quiet). */
 void console_write(struct result *res, const char *data, size_t len);
 
+/* The end of the run: a last line without its newline, when lines are
+ * labelled (res->label), goes out now. */
+void console_finish(struct result *res);
+
 #endif

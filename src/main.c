@@ -14,6 +14,7 @@
 #include "autoconfig.h"
 #include "check.h"
 #include "config.h"
+#include "console.h"
 #include "disasm.h"
 #include "explain.h"
 #include "gdb.h"
@@ -280,7 +281,8 @@ static void execute(const struct plan *p, const struct options *o,
 	/* TAP and JSON on stdout keep the guest's console off it. */
 	struct result res = { .quiet = o->quiet || report->tap ||
 				       report->json == stdout,
-			      .trace = o->trace };
+			      .trace = o->trace,
+			      .label = o->jobs > 1 ? p->cfg->name : NULL };
 
 	out->status = vm_create(&s.vm, p, NULL);
 	io_register(&s.io, p, s.vm.fd);
@@ -290,6 +292,7 @@ static void execute(const struct plan *p, const struct options *o,
 		out->status = start(&s, p, o, &res);
 	if (out->status == 0) {
 		run_guest(&s.run, s.gdb);
+		console_finish(&res);
 		check_run(p->cfg, &res, &s.vm, &v);
 		out->status = check_exit_status(&v);
 		out->res = &res;

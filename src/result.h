@@ -124,6 +124,11 @@ struct result {
 	size_t console_len, console_cap;
 	bool console_truncated;
 	bool quiet;           /* do not pass the console through */
+	/* Several configs at once: console lines go out whole, each
+	 * labelled "(label)| " (console.c). */
+	const char *label;
+	char pending[1024];
+	size_t npending;
 
 	struct { uint64_t addr, value; } log[LOG_KEEP];
 	uint64_t nlog;

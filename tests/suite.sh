@@ -122,6 +122,14 @@ for j in $children; do
 	grep -q '^PASS longmode-hello' killed.err ||
 		fail "-j $j: the suite did not go on after the killed config"
 done
+# Under -j each console line is labelled with its config's name; alone,
+# it is the guest's own.
+"$k" -j 2 "$dir/longmode.yaml" "$dir/protected.yaml" >labelled.out 2>/dev/null
+printf '%s\n' 'longmode-hello| Hello, world!' 'protected-hello| Hello, world!' >want.out
+cmp -s labelled.out want.out || fail "-j 2 console lines: $(cat labelled.out)"
+[ "$("$k" "$dir/longmode.yaml" 2>/dev/null)" = 'Hello, world!' ] ||
+	fail "one config: its console is not the guest's own"
+rm -f labelled.out want.out
 rm -f serial.err parallel.err s1.err s2.err bazel.err names want a b ack tap.out runs.jsonl \
 	runs1.jsonl killed.err killed.json
 exit "$status"
