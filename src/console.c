@@ -16,7 +16,10 @@
  * (-j) share the terminal, and their lines must not mix. */
 static void emit_line(struct result *res)
 {
-	printf("%s| %.*s\n", res->label, (int)res->npending, res->pending);
+	/* fwrite: the guest's bytes may hold NULs. */
+	printf("%s| ", res->label);
+	fwrite(res->pending, 1, res->npending, stdout);
+	putchar('\n');
 	fflush(stdout);
 	res->npending = 0;
 }
