@@ -360,12 +360,12 @@ static int print_configs(const struct suite *s)
 
 	for (size_t i = 0; i < s->count; i++) {
 		const char *file = s->configs[i];
-		char *text = autoconfig_is_image(file)
-			? autoconfig_yaml(file, why, sizeof why) : NULL;
+		bool image = autoconfig_is_image(file);
+		char *text = image ? autoconfig_yaml(file, why, sizeof why) : NULL;
 		if (!text) {
-			fprintf(stderr, "kvmrun: %s: %s\n", file,
-				autoconfig_is_image(file) ? why : "not an ELF image: "
-				"--print-config writes the config of an image");
+			fprintf(stderr, "kvmrun: %s: %s\n", file, image ? why
+				: "not an ELF image: --print-config writes the "
+				  "config of an image");
 			return EXIT_USAGE;
 		}
 		fputs(text, stdout);

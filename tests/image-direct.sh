@@ -54,6 +54,7 @@ ${CC:-gcc} -O2 -ffreestanding -nostdlib -static-pie -o pie.elf guest.c 2>/dev/nu
 	{ "$k" --check pie.elf 2>err; [ $? -eq 2 ] && grep -q 'link with gcc -static -no-pie' err ||
 		fail "a static PIE: $(cat err)"; }
 
+[ "$status" -eq 0 ] || exit 1 # failures so far count even where guests cannot run
 needs_kvm
 for g in guest64 guest32; do
 	"$k" "$g.elf" >out 2>err
