@@ -11,6 +11,7 @@
 
 #include "escape.h"
 #include "plan.h"
+#include "subtests.h"
 #include "x86.h"
 
 static struct verdict *add(struct verdicts *out, struct pos pos, bool ok,
@@ -233,6 +234,37 @@ static void check_memory(const struct config *cfg, const struct vm *vm,
 	}
 }
 
+/* expect.subtests: every result the guest reported passes (or is
+ * skipped, or failed as it expected), and the report is whole. */
+static void check_subtests(const struct config *cfg, const struct result *res,
+			   struct verdicts *out)
+{
+	const struct subtests *s = &out->sub;
+	char counts[200], names[160];
+	size_t n = 0;
+
+	if (cfg->expect.subtests == SUBTESTS_NONE)
+		return;
+	subtests_read(cfg->expect.subtests, res->console, res->console_len,
+		      res->console_truncated, &out->sub);
+	bool ok = !s->count[SUB_FAIL] && !s->problem[0];
+	struct verdict *v = add(out, cfg->expect.subtests_pos, ok, "subtests");
+	set(v->expected, "every %s result a pass or a skip",
+	    subtest_formats[cfg->expect.subtests]);
+	subtests_counts_str(s, counts, sizeof counts);
+	names[0] = '\0';
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->t[i].result != SUB_FAIL || n >= sizeof names - 1)
+			continue;
+		n += (size_t)snprintf(names + n, sizeof names - n, "%s\"%s\"",
+				      n ? ", " : "", s->t[i].name);
+	}
+	if (s->problem[0])
+		set(v->actual, "%s; %s", counts, s->problem);
+	else
+		set(v->actual, "%s%s%s", counts, n ? ": " : "", names);
+}
+
 void check_run(const struct config *cfg, const struct result *res,
 	       const struct vm *vm, struct verdicts *out)
 {
@@ -242,6 +274,7 @@ void check_run(const struct config *cfg, const struct result *res,
 	check_console(cfg, res, out);
 	check_regs(cfg, res, out);
 	check_memory(cfg, vm, out);
+	check_subtests(cfg, res, out);
 	/* After a stop the config does not allow, the end state is not the
 	 * one the expectations describe: they are not checked, and say so
 	 * instead of adding failures that are only noise. */
@@ -259,5 +292,6 @@ int check_exit_status(const struct verdicts *v)
 void check_free(struct verdicts *v)
 {
 	free(v->v);
+	subtests_free(&v->sub);
 	memset(v, 0, sizeof *v);
 }

@@ -34,6 +34,8 @@ const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
 const char *const boot_names[] = { "direct", "multiboot", NULL };
 const char *const stop_names[] = { "hlt", "exit", "shutdown", NULL };
+const char *const subtest_formats[] = { "none", "tap", "kvm-unit-tests",
+					 NULL };
 
 #define DEFAULT_TIMEOUT_NS 10000000000ULL
 #define DEFAULT_MMIO_SIZE 8
@@ -940,6 +942,17 @@ static void p_console(struct schema *c, struct ynode *n, void *dst)
 		schema_fields(c, n, console_fields, e);
 }
 
+/* subtests: tap | kvm-unit-tests: the guest's own results, on the
+ * console. */
+static void p_subtests(struct schema *c, struct ynode *n, void *dst)
+{
+	int k = schema_name_index(c, n, "sub-test format", subtest_formats);
+
+	c->cfg->expect.subtests_pos = ynode_pos(n);
+	if (k >= 0)
+		*(enum subtest_format *)dst = (enum subtest_format)k;
+}
+
 static void p_expect_regs(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
@@ -1057,12 +1070,13 @@ static const struct field expect_fields[] = {
 	FIELD("console", p_console, struct expect_cfg, console),
 	FIELD("regs", p_expect_regs, struct expect_cfg, regs),
 	FIELD("memory", p_expect_memory, struct expect_cfg, mem),
+	FIELD("subtests", p_subtests, struct expect_cfg, subtests),
 	{ NULL },
 };
 
 static void p_expect(struct schema *c, struct ynode *n, void *dst)
 {
-	if (schema_want_mapping(c, n, "a mapping with stop, status, console, regs, memory"))
+	if (schema_want_mapping(c, n, "a mapping with stop, status, console, regs, memory, subtests"))
 		schema_fields(c, n, expect_fields, dst);
 }
 

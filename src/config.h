@@ -82,6 +82,12 @@ enum stop_kind { STOP_HLT, STOP_EXIT, STOP_SHUTDOWN, STOP_NKINDS };
 
 extern const char *const stop_names[]; /* NULL-terminated */
 
+/* expect.subtests: how the guest reports results of its own on the
+ * console, if it does (subtests.h reads them). */
+enum subtest_format { SUBTESTS_NONE, SUBTESTS_TAP, SUBTESTS_KUT };
+
+extern const char *const subtest_formats[]; /* NULL-terminated */
+
 enum console_match { CONSOLE_ANY, CONSOLE_EXACT, CONSOLE_CONTAINS,
 		     CONSOLE_REGEX };
 
@@ -96,7 +102,8 @@ struct mem_expect {
 };
 
 struct expect_cfg {
-	struct pos stop_pos, status_pos, console_pos;
+	struct pos stop_pos, status_pos, console_pos, subtests_pos;
+	enum subtest_format subtests;
 	unsigned stops; /* bit mask of 1 << enum stop_kind; 0: hlt or exit */
 	int exception;  /* stop: { exception: PF }: the vector, or -1 */
 	bool has_status;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "autoconfig.h"
@@ -65,6 +66,8 @@ static void usage(FILE *f)
 		"                       expectation, or per config when several\n"
 		"      --json FILE      one JSON document per run to FILE (- for stdout)\n"
 		"      --junit FILE     JUnit XML: a test case per config, to FILE\n"
+		"      --log-dir DIR    each config's report and console in files\n"
+		"                       DIR/NAME.log and DIR/NAME.console\n"
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
 		"      --shard I/N      run only shard I of N (also Bazel's\n"
 		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
@@ -91,7 +94,7 @@ static void push(char ***list, size_t *n, char *item)
 }
 
 enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD, OPT_NO_SANDBOX, OPT_ONLY,
-       OPT_LIST, OPT_NO_SKIP, OPT_JUNIT, OPT_PRINT_CONFIG };
+       OPT_LIST, OPT_NO_SKIP, OPT_JUNIT, OPT_PRINT_CONFIG, OPT_LOG_DIR };
 
 static unsigned parse_jobs(const char *arg)
 {
@@ -156,6 +159,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "tap", no_argument, NULL, OPT_TAP },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ "only", required_argument, NULL, OPT_ONLY },
@@ -194,6 +198,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_TAP: o->report.tap = true; break;
 		case OPT_JSON: o->json = optarg; break;
 		case OPT_JUNIT: o->junit = optarg; break;
+		case OPT_LOG_DIR: o->report.log_dir = optarg; break;
 		case OPT_SHARD: o->shard = optarg; break;
 		case OPT_NO_SANDBOX: o->no_sandbox = true; break;
 		case OPT_ONLY: push(&o->only, &o->nonly, optarg); break;
@@ -380,6 +385,9 @@ static int run_config(const char *file, struct options *o)
 	struct outcome out = { .cfg = cfg, .status = EXIT_USAGE };
 	struct plan p;
 
+	o->report.lost = false;
+	report_before(&o->report, cfg);
+
 	if (cfg->diag.count == 0) {
 		bool planned = plan_build(&p, cfg);
 		out.plan_diag = &p.diag;
@@ -394,6 +402,10 @@ static int run_config(const char *file, struct options *o)
 		report_outcome(&o->report, &out);
 	}
 	cfg_free(cfg);
+	/* A report that could not be written (--log-dir) is lost output,
+	 * unless the config's own status says more. */
+	if (o->report.lost && out.status != EXIT_USAGE && out.status != EXIT_GUEST)
+		return EXIT_OUTPUT;
 	return out.status;
 }
 
@@ -421,6 +433,7 @@ static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
 	o->report.json = st->json;
 	o->report.junit = st->junit;
 	o->report.index = index;
+	report_before(&o->report, cfg);
 	report_outcome(&o->report, &out);
 	cfg_free(cfg);
 }
@@ -465,6 +478,26 @@ static int run_suite(struct options *o, const struct suite_streams *st)
 	report_finish(&o->report, counts);
 	free(status);
 	return status_of_suite(counts);
+}
+
+/* --log-dir DIR: made if it is missing; false, said, if it is no
+ * folder kvmrun can write in. */
+static bool log_dir_ready(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		warn("--log-dir %s", dir);
+		return false;
+	}
+	errno = 0;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(dir, W_OK | X_OK) != 0) {
+		fprintf(stderr, "kvmrun: --log-dir %s: %s\n", dir,
+			errno ? strerror(errno) : "not a folder");
+		return false;
+	}
+	return true;
 }
 
 /* Standard output was closed when kvmrun started. */
@@ -556,6 +589,8 @@ int main(int argc, char **argv)
 		worst = print_configs(&o.suite);
 		goto out;
 	}
+	if (o.report.log_dir && !log_dir_ready(o.report.log_dir))
+		goto out;
 	if (o.json) {
 		st.json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
 		if (!st.json) {

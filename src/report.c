@@ -12,6 +12,7 @@
 #include "disasm.h"
 #include "hints.h"
 #include "paging.h"
+#include "subtests.h"
 #include "utf8.h"
 #include "x86.h"
 
@@ -23,7 +24,7 @@
 /* Show the source line of (pos), at most CARET_WIDTH characters around
  * the column (counted in characters, as libyaml does), with a caret
  * under it; control bytes and broken UTF-8 show as '?'. */
-static void caret(const struct diag *d, const struct pos *pos)
+static void caret(FILE *f, const struct diag *d, const struct pos *pos)
 {
 	size_t len, first = 0, col = pos->col ? pos->col - 1 : 0;
 	const unsigned char *line =
@@ -33,7 +34,7 @@ static void caret(const struct diag *d, const struct pos *pos)
 		return;
 	if (col > CARET_WIDTH / 2)
 		first = col - CARET_WIDTH / 2;
-	fprintf(stderr, "%5u | %s", pos->line, first ? "..." : "");
+	fprintf(f, "%5u | %s", pos->line, first ? "..." : "");
 	size_t i = 0, ch = 0;
 	for (; i < len && ch < first + CARET_WIDTH; ch++) {
 		size_t n = utf8_len(line + i, len - i);
@@ -41,45 +42,45 @@ static void caret(const struct diag *d, const struct pos *pos)
 			bool ok = n > 1 || line[i] == '\t' ||
 				  (line[i] >= 0x20 && line[i] < 0x7f);
 			if (ok)
-				fwrite(line + i, 1, n, stderr);
+				fwrite(line + i, 1, n, f);
 			else
-				fputc('?', stderr);
+				fputc('?', f);
 		}
 		i += n ? n : 1;
 	}
-	fprintf(stderr, "%s\n      | %*s^\n", i < len ? "..." : "",
+	fprintf(f, "%s\n      | %*s^\n", i < len ? "..." : "",
 		(int)(col - first + (first ? 3 : 0)), "");
 }
 
-static void report_diag(const struct diag *d)
+static void report_diag(FILE *f, const struct diag *d)
 {
 	fflush(stdout);
 	for (size_t i = 0; i < d->count && i < MAX_PROBLEMS; i++) {
 		const struct diag_msg *m = &d->msgs[i];
 		char line[DIAG_LINE_MAX];
-		fprintf(stderr, "%s\n", diag_format(d, m, line, sizeof line));
+		fprintf(f, "%s\n", diag_format(d, m, line, sizeof line));
 		if (m->pos.line)
-			caret(d, &m->pos);
+			caret(f, d, &m->pos);
 	}
 	if (d->count > MAX_PROBLEMS)
-		fprintf(stderr, "%s: %zu more problems not shown (%zu in all)\n",
+		fprintf(f, "%s: %zu more problems not shown (%zu in all)\n",
 			d->file, d->count - MAX_PROBLEMS, d->count);
 }
 
-static void report_vm_error(const char *name, int status, const char *why)
+static void report_vm_error(FILE *f, const char *name, int status, const char *why)
 {
 	fflush(stdout);
-	fprintf(stderr, "kvmrun: %s: %s%s\n", name, why,
+	fprintf(f, "kvmrun: %s: %s%s\n", name, why,
 		status == EXIT_SKIP ? " (skipped)" : "");
 }
 
-static void report_valid(const struct plan *p)
+static void report_valid(FILE *f, const struct plan *p)
 {
 	size_t segs = 0;
 
 	for (size_t i = 0; i < p->nblobs; i++)
 		segs += p->blobs[i].seg != NULL;
-	fprintf(stderr, "kvmrun: %s: config is valid: %s mode, %zu segment%s, "
+	fprintf(f, "kvmrun: %s: config is valid: %s mode, %zu segment%s, "
 		"entry 0x%llx, stack 0x%llx\n", p->cfg->file, p->mode->name,
 		segs, segs == 1 ? "" : "s", (unsigned long long)p->entry,
 		(unsigned long long)p->stack);
@@ -108,7 +109,7 @@ static const char *exit_dir(const struct exit_rec *e)
 	return "";
 }
 
-static void print_exit(const struct exit_rec *e, uint64_t number)
+static void print_exit(FILE *f, const struct exit_rec *e, uint64_t number)
 {
 	char place[32], data[24] = "", rip[24] = "";
 	unsigned bytes = e->size * (e->count < 8 ? e->count : 8);
@@ -118,73 +119,73 @@ static void print_exit(const struct exit_rec *e, uint64_t number)
 			 (unsigned long long)e->data);
 	if (e->have_rip)
 		snprintf(rip, sizeof rip, "rip 0x%llx", (unsigned long long)e->rip);
-	fprintf(stderr, "exit %6llu  %-14s %-5s %-17s", (unsigned long long)number,
+	fprintf(f, "exit %6llu  %-14s %-5s %-17s", (unsigned long long)number,
 		result_exit_name(e->reason), exit_dir(e), exit_place(e, place));
 	if (e->count)
-		fprintf(stderr, " size %u count %-4u data %-18s", e->size,
+		fprintf(f, " size %u count %-4u data %-18s", e->size,
 			e->count, data);
 	if (e->cpu)
-		fprintf(stderr, " %s on vCPU %u\n", rip, e->cpu);
+		fprintf(f, " %s on vCPU %u\n", rip, e->cpu);
 	else
-		fprintf(stderr, " %s\n", rip);
+		fprintf(f, " %s\n", rip);
 }
 
 void report_trace_exit(const struct result *res, const struct exit_rec *e)
 {
 	fflush(stdout);
-	print_exit(e, res->exits);
+	print_exit(stderr, e, res->exits);
 }
 
-static void trace_table(const struct result *res)
+static void trace_table(FILE *f, const struct result *res)
 {
 	uint64_t guest = 0, host = 0;
 	char place[32];
 
-	fprintf(stderr, "exits by reason and place:\n"
+	fprintf(f, "exits by reason and place:\n"
 		"  %-14s %-5s %-17s %10s %12s %12s\n", "reason", "dir",
 		"place", "count", "guest ms", "kvmrun ms");
 	for (size_t i = 0; i < res->nrows; i++) {
 		const struct trace_row *r = &res->rows[i];
 		struct exit_rec e = { .reason = r->reason, .write = r->write,
 				      .addr = r->addr };
-		fprintf(stderr, "  %-14s %-5s %-17s %10llu %12.3f %12.3f\n",
+		fprintf(f, "  %-14s %-5s %-17s %10llu %12.3f %12.3f\n",
 			result_exit_name(r->reason), exit_dir(&e),
 			exit_place(&e, place), (unsigned long long)r->count,
 			(double)r->guest_ns / 1e6, (double)r->host_ns / 1e6);
 		guest += r->guest_ns;
 		host += r->host_ns;
 	}
-	fprintf(stderr, "  %-14s %-5s %-17s %10llu %12.3f %12.3f\n", "total", "",
+	fprintf(f, "  %-14s %-5s %-17s %10llu %12.3f %12.3f\n", "total", "",
 		"", (unsigned long long)res->exits, (double)guest / 1e6,
 		(double)host / 1e6);
 }
 
 /* ---- machine state ---- */
 
-static void dump_gprs(const struct kvm_regs *r)
+static void dump_gprs(FILE *f, const struct kvm_regs *r)
 {
 	for (int i = 0; i < GPR_RIP; i += 4) {
 		for (int j = i; j < i + 4; j++)
-			fprintf(stderr, "  %-3s %016llx", cpu_reg_name((enum reg)j),
+			fprintf(f, "  %-3s %016llx", cpu_reg_name((enum reg)j),
 				(unsigned long long)cpu_reg_get(r, (enum reg)j));
-		fputc('\n', stderr);
+		fputc('\n', f);
 	}
 }
 
-static void dump_control(const char *name, uint64_t value,
+static void dump_control(FILE *f, const char *name, uint64_t value,
 			 const struct bit_name *bits)
 {
 	char buf[256];
 
-	fprintf(stderr, "  %-6s %016llx", name, (unsigned long long)value);
+	fprintf(f, "  %-6s %016llx", name, (unsigned long long)value);
 	if (bits)
-		fprintf(stderr, "  %s", x86_bits_str(bits, value, buf, sizeof buf));
-	fputc('\n', stderr);
+		fprintf(f, "  %s", x86_bits_str(bits, value, buf, sizeof buf));
+	fputc('\n', f);
 }
 
-static void dump_segment(const char *name, const struct kvm_segment *s)
+static void dump_segment(FILE *f, const char *name, const struct kvm_segment *s)
 {
-	fprintf(stderr, "  %-3s sel %04x base %016llx limit %08x type %x "
+	fprintf(f, "  %-3s sel %04x base %016llx limit %08x type %x "
 		"s %u dpl %u p %u db %u l %u g %u%s\n", name, s->selector,
 		(unsigned long long)s->base, s->limit, s->type, s->s, s->dpl,
 		s->present, s->db, s->l, s->g, s->unusable ? " unusable" : "");
@@ -192,6 +193,7 @@ static void dump_segment(const char *name, const struct kvm_segment *s)
 
 /* What a decoded line is printed against: RIP and its function. */
 struct insn_ctx {
+	FILE *f;
 	uint64_t rip;
 	const struct code_place *place;
 };
@@ -200,6 +202,7 @@ static void print_insn(void *ctx, uint64_t addr, size_t len, const char *text)
 {
 	const struct insn_ctx *c = ctx;
 	const struct code_place *pl = c->place;
+	FILE *f = c->f;
 	uint64_t start = c->rip - pl->offset;
 	char where[120] = "";
 
@@ -209,13 +212,13 @@ static void print_insn(void *ctx, uint64_t addr, size_t len, const char *text)
 		snprintf(where, sizeof where, "<%s+0x%llx>", pl->function,
 			 (unsigned long long)(addr - start));
 	if (addr == c->rip)
-		fprintf(stderr, "    0x%llx  %-24s  <- rip%s%s\n",
+		fprintf(f, "    0x%llx  %-24s  <- rip%s%s\n",
 			(unsigned long long)addr, text, *where ? " " : "", where);
 	else if (*where)
-		fprintf(stderr, "    0x%llx  %-24s  %s\n", (unsigned long long)addr,
+		fprintf(f, "    0x%llx  %-24s  %s\n", (unsigned long long)addr,
 			text, where);
 	else
-		fprintf(stderr, "    0x%llx  %s\n", (unsigned long long)addr, text);
+		fprintf(f, "    0x%llx  %s\n", (unsigned long long)addr, text);
 	(void)len;
 }
 
@@ -266,7 +269,7 @@ static bool made_access(const char *text, const struct access *a)
  * instruction that made it. Find that instruction: of the instructions
  * of k bytes that end at RIP, the longest that makes such an access.
  */
-static void dump_access_insn(const struct cpu_diagnosis *d, uint64_t rip,
+static void dump_access_insn(FILE *f, const struct cpu_diagnosis *d, uint64_t rip,
 			     const struct access *a)
 {
 	if (!disasm_name || (a->mmio && !a->write))
@@ -276,7 +279,7 @@ static void dump_access_insn(const struct cpu_diagnosis *d, uint64_t rip,
 		disasm(d->before + CODE_BEFORE - k, k, rip - k, d->code_bits, 1,
 		       keep_insn, &dec);
 		if (dec.count == 1 && dec.len == k && made_access(dec.text, a)) {
-			fprintf(stderr, "    0x%llx  %-24s  <- the access, just "
+			fprintf(f, "    0x%llx  %-24s  <- the access, just "
 				"before rip (decoded backwards)\n",
 				(unsigned long long)(rip - k), dec.text);
 			return;
@@ -286,37 +289,37 @@ static void dump_access_insn(const struct cpu_diagnosis *d, uint64_t rip,
 
 /* The code at RIP; (access), if the guest stopped on one, is looked for
  * just before it. */
-static void dump_code(const struct cpu_diagnosis *d, uint64_t rip,
+static void dump_code(FILE *f, const struct cpu_diagnosis *d, uint64_t rip,
 		      const struct access *access)
 {
 	char place[200];
 
 	if (!d->code_mapped) {
-		fprintf(stderr, "  code at 0x%llx: %s\n",
+		fprintf(f, "  code at 0x%llx: %s\n",
 			(unsigned long long)d->code_linear, d->code_why);
 		return;
 	}
 	if (*symbols_str(&d->rip_place, place, sizeof place))
-		fprintf(stderr, "  rip 0x%llx is in %s\n",
+		fprintf(f, "  rip 0x%llx is in %s\n",
 			(unsigned long long)d->code_linear, place);
-	fprintf(stderr, "  code at 0x%llx (physical 0x%llx):",
+	fprintf(f, "  code at 0x%llx (physical 0x%llx):",
 		(unsigned long long)d->code_linear,
 		(unsigned long long)d->code_phys);
 	for (unsigned i = 0; i < d->ncode; i++)
-		fprintf(stderr, " %02x", d->code[i]);
-	fputs(d->ncode ? "\n" : " not in RAM\n", stderr);
+		fprintf(f, " %02x", d->code[i]);
+	fputs(d->ncode ? "\n" : " not in RAM\n", f);
 	if (access)
-		dump_access_insn(d, rip, access);
+		dump_access_insn(f, d, rip, access);
 	if (d->ncode && !disasm(d->code, d->ncode, rip, d->code_bits, 3,
-				print_insn, &(struct insn_ctx){ rip, &d->rip_place }))
-		fprintf(stderr, "    (%s)\n", disasm_name
+				print_insn, &(struct insn_ctx){ f, rip, &d->rip_place }))
+		fprintf(f, "    (%s)\n", disasm_name
 			? "these bytes are not an instruction"
 			: "no disassembler: kvmrun was built without one "
 			  "(install libcapstone-dev and configure again)");
 }
 
 /* How the CPU's page walk of (linear) went, entry by entry. */
-static void dump_walk(const char *what, const struct walk_record *wr)
+static void dump_walk(FILE *f, const char *what, const struct walk_record *wr)
 {
 	const struct pt_walk *w = &wr->w;
 	enum pt_kind kind = wr->kind;
@@ -324,116 +327,116 @@ static void dump_walk(const char *what, const struct walk_record *wr)
 
 	if (!wr->made)
 		return;
-	fprintf(stderr, "  page walk of %s 0x%llx (CR3 0x%llx):\n", what,
+	fprintf(f, "  page walk of %s 0x%llx (CR3 0x%llx):\n", what,
 		(unsigned long long)wr->linear, (unsigned long long)wr->cr3);
 	for (int i = 0; i < w->nsteps; i++) {
 		const struct pt_step *st = &w->step[i];
 		snprintf(idx, sizeof idx, "%s[%u]", pt_level_name(kind, st->level),
 			 st->index);
 		if (!st->read) {
-			fprintf(stderr, "    %-10s @0x%llx  not in RAM: the walk "
+			fprintf(f, "    %-10s @0x%llx  not in RAM: the walk "
 				"stops here\n", idx, (unsigned long long)st->addr);
 			continue;
 		}
-		fprintf(stderr, "    %-10s @0x%llx = 0x%llx  %s\n", idx,
+		fprintf(f, "    %-10s @0x%llx = 0x%llx  %s\n", idx,
 			(unsigned long long)st->addr, (unsigned long long)st->entry,
 			pt_entry_flags(kind, st->level, st->entry, flags, sizeof flags));
 	}
 	if (wr->ok)
-		fprintf(stderr, "    -> physical 0x%llx; rights over all levels: "
+		fprintf(f, "    -> physical 0x%llx; rights over all levels: "
 			"%s%s%s\n", (unsigned long long)w->phys,
 			w->write ? "write" : "read-only", w->user ? ", user" : ", supervisor",
 			w->nx ? ", no-execute" : "");
 	else if (w->nsteps && w->step[w->nsteps - 1].read)
-		fprintf(stderr, "    -> not mapped: %s[%u] is not present, so the "
+		fprintf(f, "    -> not mapped: %s[%u] is not present, so the "
 			"access page-faults\n",
 			pt_level_name(kind, w->step[w->nsteps - 1].level),
 			w->step[w->nsteps - 1].index);
 }
 
-static void dump_exits(const struct result *res)
+static void dump_exits(FILE *f, const struct result *res)
 {
 	const struct exit_rec *last[EXIT_RING];
 	size_t n = result_last_exits(res, last);
 
 	if (!n)
 		return;
-	fprintf(stderr, "  the last %zu VM exits:\n", n);
+	fprintf(f, "  the last %zu VM exits:\n", n);
 	for (size_t i = 0; i < n; i++) {
-		fputs("  ", stderr);
-		print_exit(last[i], res->exits - n + i + 1);
+		fputs("  ", f);
+		print_exit(f, last[i], res->exits - n + i + 1);
 	}
 }
 
 /* Registers, segments and the code at RIP of one vCPU. */
-static void dump_cpu(const struct kvm_regs *r, const struct kvm_sregs *s,
+static void dump_cpu(FILE *f, const struct kvm_regs *r, const struct kvm_sregs *s,
 		     const struct cpu_diagnosis *d, const struct access *access)
 {
 	char buf[160];
 
-	dump_gprs(r);
-	fprintf(stderr, "  rip %016llx  rflags %016llx  %s\n",
+	dump_gprs(f, r);
+	fprintf(f, "  rip %016llx  rflags %016llx  %s\n",
 		(unsigned long long)r->rip, (unsigned long long)r->rflags,
 		x86_bits_str(x86_rflags_bits, r->rflags & ~X86_RFLAGS_FIXED,
 			     buf, sizeof buf));
-	dump_control("cr0", s->cr0, x86_cr0_bits);
-	dump_control("cr2", s->cr2, NULL);
-	dump_control("cr3", s->cr3, NULL);
-	dump_control("cr4", s->cr4, x86_cr4_bits);
-	dump_control("efer", s->efer, x86_efer_bits);
-	dump_segment("cs", &s->cs);
-	dump_segment("ds", &s->ds);
-	dump_segment("es", &s->es);
-	dump_segment("fs", &s->fs);
-	dump_segment("gs", &s->gs);
-	dump_segment("ss", &s->ss);
-	dump_segment("tr", &s->tr);
-	fprintf(stderr, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
+	dump_control(f, "cr0", s->cr0, x86_cr0_bits);
+	dump_control(f, "cr2", s->cr2, NULL);
+	dump_control(f, "cr3", s->cr3, NULL);
+	dump_control(f, "cr4", s->cr4, x86_cr4_bits);
+	dump_control(f, "efer", s->efer, x86_efer_bits);
+	dump_segment(f, "cs", &s->cs);
+	dump_segment(f, "ds", &s->ds);
+	dump_segment(f, "es", &s->es);
+	dump_segment(f, "fs", &s->fs);
+	dump_segment(f, "gs", &s->gs);
+	dump_segment(f, "ss", &s->ss);
+	dump_segment(f, "tr", &s->tr);
+	fprintf(f, "  gdt base %016llx limit %04x   idt base %016llx limit %04x\n",
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit);
-	dump_code(d, r->rip, access);
-	dump_walk("rip", &d->rip_walk);
-	dump_walk("cr2 (the last page-fault address)", &d->cr2_walk);
+	dump_code(f, d, r->rip, access);
+	dump_walk(f, "rip", &d->rip_walk);
+	dump_walk(f, "cr2 (the last page-fault address)", &d->cr2_walk);
 }
 
 /* With several vCPUs, the ones that did not stop the run: each one's
  * state as KVM keeps it, and its registers unless it never started. */
-static void dump_other_cpus(const struct result *res)
+static void dump_other_cpus(FILE *f, const struct result *res)
 {
 	for (size_t i = 0; i < res->ncpus; i++) {
 		const struct vcpu_state *st = &res->cpus[i];
 		if (i == res->cpu)
 			continue;
-		fprintf(stderr, "  vCPU %zu: %s\n", i, st->have_mp_state
+		fprintf(f, "  vCPU %zu: %s\n", i, st->have_mp_state
 			? result_mp_state_name(st->mp_state) : "state unknown");
 		if (st->have_mp_state && st->mp_state == KVM_MP_STATE_UNINITIALIZED)
 			continue; /* never started: nothing of its own */
 		if (st->have_regs)
-			dump_cpu(&st->regs, &st->sregs, &st->diag, NULL);
+			dump_cpu(f, &st->regs, &st->sregs, &st->diag, NULL);
 		else
-			fputs("  (registers could not be read)\n", stderr);
+			fputs("  (registers could not be read)\n", f);
 	}
 }
 
-static void dump_state(const struct result *res)
+static void dump_state(FILE *f, const struct result *res)
 {
 	bool by_cpu = res->stop != STOPPED_TIMEOUT &&
 		      res->stop != STOPPED_INTERRUPTED &&
 		      res->stop != STOPPED_EXIT_LIMIT;
 	if (res->ncpus > 1)
-		fprintf(stderr, by_cpu ? "  vCPU %u of %zu stopped the run:\n"
+		fprintf(f, by_cpu ? "  vCPU %u of %zu stopped the run:\n"
 				       : "  vCPU %u (of %zu):\n", res->cpu,
 			res->ncpus);
 	if (!res->have_regs) {
-		fputs("  (registers could not be read)\n", stderr);
+		fputs("  (registers could not be read)\n", f);
 	} else {
 		bool accessed = res->stop == STOPPED_UNHANDLED_IO ||
 				res->stop == STOPPED_UNHANDLED_MMIO;
-		dump_cpu(&res->regs, &res->sregs, &res->diag,
+		dump_cpu(f, &res->regs, &res->sregs, &res->diag,
 			 accessed ? &res->access : NULL);
 	}
-	dump_exits(res);
-	dump_other_cpus(res);
+	dump_exits(f, res);
+	dump_other_cpus(f, res);
 }
 
 /* Where an unhandled access went: a handler-less port, ROM, or nothing. */
@@ -463,21 +466,21 @@ static const char *access_target(const struct plan *p, const struct access *a)
 
 /* A shutdown: the exception the diagnostic IDT caught, or why the
  * guest triple-faulted without reaching it. */
-static void describe_shutdown(const struct plan *p, const struct result *res)
+static void describe_shutdown(FILE *f, const struct plan *p, const struct result *res)
 {
 	const struct exception_rec *e = &res->exception;
 	const char *name = p->cfg->name;
 	char text[200];
 
 	if (!e->caught || !e->frame_read) {
-		fprintf(stderr, "kvmrun: %s: the guest shut down (triple "
+		fprintf(f, "kvmrun: %s: the guest shut down (triple "
 			"fault: an exception it could not handle)\n", name);
 		if (e->caught)
-			fprintf(stderr, "  an exception reached kvmrun's diagnostic "
+			fprintf(f, "  an exception reached kvmrun's diagnostic "
 				"IDT, but the frame on its stack could not be read\n");
 		else if (p->has_idt && !res->reset_at_shutdown &&
 			 res->sregs.idt.base == p->idt_base)
-			fprintf(stderr, "  the exception could not even be delivered "
+			fprintf(f, "  the exception could not even be delivered "
 				"to kvmrun's diagnostic IDT (%s)\n", p->mode->paging ==
 				PT_4LEVEL ? "its stack or descriptors are gone"
 				: "the CPU pushes its frame on the guest's stack: "
@@ -486,23 +489,23 @@ static void describe_shutdown(const struct plan *p, const struct result *res)
 	}
 	char place[200];
 	symbols_str(&res->diag.rip_place, place, sizeof place);
-	fprintf(stderr, "kvmrun: %s: the guest shut down on %s at rip 0x%llx%s%s, "
+	fprintf(f, "kvmrun: %s: the guest shut down on %s at rip 0x%llx%s%s, "
 		"an exception it has no handler for\n", name,
 		x86_exception_str(e->vector, text, sizeof text),
 		(unsigned long long)e->rip, *place ? " " : "", place);
 	if (e->has_error_code)
-		fprintf(stderr, "  error code 0x%llx: %s\n",
+		fprintf(f, "  error code 0x%llx: %s\n",
 			(unsigned long long)e->error_code,
 			x86_error_code_str(e->vector, e->error_code, text, sizeof text));
 	if (e->vector == 14)
-		fprintf(stderr, "  the address: 0x%llx (CR2)\n",
+		fprintf(f, "  the address: 0x%llx (CR2)\n",
 			(unsigned long long)e->cr2);
-	fprintf(stderr, "  (caught by kvmrun's diagnostic IDT at 0x%llx; the "
+	fprintf(f, "  (caught by kvmrun's diagnostic IDT at 0x%llx; the "
 		"registers below are from the exception; cpu.idt: off turns it "
 		"off)\n", (unsigned long long)p->idt_base);
 }
 
-static void describe_stop(const struct plan *p, const struct result *res)
+static void describe_stop(FILE *f, const struct plan *p, const struct result *res)
 {
 	const struct access *a = &res->access;
 	const char *name = p->cfg->name;
@@ -510,64 +513,83 @@ static void describe_stop(const struct plan *p, const struct result *res)
 	switch (res->stop) {
 	case STOPPED_UNHANDLED_IO:
 	case STOPPED_UNHANDLED_MMIO:
-		fprintf(stderr, "kvmrun: %s: unhandled %s: %s %u byte%s%s at "
+		fprintf(f, "kvmrun: %s: unhandled %s: %s %u byte%s%s at "
 			"%s 0x%llx", name, a->mmio ? "MMIO" : "port I/O",
 			a->write ? "write of" : "read of", a->size,
 			a->size == 1 ? "" : "s",
 			a->count > 1 ? " (string I/O)" : "",
 			a->mmio ? "address" : "port", (unsigned long long)a->addr);
 		if (a->count > 1)
-			fprintf(stderr, " x %u", a->count);
+			fprintf(f, " x %u", a->count);
 		if (a->write)
-			fprintf(stderr, ", value 0x%llx", (unsigned long long)a->value);
-		fprintf(stderr, ", rip 0x%llx: %s\n",
+			fprintf(f, ", value 0x%llx", (unsigned long long)a->value);
+		fprintf(f, ", rip 0x%llx: %s\n",
 			(unsigned long long)res->regs.rip, access_target(p, a));
 		return;
 	case STOPPED_SHUTDOWN:
-		describe_shutdown(p, res);
+		describe_shutdown(f, p, res);
 		return;
 	case STOPPED_TIMEOUT:
-		fprintf(stderr, "kvmrun: %s: timeout: the guest was still "
+		fprintf(f, "kvmrun: %s: timeout: the guest was still "
 			"running after limits.timeout (%.3f s)\n", name,
 			(double)p->facts.timeout_ns / 1e9);
 		return;
 	case STOPPED_EXIT_LIMIT:
-		fprintf(stderr, "kvmrun: %s: stopped after limits.exits (%llu "
+		fprintf(f, "kvmrun: %s: stopped after limits.exits (%llu "
 			"VM exits)\n", name, (unsigned long long)res->exits);
 		return;
 	default:
-		fprintf(stderr, "kvmrun: %s: unexpected stop: %s%s%s\n", name,
+		fprintf(f, "kvmrun: %s: unexpected stop: %s%s%s\n", name,
 			result_stop_name(res->stop), res->detail[0] ? ": " : "",
 			res->detail);
 	}
 }
 
-static void report_log(const struct result *res)
+static void report_log(FILE *f, const struct result *res)
 {
 	if (!res->nlog)
 		return;
-	fprintf(stderr, "  log:");
+	fprintf(f, "  log:");
 	for (uint64_t i = 0; i < res->nlog && i < LOG_KEEP; i++)
-		fprintf(stderr, " 0x%llx=0x%llx",
+		fprintf(f, " 0x%llx=0x%llx",
 			(unsigned long long)res->log[i].addr,
 			(unsigned long long)res->log[i].value);
 	if (res->nlog > LOG_KEEP)
-		fprintf(stderr, " ... (%llu values in all)",
+		fprintf(f, " ... (%llu values in all)",
 			(unsigned long long)res->nlog);
-	fputc('\n', stderr);
+	fputc('\n', f);
 }
 
-static void report_run(const struct plan *p, const struct result *res,
+#define SUBTESTS_LISTED 20 /* failed sub-tests named one by one */
+
+/* The sub-tests that failed, each with its console line. */
+static void report_subtests(FILE *f, const struct subtests *s)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct subtest *t = &s->t[i];
+		if (t->result != SUB_FAIL || shown++ >= SUBTESTS_LISTED)
+			continue;
+		fprintf(f, "  sub-test failed (console line %u): %s%s%s\n",
+			t->line, t->name, t->note[0] ? " # " : "", t->note);
+	}
+	if (s->count[SUB_FAIL] > SUBTESTS_LISTED)
+		fprintf(f, "  ... and %zu more failed sub-tests\n",
+			s->count[SUB_FAIL] - SUBTESTS_LISTED);
+}
+
+static void report_run(FILE *f, const struct plan *p, const struct result *res,
 		       const struct verdicts *v)
 {
 	fflush(stdout);
 	if (!v->stop_ok)
-		describe_stop(p, res);
+		describe_stop(f, p, res);
 	/* Said whether the shutdown was expected or not: what the
 	 * registers show, and what expectations of them saw, is not the
 	 * guest's state. */
 	if (res->reset_at_shutdown)
-		fprintf(stderr, "kvmrun: %s: this host's KVM reset the vCPU at "
+		fprintf(f, "kvmrun: %s: this host's KVM reset the vCPU at "
 			"the shutdown (as KVM on AMD SVM does): the registers "
 			"are its reset state (CS:IP f000:fff0), not where the "
 			"guest failed\n", p->cfg->name);
@@ -575,79 +597,89 @@ static void report_run(const struct plan *p, const struct result *res,
 		char hints[HINTS_MAX][HINT_LEN];
 		size_t n = hints_for(p, res, hints);
 		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "  hint: %s\n", hints[i]);
-		dump_state(res);
+			fprintf(f, "  hint: %s\n", hints[i]);
+		dump_state(f, res);
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct verdict *e = &v->v[i];
 		if (e->ok)
 			continue;
 		if (e->pos.line)
-			fprintf(stderr, "%s:%u: ", p->cfg->file, e->pos.line);
+			fprintf(f, "%s:%u: ", p->cfg->file, e->pos.line);
 		else
-			fprintf(stderr, "kvmrun: %s: ", p->cfg->name);
+			fprintf(f, "kvmrun: %s: ", p->cfg->name);
 		if (e->unchecked)
-			fprintf(stderr, "%s: not checked: the guest did not stop "
+			fprintf(f, "%s: not checked: the guest did not stop "
 				"as expected\n", e->what);
 		else
-			fprintf(stderr, "%s: expected %s, got %s\n", e->what,
+			fprintf(f, "%s: expected %s, got %s\n", e->what,
 				e->expected, e->actual);
 	}
-	report_log(res);
+	report_subtests(f, &v->sub);
+	report_log(f, res);
 	if (res->trace)
-		trace_table(res);
+		trace_table(f, res);
 }
 
-static void report_verdict(const char *name, int status, const struct result *res)
+static void report_verdict(FILE *f, const char *name, int status,
+			   const struct result *res, const struct verdicts *v)
 {
+	char counts[200];
+
 	fflush(stdout);
-	fprintf(stderr, "%s %s", status_word(status), name);
+	fprintf(f, "%s %s", status_word(status), name);
 	if (res)
-		fprintf(stderr, " (%s after %llu exit%s, %.3f ms)",
+		fprintf(f, " (%s after %llu exit%s, %.3f ms%s%s)",
 			result_stop_name(res->stop),
 			(unsigned long long)res->exits, res->exits == 1 ? "" : "s",
-			(double)res->ns / 1e6);
-	fputc('\n', stderr);
+			(double)res->ns / 1e6, v->sub.read ? "; " : "",
+			v->sub.read ? subtests_counts_str(&v->sub, counts, sizeof counts) : "");
+	fputc('\n', f);
 }
 
-static void report_summary(const size_t counts[RANK_COUNT])
+static void report_summary(FILE *f, const size_t counts[RANK_COUNT])
 {
 	size_t failed = counts[RANK_FAIL] + counts[RANK_INVALID] +
 			counts[RANK_ERROR];
 
 	if (failed)
-		fprintf(stderr, "failed: %zu on expectations, %zu invalid, "
+		fprintf(f, "failed: %zu on expectations, %zu invalid, "
 			"%zu in error\n", counts[RANK_FAIL],
 			counts[RANK_INVALID], counts[RANK_ERROR]);
-	fprintf(stderr, "%zu passed, %zu failed, %zu skipped\n",
+	fprintf(f, "%zu passed, %zu failed, %zu skipped\n",
 		counts[RANK_PASS], failed, counts[RANK_SKIP]);
 }
 
 /* ---- the sinks ---- */
 
-static void text_outcome(const struct report_opts *o, const struct outcome *out)
+void report_text(FILE *f, const struct outcome *out)
 {
 	const struct config *cfg = out->cfg;
 
-	(void)o;
-	report_diag(&cfg->diag);
+	report_diag(f, &cfg->diag);
 	if (out->plan_diag)
-		report_diag(out->plan_diag);
+		report_diag(f, out->plan_diag);
 	if (out->why)
-		report_vm_error(cfg->name, out->status, out->why);
+		report_vm_error(f, cfg->name, out->status, out->why);
 	if (out->res)
-		report_run(out->plan, out->res, out->v);
+		report_run(f, out->plan, out->res, out->v);
 	if (out->plan && !out->why && !out->res)
-		report_valid(out->plan);
+		report_valid(f, out->plan);
 	else
-		report_verdict(cfg->name, out->status, out->res);
+		report_verdict(f, cfg->name, out->status, out->res, out->v);
+}
+
+static void text_outcome(struct report_opts *o, const struct outcome *out)
+{
+	(void)o;
+	report_text(stderr, out);
 }
 
 static void text_finish(const struct report_opts *o,
 			const size_t counts[RANK_COUNT])
 {
 	if (o->suite)
-		report_summary(counts);
+		report_summary(stderr, counts);
 }
 
 static bool always(const struct report_opts *o)
@@ -656,14 +688,14 @@ static bool always(const struct report_opts *o)
 	return true;
 }
 
-/* Human text on stderr, always. */
+/* Human text on f, always. */
 static const struct sink text_sink = {
 	.wanted = always, .outcome = text_outcome, .finish = text_finish,
 };
 
 /* Every format, in the order each outcome reaches them. */
 static const struct sink *const sinks[] = { &text_sink, &tap_sink, &json_sink,
-					     &junit_sink };
+					     &junit_sink, &log_sink };
 #define NSINKS (sizeof sinks / sizeof sinks[0])
 
 void report_start(struct report_opts *o, size_t nconfigs)
@@ -673,6 +705,13 @@ void report_start(struct report_opts *o, size_t nconfigs)
 	for (size_t i = 0; i < NSINKS; i++)
 		if (sinks[i]->wanted(o) && sinks[i]->start)
 			sinks[i]->start(o);
+}
+
+void report_before(struct report_opts *o, const struct config *cfg)
+{
+	for (size_t i = 0; i < NSINKS; i++)
+		if (sinks[i]->wanted(o) && sinks[i]->before)
+			sinks[i]->before(o, cfg);
 }
 
 void report_outcome(struct report_opts *o, const struct outcome *out)

@@ -22,6 +22,11 @@ struct report_opts {
 	FILE *json;   /* one JSON document per run, or NULL */
 	FILE *junit;  /* --junit: each run's <testcase>, or NULL */
 	FILE *junit_file; /* where the JUnit document goes at the end */
+	const char *log_dir; /* --log-dir: each config's report and console
+				 in files of their own there, or NULL */
+	FILE *log_files[2];  /* this config's: opened before it runs */
+	char log_stem[4096]; /* their path less .log or .console */
+	bool lost;    /* a sink could not write all of an outcome */
 	size_t count; /* configs in this call */
 	size_t index; /* configs reported so far */
 };
@@ -39,6 +44,13 @@ struct outcome {
 
 void report_start(struct report_opts *o, size_t nconfigs);
 
+/* The human text of (out), as stderr shows it, to (f). */
+void report_text(FILE *f, const struct outcome *out);
+
+/* Before config (cfg) runs, with o->index the configs reported so far:
+ * each sink opens what it needs. */
+void report_before(struct report_opts *o, const struct config *cfg);
+
 /* Report (out) to every sink: text on stderr, TAP, JSON. */
 void report_outcome(struct report_opts *o, const struct outcome *out);
 
@@ -48,11 +60,13 @@ void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT])
 
 /* A format kvmrun reports in: (wanted) says whether these options ask
  * for it; (start) and (finish), when not NULL, come before the first
- * outcome and after the last. A new format is one more sink in report.c. */
+ * outcome and after the last; (before), when not NULL, before each
+ * config runs, while files may still be opened (the sandbox forbids it). A new format is one more sink in report.c. */
 struct sink {
 	bool (*wanted)(const struct report_opts *o);
 	void (*start)(const struct report_opts *o);
-	void (*outcome)(const struct report_opts *o, const struct outcome *out);
+	void (*before)(struct report_opts *o, const struct config *cfg);
+	void (*outcome)(struct report_opts *o, const struct outcome *out);
 	void (*finish)(const struct report_opts *o,
 		       const size_t counts[RANK_COUNT]);
 };
@@ -60,5 +74,6 @@ struct sink {
 extern const struct sink tap_sink;  /* report_tap.c: --tap */
 extern const struct sink json_sink; /* report_json.c: --json */
 extern const struct sink junit_sink; /* report_junit.c: --junit */
+extern const struct sink log_sink;  /* report_log.c: --log-dir */
 
 #endif

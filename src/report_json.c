@@ -11,6 +11,7 @@
 
 #include "hints.h"
 #include "report.h"
+#include "subtests.h"
 #include "x86.h"
 #include "utf8.h"
 
@@ -236,6 +237,34 @@ static json_t *vcpus(const struct result *res)
 	return cpus;
 }
 
+/* The results the guest reported (expect.subtests), or null when the
+ * config asked for none or the guest did not run. */
+static json_t *subtests_object(const struct verdicts *v)
+{
+	const struct subtests *s = v ? &v->sub : NULL;
+
+	if (!s || !s->read)
+		return json_null();
+	json_t *tests = json_array();
+	for (size_t i = 0; i < s->n; i++) {
+		const struct subtest *t = &s->t[i];
+		json_array_append_new(tests, json_pack("{s:s, s:s, s:o, s:i}",
+			"name", t->name, "result", subtest_result_token(t->result),
+			"note", t->note[0] ? json_string(t->note) : json_null(),
+			"line", (int)t->line));
+	}
+	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:b}",
+		"tests", tests,
+		"passed", (json_int_t)s->count[SUB_PASS],
+		"failed", (json_int_t)s->count[SUB_FAIL],
+		"skipped", (json_int_t)s->count[SUB_SKIP],
+		"expected_failures", (json_int_t)s->count[SUB_XFAIL],
+		"planned", s->planned >= 0 ? json_integer(s->planned) : json_null(),
+		"problem", s->problem[0] ? json_string(s->problem) : json_null(),
+		"complete", s->n == (size_t)(s->count[SUB_PASS] + s->count[SUB_FAIL] +
+			s->count[SUB_SKIP] + s->count[SUB_XFAIL]));
+}
+
 /* What the run left, or nulls and empties when the guest did not run:
  * every document has every key. */
 static void add_run(json_t *doc, const struct outcome *out)
@@ -260,6 +289,7 @@ static void add_run(json_t *doc, const struct outcome *out)
 			    res && (shown < len || res->console_truncated)));
 	json_object_set_new(doc, "expectations", out->v ? expectations(out)
 							: json_array());
+	json_object_set_new(doc, "subtests", subtests_object(out->v));
 }
 
 static void json_start(const struct report_opts *o)
@@ -270,7 +300,7 @@ static void json_start(const struct report_opts *o)
 	json_object_seed(0);
 }
 
-static void json_outcome(const struct report_opts *o, const struct outcome *out)
+static void json_outcome(struct report_opts *o, const struct outcome *out)
 {
 	FILE *f = o->json;
 	const struct config *cfg = out->cfg;

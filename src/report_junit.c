@@ -10,10 +10,12 @@
 #include "kvmrun-config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "report.h"
+#include "subtests.h"
 #include "utf8.h"
 
 /* (len) bytes of (s) as XML character data (or an attribute's value):
@@ -97,7 +99,36 @@ static const char *headline(const struct outcome *out, char *buf, size_t len)
 	return status_word(out->status);
 }
 
-static void junit_outcome(const struct report_opts *o, const struct outcome *out)
+/* The results the guest reported, a test case each, in a class named
+ * after the config. */
+static void subtest_cases(FILE *f, const struct config *cfg,
+			  const struct verdicts *v)
+{
+	static const char *const element[SUB_NRESULTS] = {
+		[SUB_FAIL] = "failure", [SUB_SKIP] = "skipped",
+	};
+
+	for (size_t i = 0; v && v->sub.read && i < v->sub.n; i++) {
+		const struct subtest *t = &v->sub.t[i];
+		fputs("    <testcase classname=\"", f);
+		xml_str(f, cfg->name);
+		fputs("\" name=\"", f);
+		xml_str(f, t->name);
+		fputs("\" file=\"", f);
+		xml_str(f, cfg->file);
+		fputs("\" time=\"0\">", f);
+		const char *kind = element[t->result];
+		if (kind) {
+			fprintf(f, "<%s message=\"", kind);
+			xml_str(f, t->note[0] ? t->note
+				: t->result == SUB_FAIL ? "FAIL" : "SKIP");
+			fprintf(f, "\">console line %u</%s>", t->line, kind);
+		}
+		fputs("</testcase>\n", f);
+	}
+}
+
+static void junit_outcome(struct report_opts *o, const struct outcome *out)
 {
 	static const char *const element[RANK_COUNT] = {
 		[RANK_FAIL] = "failure", [RANK_INVALID] = "error",
@@ -129,6 +160,7 @@ static void junit_outcome(const struct report_opts *o, const struct outcome *out
 		fputs("</system-out>\n", f);
 	}
 	fputs("    </testcase>\n", f);
+	subtest_cases(f, out->cfg, out->v);
 	fflush(f);
 }
 
@@ -140,28 +172,43 @@ static void junit_start(const struct report_opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &started);
 }
 
+/* The elements of kind (tags) in the test cases written to (f): the
+ * guest's text in them is escaped, so every '<' there is markup. */
+static void count_elements(FILE *f, size_t n[4])
+{
+	static const char *const tags[4] = { "<testcase ", "<failure ",
+					     "<error ", "<skipped " };
+	char *line = NULL;
+	size_t cap = 0;
+
+	rewind(f);
+	while (getline(&line, &cap, f) > 0)
+		for (int k = 0; k < 4; k++)
+			for (const char *p = line; (p = strstr(p, tags[k])); p++)
+				n[k]++;
+	free(line);
+}
+
 static void junit_finish(const struct report_opts *o,
 			 const size_t counts[RANK_COUNT])
 {
 	struct timespec now;
 	FILE *f = o->junit_file;
-	size_t total = 0;
+	size_t n[4] = { 0 }; /* test cases, failures, errors, skips */
 	char buf[8192];
-	size_t n;
+	size_t len;
 
+	(void)counts; /* the guest's own results add test cases */
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	for (int r = 0; r < RANK_COUNT; r++)
-		total += counts[r];
+	count_elements(o->junit, n);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", f);
 	fprintf(f, "  <testsuite name=\"kvmrun\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n", total,
-		counts[RANK_FAIL], counts[RANK_ERROR] + counts[RANK_INVALID],
-		counts[RANK_SKIP],
-		(double)(now.tv_sec - started.tv_sec) +
+		"errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n", n[0], n[1],
+		n[2], n[3], (double)(now.tv_sec - started.tv_sec) +
 			(double)(now.tv_nsec - started.tv_nsec) / 1e9);
 	rewind(o->junit);
-	while ((n = fread(buf, 1, sizeof buf, o->junit)) > 0)
-		fwrite(buf, 1, n, f);
+	while ((len = fread(buf, 1, sizeof buf, o->junit)) > 0)
+		fwrite(buf, 1, len, f);
 	fputs("  </testsuite>\n</testsuites>\n", f);
 }
 

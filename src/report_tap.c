@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "subtests.h"
 #include "x86.h"
 
 /* (s) as a double-quoted YAML string. */
@@ -97,6 +98,41 @@ static void problems_yaml(const struct outcome *out)
 	puts("  ...");
 }
 
+/* A TAP description: '#' escaped, so that no directive is read into it. */
+static void description(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '#' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+/* The results the guest reported, as a subtest: indented test points
+ * before the point that covers them. */
+static void subtests_block(const char *name, const struct verdicts *v)
+{
+	const struct subtests *s = v ? &v->sub : NULL;
+
+	if (!s || !s->read)
+		return;
+	printf("    # Subtest: ");
+	description(name);
+	putchar('\n');
+	for (size_t i = 0; i < s->n; i++) {
+		const struct subtest *t = &s->t[i];
+		/* An expected failure is TAP's failing to-do point. */
+		bool failed = t->result == SUB_FAIL || t->result == SUB_XFAIL;
+		printf("    %s %zu - ", failed ? "not ok" : "ok", i + 1);
+		description(t->name);
+		if (t->result == SUB_SKIP || t->result == SUB_XFAIL)
+			printf(" # %s%s%s", t->result == SUB_SKIP ? "SKIP" : "TODO",
+			       t->note[0] ? " " : "", t->note);
+		putchar('\n');
+	}
+	printf("    1..%zu\n", s->n);
+}
+
 static void tap_start(const struct report_opts *o)
 {
 	puts("TAP version 13");
@@ -114,6 +150,7 @@ static void config_point(const struct report_opts *o, const struct outcome *out)
 		       out->why ? out->why : "");
 		return;
 	}
+	subtests_block(name, out->v);
 	printf("%s %zu - %s\n", out->status == EXIT_PASS ? "ok" : "not ok",
 	       o->index, name);
 	if (out->status == EXIT_PASS)
@@ -158,6 +195,8 @@ static void expectation_points(const struct outcome *out)
 	}
 	for (size_t i = 0; i < out->v->n; i++) {
 		const struct verdict *e = &out->v->v[i];
+		if (strcmp(e->what, "subtests") == 0)
+			subtests_block(e->what, out->v);
 		if (e->unchecked) {
 			printf("ok %zu - %s # SKIP not checked: the guest did not "
 			       "stop as expected\n", i + 1, e->what);
@@ -170,7 +209,7 @@ static void expectation_points(const struct outcome *out)
 	printf("1..%zu\n", out->v->n);
 }
 
-static void tap_outcome(const struct report_opts *o, const struct outcome *out)
+static void tap_outcome(struct report_opts *o, const struct outcome *out)
 {
 	if (o->suite)
 		config_point(o, out);

@@ -1,0 +1,105 @@
+/*
+ * --log-dir DIR: for each config, the report kvmrun prints on stderr in
+ * DIR/NAME.log and everything its guest printed in DIR/NAME.console, so
+ * that a failed CI job can be read afterwards. In a suite the names are
+ * numbered in the suite's order (003-NAME.log): unique even when two
+ * configs share a name, and listed in the order they ran. The files are
+ * opened before the config runs: the sandbox forbids opening them after.
+ */
+#include "kvmrun-config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+
+enum { LOG_TEXT, LOG_CONSOLE };
+static const char *const suffix[] = { ".log", ".console" };
+
+/* (name) as a file name: letters, digits, '.', '_', '+' and '-' kept,
+ * every other byte '_', and no leading '.'. */
+static void file_name(char *dst, size_t cap, const char *name)
+{
+	size_t n = 0;
+
+	for (; *name && n + 1 < cap; name++, n++) {
+		char c = *name;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '+' ||
+			  c == '-' || (c == '.' && n);
+		dst[n] = ok ? c : '_';
+	}
+	dst[n] = '\0';
+}
+
+/* Say that log file (k) lost output (errno's (why)), and remember it. */
+static void lost(struct report_opts *o, int k, int why)
+{
+	fprintf(stderr, "kvmrun: --log-dir: %s%s: output lost: %s\n",
+		o->log_stem, suffix[k], strerror(why));
+	o->lost = true;
+}
+
+static void log_before(struct report_opts *o, const struct config *cfg)
+{
+	char name[200];
+	int digits = snprintf(NULL, 0, "%zu", o->count);
+	size_t len = sizeof o->log_stem - sizeof ".console";
+
+	file_name(name, sizeof name, cfg->name);
+	int n = o->count > 1
+		? snprintf(o->log_stem, len, "%s/%0*zu-%s", o->log_dir, digits,
+			   o->index + 1, name)
+		: snprintf(o->log_stem, len, "%s/%s", o->log_dir, name);
+	for (int k = LOG_TEXT; k <= LOG_CONSOLE; k++) {
+		char path[sizeof o->log_stem + sizeof ".console"];
+		snprintf(path, sizeof path, "%s%s", o->log_stem, suffix[k]);
+		o->log_files[k] = n >= 0 && (size_t)n < len ? fopen(path, "w") : NULL;
+		if (!o->log_files[k])
+			lost(o, k, n >= 0 && (size_t)n < len ? errno : ENAMETOOLONG);
+	}
+}
+
+/* Flush and close log file (k); what could not be written is said. */
+static void finish_file(struct report_opts *o, int k)
+{
+	FILE *f = o->log_files[k];
+	int why;
+
+	if (!f)
+		return;
+	why = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
+	if (fclose(f) != 0 && !why)
+		why = errno;
+	o->log_files[k] = NULL;
+	if (why)
+		lost(o, k, why);
+}
+
+static void log_outcome(struct report_opts *o, const struct outcome *out)
+{
+	if (o->log_files[LOG_TEXT])
+		report_text(o->log_files[LOG_TEXT], out);
+	if (o->log_files[LOG_CONSOLE] && out->res)
+		fwrite(out->res->console, 1, out->res->console_len,
+		       o->log_files[LOG_CONSOLE]);
+	finish_file(o, LOG_TEXT);
+	finish_file(o, LOG_CONSOLE);
+	if (!out->res) { /* no guest ran: no console to keep */
+		char path[sizeof o->log_stem + sizeof ".console"];
+		snprintf(path, sizeof path, "%s%s", o->log_stem,
+			 suffix[LOG_CONSOLE]);
+		unlink(path);
+	}
+}
+
+static bool log_wanted(const struct report_opts *o)
+{
+	return o->log_dir != NULL;
+}
+
+const struct sink log_sink = {
+	.wanted = log_wanted, .before = log_before, .outcome = log_outcome,
+};
