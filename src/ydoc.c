@@ -281,7 +281,24 @@ static bool on_alias(struct builder *b, const yaml_event_t *e)
 			 "names no anchor given before it", name);
 		return false;
 	}
-	add_kid(b, a->node);
+	for (size_t i = 0; i < b->nopen; i++)
+		if (b->open[i].node == a->node) {
+			diag_add(b->diag, mark_pos(e->start_mark), "", "YAML: "
+				 "alias *%s stands inside the %s it names: a "
+				 "value cannot hold itself", name,
+				 a->node->type == YNODE_LIST ? "list" : "map");
+			return false;
+		}
+	/* A node of its own where the alias stands, sharing the anchor's
+	 * text or children (one node, however big the anchored tree): what
+	 * is wrong there, such as a duplicate key made by the alias, is
+	 * reported at the alias. */
+	struct ynode *n = new_node(b->doc, a->node->type, mark_pos(e->start_mark));
+	struct pos at = ynode_pos(n);
+	*n = *a->node;
+	n->line = at.line;
+	n->col = at.col;
+	add_kid(b, n);
 	return true;
 }
 
