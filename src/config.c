@@ -1093,6 +1093,8 @@ static long control_at(const char *s)
 	return -1;
 }
 
+#define NAME_MAX_LEN 200 /* bytes of a config's name */
+
 static void p_name(struct schema *c, struct ynode *n, void *dst)
 {
 	long at;
@@ -1100,6 +1102,12 @@ static void p_name(struct schema *c, struct ynode *n, void *dst)
 	if (n->type == YNODE_SCALAR && (at = control_at(n->text)) >= 0) {
 		schema_problem(c, n, "wanted a name without control characters, "
 			       "found one at byte %ld", at);
+		return;
+	}
+	/* It heads every verdict line and names --log-dir's files. */
+	if (n->type == YNODE_SCALAR && n->len > NAME_MAX_LEN) {
+		schema_problem(c, n, "wanted a name of at most %d bytes, found "
+			       "%u", NAME_MAX_LEN, n->len);
 		return;
 	}
 	schema_string(c, n, dst);
