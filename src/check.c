@@ -280,12 +280,16 @@ void check_run(const struct config *cfg, const struct result *res,
 	 * instead of adding failures that are only noise. */
 	for (size_t i = 1; !out->stop_ok && i < out->n; i++)
 		out->v[i].unchecked = true;
+	out->skipped = out->stop_ok && cfg->expect.has_skip_status &&
+		       res->has_status && res->status == cfg->expect.skip_status;
 }
 
 int check_exit_status(const struct verdicts *v)
 {
 	if (!v->stop_ok)
 		return EXIT_GUEST;
+	if (v->skipped)
+		return EXIT_SKIP;
 	return v->failed ? EXIT_EXPECT : EXIT_PASS;
 }
 

@@ -1067,6 +1067,8 @@ static void p_status(struct schema *c, struct ynode *n, void *dst)
 static const struct field expect_fields[] = {
 	FIELD("stop", p_stop, struct expect_cfg, stops),
 	FIELD_HAS("status", p_status, struct expect_cfg, status, has_status),
+	FIELD_HAS("skip-status", schema_u64, struct expect_cfg, skip_status,
+		  has_skip_status),
 	FIELD("console", p_console, struct expect_cfg, console),
 	FIELD("regs", p_expect_regs, struct expect_cfg, regs),
 	FIELD("memory", p_expect_memory, struct expect_cfg, mem),
@@ -1076,7 +1078,7 @@ static const struct field expect_fields[] = {
 
 static void p_expect(struct schema *c, struct ynode *n, void *dst)
 {
-	if (schema_want_mapping(c, n, "a mapping with stop, status, console, regs, memory, subtests"))
+	if (schema_want_mapping(c, n, "a mapping with stop, status, skip-status, console, regs, memory, subtests"))
 		schema_fields(c, n, expect_fields, dst);
 }
 

@@ -108,6 +108,10 @@ struct expect_cfg {
 	int exception;  /* stop: { exception: PF }: the vector, or -1 */
 	bool has_status;
 	uint64_t status;
+	/* skip-status: the guest status by which the guest says it skipped
+	 * (kvm-unit-tests' 38: QEMU makes it 77) */
+	bool has_skip_status;
+	uint64_t skip_status;
 	enum console_match console;
 	char *console_text;
 	size_t console_len;

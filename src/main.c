@@ -302,6 +302,12 @@ static void execute(const struct plan *p, const struct options *o,
 		out->status = check_exit_status(&v);
 		out->res = &res;
 		out->v = &v;
+		if (v.skipped) {
+			snprintf(s.why, sizeof s.why, "the guest reported a skip "
+				 "(status %llu, expect.skip-status)",
+				 (unsigned long long)res.status);
+			out->why = s.why;
+		}
 	} else {
 		out->why = s.why;
 		if (s.prepared)

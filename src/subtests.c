@@ -136,10 +136,9 @@ static void kut_end(struct subtests *out)
 
 	if (out->problem[0])
 		return;
-	if (!n && out->planned < 0)
-		snprintf(out->problem, sizeof out->problem, "no PASS:, FAIL: "
-			 "or SKIP: line and no SUMMARY: line on the console");
-	else if (out->planned >= 0 && (size_t)out->planned != n)
+	/* No line at all is no problem: kvm-unit-tests' harness judges a
+	 * test that reports nothing by its status alone. */
+	if (out->planned >= 0 && (size_t)out->planned != n)
 		snprintf(out->problem, sizeof out->problem, "SUMMARY: says %lld "
 			 "tests, the console shows %zu results", out->planned, n);
 }

@@ -53,6 +53,7 @@ struct verdicts {
 	struct verdict *v;
 	size_t n, failed;
 	bool stop_ok; /* the guest stopped in a way the config allows */
+	bool skipped; /* the guest said it skipped (expect.skip-status) */
 	struct subtests sub;
 };
 

@@ -13,16 +13,17 @@ py=/usr/bin/python3
 needs_kvm
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# config NAME FORMAT: a config whose guest prints NAME.txt.
+# config NAME FORMAT [STATUS]: a config whose guest prints NAME.txt and
+# exits with STATUS (0).
 config() {
 	cat >"$1.yaml" <<YAML
 memory: 4M
 cpu: { mode: protected }
 boot: multiboot
 load: [ { elf: $abs_top_builddir/guests/mbprint.elf } ]
-multiboot: { modules: [ $1.txt ] }
+multiboot: { cmdline: "${3:-0}", modules: [ $1.txt ] }
 ports: { 0x3f8: uart8250, 0xf4: debug-exit }
-expect: { status: 0, subtests: $2 }
+expect: { status: 0, skip-status: 38, subtests: $2 }
 YAML
 }
 
@@ -35,7 +36,9 @@ printf 'TAP version 13\n1..4\nok 1 - one\nok 2 two # SKIP no disk\nnot ok 3 - th
 printf '1..3\nok 1 - one\nnot ok 2 - two\n    not ok 1 - nested lines are not ours\nok 3 - three\n' >tap-fail.txt
 printf 'ok 1 - one\n' >tap-noplan.txt
 printf '1..2\nok 1 - one\nBail out! no more\n' >tap-bail.txt
+printf 'SKIP: no PMU\nSUMMARY: 1 tests, 1 skipped\n' >kut-skip.txt
 for c in kut-pass kut-fail kut-short kut-none kut-abort; do config $c kvm-unit-tests; done
+config kut-skip kvm-unit-tests 38
 for c in tap-pass tap-fail tap-noplan tap-bail; do config $c tap; done
 
 # run CONFIG STATUS PATTERN...: kvmrun's status, and each pattern in its
@@ -56,8 +59,12 @@ run kut-fail 1 "FAIL kut-fail (" "; 3 sub-tests: 1 passed, 2 failed)" \
 	"  sub-test failed (console line 2): msr: bad value" \
 	"  sub-test failed (console line 3): fixed # XPASS: passed, but was expected to fail"
 run kut-short 1 "SUMMARY: says 5 tests, the console shows 2 results"
-run kut-none 1 "no PASS:, FAIL: or SKIP: line and no SUMMARY: line on the console"
+run kut-none 0 "PASS kut-none (" "; 0 sub-tests)"
 run kut-abort 1 "the guest aborted (console line 2): lost the local APIC"
+# expect.skip-status: the guest's own skip is the config's skip.
+run kut-skip 77 "kvmrun: kut-skip: the guest reported a skip (status 38, expect.skip-status) (skipped)" \
+	"SKIP kut-skip ("
+grep -q "expected" kut-skip.err && fail "a skip lists failed expectations"
 run tap-pass 0 "; 4 sub-tests: 2 passed, 1 skipped, 1 failed as expected)"
 run tap-fail 1 '1 failed: "two"' "sub-test failed (console line 3): two"
 run tap-noplan 1 "no TAP plan (1..N) on the console, after 1 test points"
