@@ -1,5 +1,5 @@
-/* The handler kinds without state of their own: console, exit, constant,
- * log, ignore, debug-exit and irq-line. */
+/* The handler kinds with no state or one value: console, exit, constant,
+ * log, ignore, debug-exit, irq-line and latch. */
 #include "kvmrun-config.h"
 
 #include "device.h"
@@ -143,4 +143,25 @@ const struct device dev_irq_line = {
 	.value = VALUE_REQUIRED, .max_value = MAX_IRQ, .value_is = "its IRQ",
 	.needs_irqchip = true,
 	.reset = keep_value, .read = read_zero, .write = irq_write,
+};
+
+/* ---- latch ---- */
+
+static enum dev_action latch_write(struct dev_state *s, const struct dev_env *env,
+				   uint64_t offset, const uint8_t *data,
+				   unsigned size, size_t count)
+{
+	(void)env, (void)offset;
+	s->value = dev_last_value(data, size, count);
+	return DEV_CONTINUE;
+}
+
+/* QEMU's pc-testdev at port 0xe0: kvm-unit-tests' emulator test moves
+ * data through it with in, out and string I/O. */
+const struct device dev_latch = {
+	.name = "latch",
+	.about = "latch: reads give back the last value written (at first "
+		 "the value, default 0)",
+	.value = VALUE_OPTIONAL, .value_is = "what reads give before a write",
+	.reset = keep_value, .read = constant_read, .write = latch_write,
 };

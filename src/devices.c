@@ -7,7 +7,8 @@
 #include <string.h>
 
 extern const struct device dev_console, dev_exit, dev_constant, dev_log,
-	dev_ignore, dev_uart8250, dev_debug_exit, dev_fw_cfg, dev_irq_line;
+	dev_ignore, dev_uart8250, dev_debug_exit, dev_fw_cfg, dev_irq_line,
+	dev_latch;
 
 const struct device *const devices[H_NKINDS] = {
 	[H_CONSOLE] = &dev_console,
@@ -19,6 +20,7 @@ const struct device *const devices[H_NKINDS] = {
 	[H_DEBUG_EXIT] = &dev_debug_exit,
 	[H_FW_CFG] = &dev_fw_cfg,
 	[H_IRQ_LINE] = &dev_irq_line,
+	[H_LATCH] = &dev_latch,
 };
 
 const char *const *device_names(void)
