@@ -392,7 +392,10 @@ static int run_config(const char *file, struct options *o)
 	struct plan p;
 
 	o->report.lost = false;
-	report_before(&o->report, cfg);
+	/* What the reports need opened before the sandbox, when a guest
+	 * may run. */
+	if (!o->explain && !o->check)
+		report_before(&o->report, cfg);
 
 	if (cfg->diag.count == 0) {
 		bool planned = plan_build(&p, cfg);
@@ -408,15 +411,11 @@ static int run_config(const char *file, struct options *o)
 		report_outcome(&o->report, &out);
 	}
 	cfg_free(cfg);
-	/* A report that could not be written (--log-dir) is lost output,
-	 * unless the config's own status says more. */
-	if (o->report.lost && out.status != EXIT_USAGE && out.status != EXIT_GUEST)
-		return EXIT_OUTPUT;
 	return out.status;
 }
 
 static int run_one(void *ctx, size_t index, const struct suite_streams *st,
-		   bool last)
+		   bool last, bool *lost)
 {
 	struct options *o = ctx;
 
@@ -424,7 +423,9 @@ static int run_one(void *ctx, size_t index, const struct suite_streams *st,
 	o->report.json = st->json;
 	o->report.junit = st->junit;
 	o->report.index = index;
-	return run_config(o->suite.configs[index], o);
+	int status = run_config(o->suite.configs[index], o);
+	*lost |= o->report.lost;
+	return status;
 }
 
 /* Config (index) has no verdict of its own (why): report it as an error,
@@ -452,7 +453,8 @@ static bool is_suite(const struct options *o)
 	       getenv("TEST_TOTAL_SHARDS");
 }
 
-/* Run the suite; returns its status (status_of_suite). */
+/* Run the suite; returns its status (status_of_suite, or 4 when a
+ * report was lost). */
 static int run_suite(struct options *o, const struct suite_streams *st)
 {
 	size_t counts[RANK_COUNT] = { 0 };
@@ -474,8 +476,10 @@ static int run_suite(struct options *o, const struct suite_streams *st)
 	/* A sandbox stays for the life of a process: one config each. */
 	bool isolate = sandbox_available && !o->no_sandbox && !o->explain &&
 		       !o->check;
+	bool lost = false;
 	suite_run(&o->suite, o->jobs, isolate, st, run_one, report_lost, o,
-		  status);
+		  status, &lost);
+	lost |= o->report.lost; /* the reports of configs whose child died */
 	/* The children wrote theirs; the finish is the parent's. */
 	o->report.json = st->json;
 	o->report.junit = st->junit;
@@ -483,7 +487,12 @@ static int run_suite(struct options *o, const struct suite_streams *st)
 		counts[status_rank(status[i])]++;
 	report_finish(&o->report, counts);
 	free(status);
-	return status_of_suite(counts);
+	/* A report that could not be written (--log-dir) is lost output,
+	 * unless the suite's status says more. */
+	int worst = status_of_suite(counts);
+	if (lost && worst != EXIT_USAGE && worst != EXIT_GUEST)
+		worst = EXIT_OUTPUT;
+	return worst;
 }
 
 /* --log-dir DIR: made if it is missing; false, said, if it is no

@@ -25,6 +25,7 @@ struct report_opts {
 	const char *log_dir; /* --log-dir: each config's report and console
 				 in files of their own there, or NULL */
 	FILE *log_files[2];  /* this config's: opened before it runs */
+	bool log_open;       /* they were (or could not be) opened */
 	char log_stem[4096]; /* their path less .log or .console */
 	bool lost;    /* a sink could not write all of an outcome */
 	size_t count; /* configs in this call */

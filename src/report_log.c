@@ -42,16 +42,19 @@ static void lost(struct report_opts *o, int k, int why)
 	o->lost = true;
 }
 
-static void log_before(struct report_opts *o, const struct config *cfg)
+/* Open the files of config (cfg), the (number)th of the call. */
+static void open_files(struct report_opts *o, const struct config *cfg,
+		       size_t number)
 {
 	char name[200];
 	int digits = snprintf(NULL, 0, "%zu", o->count);
 	size_t len = sizeof o->log_stem - sizeof ".console";
 
+	o->log_open = true;
 	file_name(name, sizeof name, cfg->name);
 	int n = o->count > 1
 		? snprintf(o->log_stem, len, "%s/%0*zu-%s", o->log_dir, digits,
-			   o->index + 1, name)
+			   number, name)
 		: snprintf(o->log_stem, len, "%s/%s", o->log_dir, name);
 	for (int k = LOG_TEXT; k <= LOG_CONSOLE; k++) {
 		char path[sizeof o->log_stem + sizeof ".console"];
@@ -60,6 +63,12 @@ static void log_before(struct report_opts *o, const struct config *cfg)
 		if (!o->log_files[k])
 			lost(o, k, n >= 0 && (size_t)n < len ? errno : ENAMETOOLONG);
 	}
+}
+
+/* Before the config runs, o->index configs have been reported. */
+static void log_before(struct report_opts *o, const struct config *cfg)
+{
+	open_files(o, cfg, o->index + 1);
 }
 
 /* Flush and close log file (k); what could not be written is said. */
@@ -80,6 +89,9 @@ static void finish_file(struct report_opts *o, int k)
 
 static void log_outcome(struct report_opts *o, const struct outcome *out)
 {
+	if (!o->log_open) /* no guest ran: no sandbox to open them before */
+		open_files(o, out->cfg, o->index);
+	o->log_open = false;
 	if (o->log_files[LOG_TEXT])
 		report_text(o->log_files[LOG_TEXT], out);
 	if (o->log_files[LOG_CONSOLE] && out->res)

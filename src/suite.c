@@ -315,9 +315,11 @@ static void start(struct job *j, size_t index, bool direct,
 	if (!direct && (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
 			dup2(fileno(j->err), STDERR_FILENO) < 0))
 		_exit(EXIT_USAGE);
-	int status = run(ctx, index, direct ? st : &j->st, true);
+	bool lost = false;
+	int status = run(ctx, index, direct ? st : &j->st, true, &lost);
 	fflush(NULL);
-	reported[index] = 1; /* run() returns once the config is reported */
+	/* run() returns once the config is reported; 2: some of it lost */
+	reported[index] = lost ? 2 : 1;
 	gate_take(gate);
 	_exit(status);
 }
@@ -394,14 +396,14 @@ static void show(struct job *j, size_t i, const struct suite_streams *st,
 /* Configs in this process, one after another, until a signal. */
 static void run_here(const struct suite *s, const struct suite_streams *st,
 		     suite_run_fn run, suite_lost_fn lost, void *ctx,
-		     int *status)
+		     int *status, bool *output_lost)
 {
 	char why[96];
 
 	for (size_t i = 0; i < s->count; i++) {
 		int sig = run_ending_signal();
 		if (!sig) {
-			status[i] = run(ctx, i, st, s->count == 1);
+			status[i] = run(ctx, i, st, s->count == 1, output_lost);
 			continue;
 		}
 		snprintf(why, sizeof why, "not run: kvmrun was stopped by SIG%s",
@@ -413,10 +415,10 @@ static void run_here(const struct suite *s, const struct suite_streams *st,
 
 void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 	       const struct suite_streams *st, suite_run_fn run,
-	       suite_lost_fn lost, void *ctx, int *status)
+	       suite_lost_fn lost, void *ctx, int *status, bool *output_lost)
 {
 	if (s->count <= 1 || (jobs <= 1 && !isolate)) {
-		run_here(s, st, run, lost, ctx, status);
+		run_here(s, st, run, lost, ctx, status, output_lost);
 		return;
 	}
 	struct job *j = calloc(s->count, sizeof *j);
@@ -464,6 +466,8 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 	}
 	catch_signals(false);
 	gate_close(&gate);
+	for (size_t i = 0; i < s->count; i++)
+		*output_lost |= reported[i] == 2;
 	munmap((void *)reported, s->count);
 	free(j);
 }

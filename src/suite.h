@@ -38,9 +38,11 @@ struct suite_streams {
 
 /* Runs config (index) and returns its exit status; output to stdout,
  * stderr and (st) as usual. (last): this process ends after it, so what
- * it holds may be left for the kernel to free at exit. */
+ * it holds may be left for the kernel to free at exit. Sets (*lost) when
+ * a report of it could not all be written (--log-dir). */
 typedef int (*suite_run_fn)(void *ctx, size_t index,
-			    const struct suite_streams *st, bool last);
+			    const struct suite_streams *st, bool last,
+			    bool *lost);
 
 /* Reports config (index) as an error that (why) explains, to stdout,
  * stderr and (st): its process died before it reported, or it was not
@@ -54,10 +56,10 @@ typedef void (*suite_lost_fn)(void *ctx, size_t index,
  * at a time. SIGINT, SIGTERM or SIGHUP stops the suite: the children
  * are stopped, and what they did not report, and the configs not
  * started, are reported with (lost). Every config has a verdict. Fills
- * (status). */
+ * (status), and sets (*output_lost) if (run) said a report was lost. */
 void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 	       const struct suite_streams *st, suite_run_fn run,
-	       suite_lost_fn lost, void *ctx, int *status);
+	       suite_lost_fn lost, void *ctx, int *status, bool *output_lost);
 
 /* The signal that stopped the suite (as run_ending_signal), or 0. */
 int suite_ending_signal(void);

@@ -123,4 +123,17 @@ grep -qF "sub-test failed (console line 2): msr: bad value" logs/2-kut-fail.log 
 grep -q "^PASS kut-pass" logs/1-kut-pass.log || fail "the log has no verdict"
 "$k" -q --log-dir logs kut-pass.yaml 2>/dev/null && [ -f logs/kut-pass.log ] ||
 	fail "one config: no logs/kut-pass.log"
+# Without a run (--check) the report alone, numbered from 1.
+"$k" --check --log-dir chk kut-pass.yaml kut-fail.yaml 2>/dev/null
+[ -f chk/1-kut-pass.log ] && [ -f chk/2-kut-fail.log ] && [ ! -e chk/1-kut-pass.console ] ||
+	{ ls chk; fail "--check --log-dir"; }
+# A folder that cannot be made is a usage error; a file that cannot be
+# written is lost output (4), said.
+"$k" -q --log-dir /proc/kvmrun-no-such/logs kut-pass.yaml 2>dir.err
+[ $? -eq 2 ] && grep -q "^kvmrun: --log-dir /proc/kvmrun-no-such/logs: " dir.err ||
+	{ cat dir.err; fail "an impossible --log-dir"; }
+mkdir full && ln -s /dev/full full/kut-pass.log
+"$k" -q --log-dir full kut-pass.yaml 2>full.err
+[ $? -eq 4 ] && grep -q "^kvmrun: --log-dir: full/kut-pass.log: output lost: No space left on device" full.err ||
+	{ cat full.err; fail "a log that could not be written"; }
 exit 0
