@@ -9,6 +9,8 @@
  *   cpus=N       fw_cfg says N CPUs          mem=N   N MiB of RAM or more
  *   x2apic=0|1   CPUID.1:ECX.x2APIC          vendor=V  CPUID.0's vendor
  *   pit=0|1      an i8254 answers on port 0x40 (1) or the bus is empty (0)
+ *   acpi=N       ACPI tables as kvm-unit-tests finds them: a MADT of N
+ *                CPUs, and a PM timer (where the FADT says) that counts
  *   skip         report a skip only          fail    report a failure
  *   hang         never end (a timeout)       word=W  a pass for each one given
  */
@@ -67,6 +69,53 @@ static void cpuid(uint32_t leaf, uint32_t r[4])
 			 : "a"(leaf), "c"(0));
 }
 
+static uint32_t get32(uint32_t addr)
+{
+	return *(volatile const uint32_t *)(uintptr_t)addr;
+}
+
+/* The table (sig) through the RSDP and RSDT, as kvm-unit-tests' lib/acpi.c
+ * finds it; 0 if there is none. */
+static uint32_t acpi_table(const char *sig)
+{
+	uint32_t rsdp = 0;
+
+	for (uint32_t a = 0xe0000; a < 0x100000 && !rsdp; a += 16)
+		if (get32(a) == 0x20445352 && get32(a + 4) == 0x20525450) /* "RSD PTR " */
+			rsdp = a;
+	if (!rsdp)
+		return 0;
+	uint32_t rsdt = get32(rsdp + 16);
+	for (uint32_t at = rsdt + 36; at < rsdt + get32(rsdt + 4); at += 4) {
+		uint32_t t = get32(at);
+		if (get32(t) == *(const uint32_t *)sig)
+			return t;
+	}
+	return 0;
+}
+
+static void check_acpi(const char *v)
+{
+	uint32_t fadt = acpi_table("FACP"), madt = acpi_table("APIC");
+	uint32_t lapics = 0;
+
+	report(fadt && madt, "acpi: FACP and APIC through the RSDT", "");
+	if (!fadt || !madt)
+		return;
+	for (uint32_t at = madt + 44; at < madt + get32(madt + 4);
+	     at += *(volatile uint8_t *)(uintptr_t)(at + 1))
+		lapics += *(volatile uint8_t *)(uintptr_t)at == 0;
+	report(lapics == number(v), "acpi: local APICs in the MADT: ", v);
+	uint16_t port = (uint16_t)get32(fadt + 76);
+	uint32_t t0, t1;
+	__asm__ volatile("inl %1, %0" : "=a"(t0) : "Nd"(port));
+	for (volatile int i = 0; i < 100000; i++)
+		;
+	__asm__ volatile("inl %1, %0" : "=a"(t1) : "Nd"(port));
+	report(t0 <= 0xffffff && t1 <= 0xffffff && t0 != t1,
+	       "acpi: the PM timer counts", "");
+}
+
 static __attribute__((noreturn)) void kut_exit(uint32_t code)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(code), "Nd"((uint16_t)DEBUG_EXIT));
@@ -102,6 +151,8 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 		name[0] = r[1], name[1] = r[3], name[2] = r[2];
 		report(word_is(v, (const char *)name), "vendor=", v);
 	}
+	if ((v = value(cmdline, "acpi=")))
+		check_acpi(v);
 	if ((v = value(cmdline, "pit="))) {
 		/* Channel 0 counts down from 0x1234: an i8254 reads back
 		 * less; an empty bus reads all ones. */

@@ -618,6 +618,12 @@ static void p_irqchip(struct schema *c, struct ynode *n, void *dst)
 
 /* ---- boot ---- */
 
+static void p_acpi(struct schema *c, struct ynode *n, void *dst)
+{
+	c->cfg->acpi_pos = ynode_pos(n);
+	schema_bool(c, n, dst);
+}
+
 static const char *const unhandled_names[] = { "stop", "ignore", NULL };
 
 static void p_unhandled(struct schema *c, struct ynode *n, void *dst)
@@ -1129,6 +1135,7 @@ static const struct field top_fields[] = {
 	FIELD("debug", p_debug, struct config, gdb),
 	FIELD("boot", p_boot, struct config, boot),
 	FIELD("irqchip", p_irqchip, struct config, irqchip),
+	FIELD("acpi", p_acpi, struct config, acpi),
 	FIELD("multiboot", p_multiboot, struct config, cmdline),
 	{ NULL },
 };

@@ -162,6 +162,8 @@ struct config {
 	enum unhandled_kind unhandled;
 	bool irqchip, pit; /* irqchip: KVM's LAPIC, IOAPIC and PIC; its PIT */
 	struct pos irqchip_pos;
+	bool acpi;         /* acpi: QEMU's ACPI tables (acpi.h) */
+	struct pos acpi_pos;
 
 	uint64_t timeout_ns;
 	uint64_t max_exits; /* 0: no cap */

@@ -1,10 +1,11 @@
 /* The handler kinds with no state or one value: console, exit, constant,
- * log, ignore, debug-exit, irq-line and latch. */
+ * log, ignore, debug-exit, irq-line, latch and pm-timer. */
 #include "kvmrun-config.h"
 
 #include "device.h"
 
 #include <string.h>
+#include <time.h>
 
 /* Reads give zero. */
 static void read_zero(struct dev_state *s, const struct dev_env *env,
@@ -164,4 +165,30 @@ const struct device dev_latch = {
 		 "the value, default 0)",
 	.value = VALUE_OPTIONAL, .value_is = "what reads give before a write",
 	.reset = keep_value, .read = constant_read, .write = latch_write,
+};
+
+/* ---- pm-timer ---- */
+
+#define PM_TIMER_HZ 3579545 /* the ACPI PM timer's clock */
+
+/* The ACPI PM timer: a 24-bit count at 3.579545 MHz, from the host's
+ * monotonic clock (the FADT of acpi: true says it is at port 0x608). */
+static void pm_timer_read(struct dev_state *s, const struct dev_env *env,
+			  uint64_t offset, uint8_t *data, unsigned size,
+			  size_t count)
+{
+	struct timespec t;
+
+	(void)s, (void)env, (void)offset;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	uint64_t ticks = (uint64_t)t.tv_sec * PM_TIMER_HZ +
+			 (uint64_t)t.tv_nsec * PM_TIMER_HZ / 1000000000u;
+	dev_fill(data, size, count, ticks & 0xffffff);
+}
+
+const struct device dev_pm_timer = {
+	.name = "pm-timer",
+	.about = "pm-timer: the ACPI PM timer, a 24-bit count at 3.579545 "
+		 "MHz; writes are ignored",
+	.reset = keep_value, .read = pm_timer_read, .write = write_nothing,
 };

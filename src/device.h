@@ -17,7 +17,8 @@
 
 /* The kinds, in the order of the table in devices.c. */
 enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
-		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE, H_LATCH, H_NKINDS };
+		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE, H_LATCH, H_PM_TIMER,
+		    H_NKINDS };
 
 /* One handler's state, made by the device's reset from its config. */
 struct dev_state {

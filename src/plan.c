@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "multiboot.h"
 #include "num.h"
 #include "status.h"
@@ -745,8 +746,8 @@ static const struct kernel_device {
 	{ false, false, 0x4d0, 2, "the PIC's ELCR" },
 	{ false, true, 0x40, 4, "the PIT" },
 	{ false, true, 0x61, 1, "the PIT's speaker port" },
-	{ true, false, 0xfec00000, 0x100, "the IOAPIC" },
-	{ true, false, 0xfee00000, 0x1000, "the local APIC" },
+	{ true, false, X86_IOAPIC_BASE, 0x100, "the IOAPIC" },
+	{ true, false, X86_LAPIC_BASE, 0x1000, "the local APIC" },
 };
 
 static void check_kernel_devices(struct plan *p, const struct config *cfg)
@@ -892,6 +893,33 @@ static void plan_multiboot(struct plan *p, const struct config *cfg)
 	free(mods);
 }
 
+/* acpi: the tables in the BIOS area, where a kernel looks for them; in
+ * RAM, which the config must give there. */
+static void plan_acpi(struct plan *p, const struct config *cfg)
+{
+	if (!cfg->irqchip) {
+		diag_add(&p->diag, cfg->acpi_pos, "acpi", "wanted irqchip with "
+			 "acpi: its MADT describes the local APICs and the "
+			 "IOAPIC, which irqchip makes");
+		return;
+	}
+	if (!plan_ram_covers(cfg, ACPI_BASE, ACPI_SIZE, true)) {
+		diag_add(&p->diag, cfg->acpi_pos, "acpi", "the ACPI tables go "
+			 "at 0x%x-0x%x (a kernel looks for them there), which "
+			 "is not writable RAM: start memory at 0", ACPI_BASE,
+			 ACPI_BASE + ACPI_SIZE - 1);
+		return;
+	}
+	p->acpi = malloc(ACPI_SIZE);
+	if (!p->acpi)
+		err(EXIT_USAGE, "malloc");
+	acpi_build(p->acpi, cfg->cpus);
+	struct blob *b = add_blob(p, "ACPI tables", ACPI_BASE, ACPI_SIZE,
+				  cfg->acpi_pos);
+	b->data = p->acpi;
+	b->len = ACPI_SIZE;
+}
+
 /* Three pages below 4 GiB that no region or handler uses, for the TSS
  * that KVM keeps for real mode on some hosts; 0 if none. */
 static uint64_t find_tss(const struct config *cfg)
@@ -1029,7 +1057,10 @@ bool plan_build(struct plan *p, const struct config *cfg)
 	check_blobs(p, cfg);
 	if (d->count != before)
 		return false;
-	if (p->mode->paging)
+	/* At a fixed address: before what is placed wherever there is room. */
+	if (cfg->acpi)
+		plan_acpi(p, cfg);
+	if (p->mode->paging && d->count == before)
 		plan_tables(p, cfg);
 	if (p->mode->gdt)
 		plan_gdt(p, cfg);
@@ -1058,6 +1089,7 @@ void plan_free(struct plan *p)
 	free(p->modules);
 	free(p->mb_cmdline);
 	free(p->mb_info);
+	free(p->acpi);
 	free(p->blobs);
 	free(p->maps);
 	pt_free(&p->pt);

@@ -65,6 +65,9 @@ struct plan {
 	const char *idt_why;
 	uint8_t idt_page[IDT_PAGE];
 
+	/* acpi: the tables' page, at ACPI_BASE (acpi.h) */
+	uint8_t *acpi;
+
 	/* boot: multiboot: the modules' files, the information structure
 	 * and where it is (EBX). */
 	struct image *modules;

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where a PC's interrupt controllers sit (KVM's in-kernel ones too). */
+#define X86_LAPIC_BASE 0xfee00000u
+#define X86_IOAPIC_BASE 0xfec00000u
+
 /* X(name, bit, what) for each bit kvmrun names. */
 #define X86_CR0_LIST(X)                                                        \
 	X(PE, 0, "protection enable: segments come from descriptors (protected mode)") \
