@@ -53,7 +53,7 @@ expect "SKIP tcg-only (tcg only, but kvmrun runs under KVM)"
 expect "SKIP checked (/proc/self/KVMRUN_KUT_NO_SUCH_FILE not equal to 1)"
 expect "SKIP other-model (-cpu Opteron_G1: kvmrun gives the vCPUs the host's CPUID, it does not model CPU Opteron_G1)"
 expect "SKIP iommu (-machine q35 is not modelled)"
-expect "SKIP unknown-feature (cpu.cpuid.set\[0\]: unknown CPUID feature 'no_such_feature'.*)"
+expect "SKIP unknown-feature (cpu.cpuid.clear\[0\]: unknown CPUID feature 'no_such_feature'.*)"
 expect "SKIP missing (Test file '.*/x86/no-such-test.flat' not found)"
 [ "$(wc -l <out)" -eq 22 ] || { cat out; fail "not one line per test"; }
 
