@@ -11,6 +11,7 @@
  *   pit=0|1      an i8254 answers on port 0x40 (1) or the bus is empty (0)
  *   acpi=N       ACPI tables as kvm-unit-tests finds them: a MADT of N
  *                CPUs, and a PM timer (where the FADT says) that counts
+ *   iomem        pc-testdev's memory at 0xff000000 keeps what is written
  *   skip         report a skip only          fail    report a failure
  *   hang         never end (a timeout)       word=W  a pass for each one given
  */
@@ -153,6 +154,13 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 	}
 	if ((v = value(cmdline, "acpi=")))
 		check_acpi(v);
+	if (has_word(cmdline, "iomem")) {
+		volatile uint32_t *m = (volatile uint32_t *)0xff000000u;
+		m[0] = 0x12345678;
+		m[0x3fff] = 0x9abcdef0; /* its last word, 64 KiB on */
+		report(m[0] == 0x12345678 && m[0x3fff] == 0x9abcdef0 && m[1] == 0,
+		       "iomem keeps what is written", "");
+	}
 	if ((v = value(cmdline, "pit="))) {
 		/* Channel 0 counts down from 0x1234: an i8254 reads back
 		 * less; an empty bus reads all ones. */

@@ -498,6 +498,11 @@ static void check_handler_keys(struct schema *c, struct ynode *v,
 		schema_problem(c, v, "an %s handler needs value: %s, 0 to %llu",
 			       d->name, d->value_is,
 			       (unsigned long long)d->max_value);
+	if (d->max_size && h->size > d->max_size)
+		schema_problem(c, v, "an %s handler holds at most %llu bytes, "
+			       "found a size of %llu", d->name,
+			       (unsigned long long)d->max_size,
+			       (unsigned long long)h->size);
 	if (h->input && !d->input)
 		schema_problem(c, v, device_takers(takes_input, kinds, sizeof kinds) > 1
 			       ? "only %s handlers take input"

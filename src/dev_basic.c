@@ -1,11 +1,16 @@
-/* The handler kinds with no state or one value: console, exit, constant,
- * log, ignore, debug-exit, irq-line, latch and pm-timer. */
+/* The handler kinds with no state, one value or plain bytes: console,
+ * exit, constant, log, ignore, debug-exit, irq-line, latch, pm-timer and
+ * iomem. */
 #include "kvmrun-config.h"
 
 #include "device.h"
 
+#include <err.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "status.h"
 
 /* Reads give zero. */
 static void read_zero(struct dev_state *s, const struct dev_env *env,
@@ -23,9 +28,10 @@ static enum dev_action write_nothing(struct dev_state *s, const struct dev_env *
 	return DEV_CONTINUE;
 }
 
-static void keep_value(struct dev_state *s, uint64_t value, const char *input)
+static void keep_value(struct dev_state *s, uint64_t value, const char *input,
+		       uint64_t size)
 {
-	(void)input;
+	(void)input, (void)size;
 	memset(s, 0, sizeof *s);
 	s->value = value;
 }
@@ -191,4 +197,56 @@ const struct device dev_pm_timer = {
 	.about = "pm-timer: the ACPI PM timer, a 24-bit count at 3.579545 "
 		 "MHz; writes are ignored",
 	.reset = keep_value, .read = pm_timer_read, .write = write_nothing,
+};
+
+/* ---- iomem ---- */
+
+#define IOMEM_MAX (16u << 20) /* bytes an iomem handler holds at most */
+
+static void iomem_reset(struct dev_state *s, uint64_t value, const char *input,
+			uint64_t size)
+{
+	(void)value, (void)input;
+	memset(s, 0, sizeof *s);
+	s->bytes = calloc(1, size);
+	if (!s->bytes)
+		err(EXIT_USAGE, "calloc");
+}
+
+static void iomem_release(struct dev_state *s)
+{
+	free(s->bytes);
+	s->bytes = NULL;
+}
+
+/* The bus keeps [offset, offset + size) inside the handler; the items of
+ * string I/O on a port all go to that one place, as on a real port. */
+static void iomem_read(struct dev_state *s, const struct dev_env *env,
+		       uint64_t offset, uint8_t *data, unsigned size, size_t count)
+{
+	(void)env;
+	for (size_t i = 0; i < count; i++)
+		memcpy(data + i * size, s->bytes + offset, size);
+}
+
+static enum dev_action iomem_write(struct dev_state *s, const struct dev_env *env,
+				   uint64_t offset, const uint8_t *data,
+				   unsigned size, size_t count)
+{
+	(void)env;
+	if (count)
+		memcpy(s->bytes + offset, data + (count - 1) * size, size);
+	return DEV_CONTINUE;
+}
+
+/* QEMU's pc-testdev memory at 0xff000000: RAM that every access reaches
+ * through an MMIO exit, so that KVM's instruction emulator does the
+ * access (kvm-unit-tests' emulator and lam tests). */
+const struct device dev_iomem = {
+	.name = "iomem",
+	.about = "iomem: memory behind MMIO exits: reads give back what was "
+		 "written (at first zeros)",
+	.size = 0x10000, .max_size = IOMEM_MAX,
+	.reset = iomem_reset, .release = iomem_release,
+	.read = iomem_read, .write = iomem_write,
 };

@@ -50,9 +50,10 @@ size_t fwcfg_item(uint16_t key, const struct fwcfg_facts *facts,
 
 /* ---- the handler: a selector at offset 0, data bytes at offset 1 ---- */
 
-static void fwcfg_reset(struct dev_state *s, uint64_t value, const char *input)
+static void fwcfg_reset(struct dev_state *s, uint64_t value, const char *input,
+			uint64_t size)
 {
-	(void)input;
+	(void)input, (void)size;
 	memset(s, 0, sizeof *s);
 	s->value = value;
 }

@@ -82,8 +82,9 @@ bool uart_write(uint8_t regs[8], unsigned offset, uint8_t byte)
 /* ---- the handler ---- */
 
 static void uart_handler_reset(struct dev_state *s, uint64_t value,
-			       const char *input)
+			       const char *input, uint64_t size)
 {
+	(void)size;
 	memset(s, 0, sizeof *s);
 	s->value = value;
 	uart_reset(s->uart.regs);

@@ -18,7 +18,7 @@
 /* The kinds, in the order of the table in devices.c. */
 enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
 		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE, H_LATCH, H_PM_TIMER,
-		    H_NKINDS };
+		    H_IOMEM, H_NKINDS };
 
 /* One handler's state, made by the device's reset from its config. */
 struct dev_state {
@@ -32,6 +32,7 @@ struct dev_state {
 			uint16_t selector; /* the item chosen, and how far read */
 			uint32_t offset;
 		} fwcfg;
+		uint8_t *bytes;    /* iomem: what was written, its size */
 	};
 };
 
@@ -63,9 +64,14 @@ struct device {
 	uint64_t max_value;    /* with value: its largest (0: any) */
 	const char *value_is;  /* with value: what it means, for messages */
 	bool input;            /* takes `input:` */
+	uint64_t max_size;     /* the largest size: it holds that much; 0: any */
 	bool needs_irqchip;
-	/* Make (s) from the config's value and input (may be NULL). */
-	void (*reset)(struct dev_state *s, uint64_t value, const char *input);
+	/* Make (s) from the config's value, input (may be NULL) and the
+	 * handler's size. */
+	void (*reset)(struct dev_state *s, uint64_t value, const char *input,
+		      uint64_t size);
+	/* Free what (reset) took, if anything (may be NULL). */
+	void (*release)(struct dev_state *s);
 	/* Fill (data): (count) items of (size) bytes read at (offset). */
 	void (*read)(struct dev_state *s, const struct dev_env *env,
 		     uint64_t offset, uint8_t *data, unsigned size, size_t count);

@@ -8,7 +8,7 @@
 
 extern const struct device dev_console, dev_exit, dev_constant, dev_log,
 	dev_ignore, dev_uart8250, dev_debug_exit, dev_fw_cfg, dev_irq_line,
-	dev_latch, dev_pm_timer;
+	dev_latch, dev_pm_timer, dev_iomem;
 
 const struct device *const devices[H_NKINDS] = {
 	[H_CONSOLE] = &dev_console,
@@ -22,6 +22,7 @@ const struct device *const devices[H_NKINDS] = {
 	[H_IRQ_LINE] = &dev_irq_line,
 	[H_LATCH] = &dev_latch,
 	[H_PM_TIMER] = &dev_pm_timer,
+	[H_IOMEM] = &dev_iomem,
 };
 
 const char *const *device_names(void)

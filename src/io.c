@@ -22,7 +22,7 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		t[i] = (struct io_handler){ .base = h[i].addr, .size = h[i].size,
 					    .dev = devices[h[i].kind] };
-		t[i].dev->reset(&t[i].state, h[i].value, h[i].input);
+		t[i].dev->reset(&t[i].state, h[i].value, h[i].input, h[i].size);
 	}
 	return t;
 }
@@ -40,8 +40,17 @@ void io_register(struct io_table *t, const struct plan *p, int vm_fd)
 	t->nmmio = cfg->nmmio;
 }
 
+static void release(struct io_handler *h, size_t n)
+{
+	for (size_t i = 0; h && i < n; i++)
+		if (h[i].dev->release)
+			h[i].dev->release(&h[i].state);
+}
+
 void io_free(struct io_table *t)
 {
+	release(t->ports, t->nports);
+	release(t->mmio, t->nmmio);
 	free(t->ports);
 	free(t->mmio);
 	memset(t, 0, sizeof *t);
