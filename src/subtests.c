@@ -93,6 +93,20 @@ static long long number(const char *s, const char *end)
 	return n;
 }
 
+/* The guest gave up at console (line) (kvm-unit-tests' ABORT:, TAP's
+ * Bail out!), saying [why, end): the first such line is the problem. */
+static void gave_up(struct subtests *out, const char *what, unsigned line,
+		    const char *why, const char *end)
+{
+	char text[160];
+
+	if (out->problem[0])
+		return;
+	printable(text, sizeof text, why, (size_t)(end - why));
+	snprintf(out->problem, sizeof out->problem, "the guest %s (console "
+		 "line %u): %s", what, line, text);
+}
+
 /* ---- kvm-unit-tests: "PASS: prefix: message", "SUMMARY: N tests" ---- */
 
 static const struct {
@@ -122,12 +136,8 @@ static void kut_line(const char *s, size_t len, unsigned line,
 	}
 	if ((rest = starts(s, len, "SUMMARY: ")))
 		out->planned = number(rest, s + len);
-	else if ((rest = starts(s, len, "ABORT: ")) && !out->problem[0]) {
-		char why[160];
-		printable(why, sizeof why, rest, len - (size_t)(rest - s));
-		snprintf(out->problem, sizeof out->problem, "the guest "
-			 "aborted (console line %u): %s", line, why);
-	}
+	else if ((rest = starts(s, len, "ABORT: ")))
+		gave_up(out, "aborted", line, rest, s + len);
 }
 
 static void kut_end(struct subtests *out)
@@ -218,11 +228,10 @@ static void tap_line(const char *s, size_t len, unsigned line,
 	else if ((rest = starts(s, len, "1..")) && rest < s + len &&
 		 *rest >= '0' && *rest <= '9')
 		out->planned = number(rest, s + len);
-	else if ((rest = starts(s, len, "Bail out!")) && !out->problem[0]) {
-		char why[160];
-		printable(why, sizeof why, rest, len - (size_t)(rest - s));
-		snprintf(out->problem, sizeof out->problem, "the guest bailed "
-			 "out (console line %u):%s", line, why);
+	else if ((rest = starts(s, len, "Bail out!"))) {
+		while (rest < s + len && *rest == ' ')
+			rest++;
+		gave_up(out, "bailed out", line, rest, s + len);
 	}
 }
 
