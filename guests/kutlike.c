@@ -12,6 +12,11 @@
  *   acpi=N       ACPI tables as kvm-unit-tests finds them: a MADT of N
  *                CPUs, and a PM timer (where the FADT says) that counts
  *   iomem        pc-testdev's memory at 0xff000000 keeps what is written
+ *   s3           sleep (ACPI S3) until the RTC alarm a second on, and check
+ *                what the wake-up left: it comes back in real mode at the
+ *                FACS waking vector, PM1 and the RTC say why it woke
+ *   nowake       with s3: RTC_EN left clear, so nothing can wake it
+ *   poweroff     ACPI S5 through PM1 control: the machine goes off
  *   skip         report a skip only          fail    report a failure
  *   hang         never end (a timeout)       word=W  a pass for each one given
  */
@@ -117,6 +122,143 @@ static void check_acpi(const char *v)
 	       "acpi: the PM timer counts", "");
 }
 
+static uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* ---- ACPI S3, with the RTC alarm to wake up ---- */
+
+#define RTC_SEC 0
+#define RTC_A 10
+#define RTC_B 11
+#define RTC_C 12
+#define RTC_A_UIP 0x80
+#define RTC_B_AIE 0x20
+#define RTC_C_AF 0x20
+#define PM1_RTC 0x0400 /* PM1 status and enable */
+#define PM1_WAK 0x8000 /* PM1 status */
+#define PM1_SLP_EN 0x2000
+#define SLP_TYP_S3 (1u << 10) /* QEMU's \_S3_, as kvm-unit-tests' s3 */
+
+static uint8_t rtc_get(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static void rtc_put(uint8_t reg, uint8_t v)
+{
+	outb(0x70, reg);
+	outb(0x71, v);
+}
+
+/* What the real-mode code at the waking vector needs to come back to
+ * protected mode and to after_wake: the descriptor tables, CR4, the
+ * far pointer to wake32, the data selector and the stack. It and the
+ * code sit at WAKE_AT, below 1 MiB and free in kvmrun's layout. */
+#define WAKE_AT 0x8000u
+struct wake_block {
+	uint16_t pad0, gdt_limit;
+	uint32_t gdt_base;
+	uint16_t pad1, idt_limit;
+	uint32_t idt_base;
+	uint32_t entry;   /* wake32: offset, then selector (m16:32) */
+	uint16_t cs, ds;
+	uint32_t esp, cr4;
+};
+#define BLOCK (WAKE_AT + 0x40) /* the stub's code comes first */
+
+extern char wake16[], wake16_end[];
+void wake32(void);
+__attribute__((noreturn, used)) void after_wake(void);
+
+__asm__(".pushsection .text\n"
+	".code16\n"
+	"wake16:\n"
+	"	cli\n"
+	"	xorw %ax, %ax\n"
+	"	movw %ax, %ds\n"
+	"	lgdtl 0x8042\n"    /* BLOCK + 2: the GDT's limit and base */
+	"	lidtl 0x804a\n"    /* BLOCK + 10: the IDT's */
+	"	movl %cr0, %eax\n"
+	"	orb $1, %al\n"
+	"	movl %eax, %cr0\n"
+	"	ljmpl *0x8050\n"   /* BLOCK + 16: to wake32 */
+	"wake16_end:\n"
+	".code32\n"
+	"wake32:\n"
+	"	movzwl 0x8056, %eax\n"
+	"	movw %ax, %ds\n"
+	"	movw %ax, %es\n"
+	"	movw %ax, %ss\n"
+	"	movl 0x8058, %esp\n"
+	"	movl 0x805c, %eax\n"
+	"	movl %eax, %cr4\n"
+	"	call after_wake\n"
+	".popsection\n");
+
+static uint32_t facs_at, pm1_status, rtc_sec_before;
+static volatile uint32_t *const woke_early = (volatile uint32_t *)0x7ff0;
+
+static __attribute__((noreturn)) void summary_and_exit(void);
+
+/* Sleep as kvm-unit-tests' s3 does: the waking vector in the FACS, RTC_EN
+ * in PM1 enable, the RTC alarm on every field's "don't care" (the next
+ * second), just after an update; then SLP_TYP and SLP_EN. */
+static __attribute__((noreturn)) void sleep_s3(uint32_t fadt, int wake)
+{
+	struct wake_block *b = (struct wake_block *)BLOCK;
+	uint16_t cs, ds;
+
+	facs_at = get32(fadt + 36);
+	pm1_status = get32(fadt + 56);
+	for (uint32_t i = 0; i < (uint32_t)(wake16_end - wake16); i++)
+		((volatile char *)WAKE_AT)[i] = wake16[i];
+	__asm__ volatile("sgdt %0" : "=m"(b->gdt_limit));
+	__asm__ volatile("sidt %0" : "=m"(b->idt_limit));
+	__asm__ volatile("mov %%cs, %0; mov %%ds, %1" : "=r"(cs), "=r"(ds));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(b->cr4));
+	b->entry = (uint32_t)(uintptr_t)wake32;
+	b->cs = cs;
+	b->ds = ds;
+	b->esp = 0x7f00; /* below the block, above the GDT */
+	*(volatile uint32_t *)(uintptr_t)(facs_at + 12) = WAKE_AT;
+
+	outw((uint16_t)(pm1_status + 2), wake ? PM1_RTC : 0);
+	while (!(rtc_get(RTC_A) & RTC_A_UIP))
+		;
+	while (rtc_get(RTC_A) & RTC_A_UIP)
+		;
+	rtc_sec_before = rtc_get(RTC_SEC);
+	rtc_get(RTC_C);
+	rtc_put(1, 0xc0); /* the alarm's seconds, minutes, hours */
+	rtc_put(3, 0xc0);
+	rtc_put(5, 0xc0);
+	rtc_put(RTC_B, rtc_get(RTC_B) | RTC_B_AIE);
+	*woke_early = 0;
+	__asm__ volatile("" : : : "memory"); /* the block is in RAM first */
+	outw((uint16_t)get32(fadt + 64), SLP_TYP_S3 | PM1_SLP_EN);
+	for (;;)
+		*woke_early = 1; /* the CPU went on after SLP_EN */
+}
+
+void after_wake(void)
+{
+	uint16_t status = inw((uint16_t)pm1_status);
+
+	report(1, "s3: woke at the FACS waking vector, in real mode", "");
+	report(*woke_early == 0, "s3: nothing ran after SLP_EN", "");
+	report((status & (PM1_WAK | PM1_RTC)) == (PM1_WAK | PM1_RTC),
+	       "s3: PM1 status says the RTC woke it", "");
+	report(rtc_get(RTC_C) & RTC_C_AF, "s3: the RTC's alarm went off", "");
+	report(rtc_get(RTC_SEC) != rtc_sec_before, "s3: the RTC's time passed", "");
+	summary_and_exit();
+}
+
 static __attribute__((noreturn)) void kut_exit(uint32_t code)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(code), "Nd"((uint16_t)DEBUG_EXIT));
@@ -179,10 +321,26 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 	if (has_word(cmdline, "hang"))
 		for (;;)
 			__asm__ volatile("pause");
+	if (has_word(cmdline, "poweroff")) {
+		uint32_t fadt = acpi_table("FACP");
+		outw((uint16_t)get32(fadt + 64), PM1_SLP_EN); /* \_S5_: 0 */
+		report(0, "poweroff: still running after S5", "");
+	}
+	if (has_word(cmdline, "s3")) {
+		uint32_t fadt = acpi_table("FACP");
+		report(fadt != 0, "s3: the FADT", "");
+		if (fadt)
+			sleep_s3(fadt, !has_word(cmdline, "nowake"));
+	}
 	if (has_word(cmdline, "skip")) {
 		print("SKIP: asked to skip\n");
 		tests = 1, skipped = 1, failed = 0;
 	}
+	summary_and_exit();
+}
+
+static void summary_and_exit(void)
+{
 	print("SUMMARY: ");
 	print_dec(tests);
 	print(" tests");

@@ -6,13 +6,14 @@
 
 #include <string.h>
 
+#include "dev_acpi_pm.h"
 #include "x86.h"
 
 /* Where each table goes in the page: the RSDP first (16-byte aligned),
  * the FACS 64-byte aligned, the MADT last (it grows with the vCPUs). */
 enum {
 	AT_RSDP = 0x000, AT_RSDT = 0x040, AT_XSDT = 0x080, AT_FADT = 0x100,
-	AT_FACS = 0x1c0, AT_DSDT = 0x200, AT_MADT = 0x240,
+	AT_FACS = ACPI_FACS - ACPI_BASE, AT_DSDT = 0x200, AT_MADT = 0x240,
 };
 
 #define HEADER 36   /* a table's header, before its own fields */
@@ -52,6 +53,27 @@ static void seal(uint8_t *t)
 	memcpy(&len, t + 4, 4);
 	t[9] = 0;
 	t[9] = checksum(t, len);
+}
+
+/* The DSDT's AML: the sleep states there are, each Name (_Sx_,
+ * Package () { SLP_TYPa, SLP_TYPb, 0, 0 }). No devices. */
+static uint32_t dsdt_aml(uint8_t *t)
+{
+	static const uint8_t states[][2] = { { '3', ACPI_SLP_TYP_S3 },
+					     { '5', ACPI_SLP_TYP_S5 } };
+	uint8_t *e = t + HEADER;
+
+	for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+		const uint8_t aml[] = {
+			0x08, '_', 'S', states[i][0], '_', /* NameOp, name */
+			0x12, 8, 4,  /* PackageOp, its length, 4 elements */
+			0x0a, states[i][1], 0x0a, states[i][1], /* BytePrefix */
+			0x00, 0x00,  /* ZeroOp ZeroOp */
+		};
+		memcpy(e, aml, sizeof aml);
+		e += sizeof aml;
+	}
+	return (uint32_t)(e - t);
 }
 
 static uint32_t madt(uint8_t *t, unsigned cpus)
@@ -131,7 +153,7 @@ void acpi_build(uint8_t page[ACPI_SIZE], unsigned cpus)
 	put32(facs + 4, 64);
 	facs[32] = 1; /* version */
 
-	header(dsdt, "DSDT", HEADER, 1); /* no AML: no devices to describe */
+	header(dsdt, "DSDT", dsdt_aml(dsdt), 1);
 	header(apic, "APIC", madt(apic, cpus), 1);
 	seal(rsdt);
 	seal(xsdt);

@@ -13,6 +13,11 @@
 #define ACPI_PM_TIMER (ACPI_PM_BASE + 8)
 #define ACPI_SCI_IRQ 9
 
+/* The FACS, where a sleeping guest leaves its waking vector. */
+#define ACPI_FACS (ACPI_BASE + 0x1c0)
+#define ACPI_FACS_WAKING_VECTOR 12   /* 32-bit, entered in real mode */
+#define ACPI_FACS_X_WAKING_VECTOR 24 /* 64-bit; used when not zero */
+
 /* The tables for (cpus) vCPUs, at guest-physical ACPI_BASE, into
  * (page), ACPI_SIZE bytes. */
 void acpi_build(uint8_t page[ACPI_SIZE], unsigned cpus);

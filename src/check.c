@@ -47,6 +47,7 @@ static const enum stop_kind stop_kinds[] = {
 	[STOPPED_HLT] = STOP_HLT,
 	[STOPPED_EXIT] = STOP_EXIT,
 	[STOPPED_SHUTDOWN] = STOP_SHUTDOWN,
+	[STOPPED_POWEROFF] = STOP_POWEROFF,
 };
 
 /* stop: { exception: NAME }: the shutdown must come from that exception,
@@ -77,7 +78,7 @@ static void check_stop(const struct config *cfg, const struct result *res,
 {
 	unsigned allowed = cfg->expect.stops ? cfg->expect.stops
 					     : 1U << STOP_HLT | 1U << STOP_EXIT;
-	bool known = res->stop <= STOPPED_SHUTDOWN;
+	bool known = res->stop <= STOPPED_POWEROFF;
 
 	out->stop_ok = known && (allowed & (1U << stop_kinds[res->stop]));
 	struct verdict *v = add(out, cfg->expect.stop_pos, out->stop_ok, "stop");

@@ -33,7 +33,8 @@
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
 const char *const boot_names[] = { "direct", "multiboot", NULL };
-const char *const stop_names[] = { "hlt", "exit", "shutdown", NULL };
+const char *const stop_names[] = { "hlt", "exit", "shutdown", "poweroff",
+				   NULL };
 const char *const subtest_formats[] = { "none", "tap", "kvm-unit-tests",
 					 NULL };
 

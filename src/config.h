@@ -78,7 +78,8 @@ struct handler_cfg {
 	struct pos pos;
 };
 
-enum stop_kind { STOP_HLT, STOP_EXIT, STOP_SHUTDOWN, STOP_NKINDS };
+enum stop_kind { STOP_HLT, STOP_EXIT, STOP_SHUTDOWN, STOP_POWEROFF,
+		 STOP_NKINDS };
 
 extern const char *const stop_names[]; /* NULL-terminated */
 

@@ -12,13 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dev_acpi_pm.h"
 #include "dev_fwcfg.h"
+#include "dev_rtc.h"
 #include "dev_uart.h"
 
 /* The kinds, in the order of the table in devices.c. */
 enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
 		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE, H_LATCH, H_PM_TIMER,
-		    H_IOMEM, H_NKINDS };
+		    H_IOMEM, H_RTC, H_ACPI_PM, H_NKINDS };
 
 /* One handler's state, made by the device's reset from its config. */
 struct dev_state {
@@ -33,6 +35,8 @@ struct dev_state {
 			uint32_t offset;
 		} fwcfg;
 		uint8_t *bytes;    /* iomem: what was written, its size */
+		struct rtc rtc;
+		struct acpi_pm pm;
 	};
 };
 
@@ -51,6 +55,8 @@ enum dev_action {
 	DEV_CONTINUE,
 	DEV_STOP,   /* the guest's status was given: the run ends */
 	DEV_FAILED, /* the host refused what the device asked; errno says why */
+	DEV_SLEEP,    /* the guest asked for ACPI S3: the run stage sleeps */
+	DEV_POWEROFF, /* the guest asked for ACPI S5: the run ends */
 };
 
 /* Which config keys a kind takes. */

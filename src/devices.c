@@ -8,7 +8,7 @@
 
 extern const struct device dev_console, dev_exit, dev_constant, dev_log,
 	dev_ignore, dev_uart8250, dev_debug_exit, dev_fw_cfg, dev_irq_line,
-	dev_latch, dev_pm_timer, dev_iomem;
+	dev_latch, dev_pm_timer, dev_iomem, dev_rtc, dev_acpi_pm;
 
 const struct device *const devices[H_NKINDS] = {
 	[H_CONSOLE] = &dev_console,
@@ -23,6 +23,8 @@ const struct device *const devices[H_NKINDS] = {
 	[H_LATCH] = &dev_latch,
 	[H_PM_TIMER] = &dev_pm_timer,
 	[H_IOMEM] = &dev_iomem,
+	[H_RTC] = &dev_rtc,
+	[H_ACPI_PM] = &dev_acpi_pm,
 };
 
 const char *const *device_names(void)

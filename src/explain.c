@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "num.h"
 #include "vm.h"
 
@@ -84,6 +85,12 @@ static void describe_blob(const struct plan *p, const struct blob *b,
 				 size_str(b->len, sz));
 			return;
 		}
+	if (p->acpi && b->data == p->acpi) {
+		snprintf(text, size, "ACPI tables: RSDP, RSDT, XSDT, FADT, "
+			 "FACS (the waking vector at 0x%x), DSDT (\\_S3_, "
+			 "\\_S5_), MADT", ACPI_FACS + ACPI_FACS_WAKING_VECTOR);
+		return;
+	}
 	if (!b->seg) {
 		snprintf(text, size, "page tables: %zu tables, the root (CR3) "
 			 "first", p->pt.npages);

@@ -35,7 +35,7 @@ static bool entry_returned(const struct plan *p, const struct result *res,
 	uint64_t rsp = res->regs.rsp + res->sregs.ss.base;
 
 	if (res->stop == STOPPED_HLT || res->stop == STOPPED_EXIT ||
-	    !res->have_regs || rsp != p->stack + word(p))
+	    res->stop == STOPPED_POWEROFF || !res->have_regs || rsp != p->stack + word(p))
 		return false;
 	snprintf(buf, HINT_LEN, "the stack pointer is one word above where "
 		 "the guest started (0x%llx): the entry function returned, to "

@@ -56,6 +56,14 @@ void io_free(struct io_table *t)
 	memset(t, 0, sizeof *t);
 }
 
+struct dev_state *io_port_state(struct io_table *t, enum handler_kind kind)
+{
+	for (size_t i = 0; i < t->nports; i++)
+		if (t->ports[i].dev == devices[kind])
+			return &t->ports[i].state;
+	return NULL;
+}
+
 static struct io_handler *lookup(struct io_handler *h, size_t n,
 				 uint64_t addr, unsigned size)
 {
@@ -139,6 +147,8 @@ static enum io_action handle(const struct io_table *t, struct io_handler *h,
 	switch (h->dev->write(&h->state, &env, offset, data, size, count)) {
 	case DEV_STOP: return IO_STOP;
 	case DEV_FAILED: return IO_FAILED;
+	case DEV_SLEEP: return IO_SLEEP;
+	case DEV_POWEROFF: return IO_POWEROFF;
 	default: return IO_CONTINUE;
 	}
 }

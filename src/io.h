@@ -29,11 +29,16 @@ void io_register(struct io_table *t, const struct plan *p, int vm_fd);
 
 void io_free(struct io_table *t);
 
+/* The state of the first port handler of (kind), or NULL. */
+struct dev_state *io_port_state(struct io_table *t, enum handler_kind kind);
+
 enum io_action {
 	IO_CONTINUE,
 	IO_STOP,      /* the guest gave its exit status */
 	IO_UNHANDLED, /* no handler there: res->access says what */
 	IO_FAILED,    /* the handler's device failed: res->detail says why */
+	IO_SLEEP,     /* the guest asked to sleep (ACPI S3) */
+	IO_POWEROFF,  /* the guest asked to power off (ACPI S5) */
 };
 
 /* Handle the port exit in (run): all size * count bytes. */

@@ -37,6 +37,7 @@ static const int plain[] = {
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(timer_create), SCMP_SYS(timer_settime), SCMP_SYS(timer_delete),
 	SCMP_SYS(clock_gettime), SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(clock_nanosleep), /* a guest asleep (ACPI S3), as it waits */
 	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
 	SCMP_SYS(futex), /* the vCPU threads' locks, and joining them */

@@ -531,7 +531,8 @@ static void describe_stop(FILE *f, const struct plan *p, const struct result *re
 		return;
 	case STOPPED_TIMEOUT:
 		fprintf(f, "kvmrun: %s: timeout: the guest was still "
-			"running after limits.timeout (%.3f s)\n", name,
+			"%s after limits.timeout (%.3f s)\n", name,
+			res->detail[0] ? res->detail : "running",
 			(double)p->facts.timeout_ns / 1e9);
 		return;
 	case STOPPED_EXIT_LIMIT:

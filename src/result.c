@@ -17,6 +17,7 @@ static const struct {
 	[STOPPED_HLT] = { "hlt", "hlt" },
 	[STOPPED_EXIT] = { "exit", "exit" },
 	[STOPPED_SHUTDOWN] = { "shutdown", "shutdown" },
+	[STOPPED_POWEROFF] = { "poweroff", "poweroff" },
 	[STOPPED_TIMEOUT] = { "timeout", "timeout" },
 	[STOPPED_EXIT_LIMIT] = { "exit limit", "exit-limit" },
 	[STOPPED_INTERRUPTED] = { "interrupted", "interrupted" },
@@ -27,6 +28,7 @@ static const struct {
 	[STOPPED_UNKNOWN_EXIT] = { "unexpected exit", "unknown-exit" },
 	[STOPPED_KVM_ERROR] = { "KVM error", "kvm-error" },
 	[STOPPED_DEVICE_ERROR] = { "device error", "device-error" },
+	[STOPPED_ASLEEP] = { "asleep for good", "asleep" },
 };
 
 const char *result_stop_name(enum stop_reason stop)

@@ -16,6 +16,7 @@ enum stop_reason {
 	STOPPED_HLT,
 	STOPPED_EXIT,       /* an exit handler received a status */
 	STOPPED_SHUTDOWN,   /* triple fault */
+	STOPPED_POWEROFF,   /* ACPI S5 */
 	STOPPED_TIMEOUT,
 	STOPPED_EXIT_LIMIT,
 	STOPPED_INTERRUPTED,
@@ -26,6 +27,7 @@ enum stop_reason {
 	STOPPED_UNKNOWN_EXIT,
 	STOPPED_KVM_ERROR,
 	STOPPED_DEVICE_ERROR, /* a handler's request to KVM failed (detail) */
+	STOPPED_ASLEEP,     /* ACPI S3 with no wake-up to come (detail) */
 };
 
 /* An I/O access as the guest made it. */

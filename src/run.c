@@ -14,6 +14,7 @@
 
 #include "diagnose.h"
 #include "gdb.h"
+#include "sleep.h"
 #include "smp.h"
 #include "x86.h"
 
@@ -143,6 +144,23 @@ static bool caught_exception(const struct run *r, const struct vcpu *c)
 	       idt_stub_vector(p->idt_base, sregs.cs.base + regs.rip) >= 0;
 }
 
+/* The guest asked for ACPI S3: true if the run ends there. */
+static bool sleep_until_woken(struct run *r, struct vcpu *c)
+{
+	struct result *res = r->res;
+	char why[sizeof res->detail];
+
+	r->asleep = true;
+	enum sleep_end end = sleep_s3(r->vm, c, r->io, r->plan->acpi != NULL,
+				      &stop_signal, why, sizeof why);
+	r->asleep = end == SLEEP_STOPPED; /* the timeout's report says so */
+	if (end == SLEEP_WOKE || end == SLEEP_STOPPED)
+		return false;
+	res->stop = end == SLEEP_NEVER ? STOPPED_ASLEEP : STOPPED_KVM_ERROR;
+	snprintf(res->detail, sizeof res->detail, "%s", why);
+	return true;
+}
+
 /* Handle one exit of vCPU (c); returns true when the guest has stopped. */
 static bool dispatch(struct run *r, struct vcpu *c)
 {
@@ -201,7 +219,11 @@ static bool dispatch(struct run *r, struct vcpu *c)
 	}
 	if (action == IO_CONTINUE)
 		return false;
-	if (action == IO_STOP)
+	if (action == IO_SLEEP)
+		return sleep_until_woken(r, c);
+	if (action == IO_POWEROFF)
+		res->stop = STOPPED_POWEROFF;
+	else if (action == IO_STOP)
 		res->stop = STOPPED_EXIT;
 	else if (action == IO_FAILED)
 		res->stop = STOPPED_DEVICE_ERROR;
@@ -285,6 +307,9 @@ static bool bsp_between(struct run *r)
 	}
 	if (stop_signal) {
 		char why[64] = "";
+		if (r->asleep)
+			snprintf(why, sizeof why, "asleep (ACPI S3), waiting "
+				 "for the RTC alarm,");
 		if (stop_signal != SIGALRM) {
 			ending_signal = stop_signal;
 			snprintf(why, sizeof why, "SIG%s (%s)",
@@ -443,7 +468,8 @@ static void collect(struct run *r)
 	}
 	/* Reading the image's symbols and DWARF costs more than a short
 	 * run: only for the stops that are failures in most configs. */
-	if (res->have_regs && res->stop != STOPPED_HLT && res->stop != STOPPED_EXIT)
+	if (res->have_regs && res->stop != STOPPED_HLT &&
+	    res->stop != STOPPED_EXIT && res->stop != STOPPED_POWEROFF)
 		diagnose_place(r->plan, &res->diag);
 	res->reset_at_shutdown = res->stop == STOPPED_SHUTDOWN &&
 				 res->have_regs &&

@@ -20,6 +20,7 @@ struct run {
 	struct result *res;
 	struct smp smp;
 	struct guard *guard;
+	bool asleep; /* in ACPI S3 when a signal came */
 	/* --trace: told of each exit as it is counted; NULL for none. The
 	 * report stage gives it, so that run does not depend on report. */
 	void (*trace_exit)(const struct result *res, const struct exit_rec *e);

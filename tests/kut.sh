@@ -42,6 +42,7 @@ expect "PASS x2apic-on (2 tests)"
 expect "PASS x2apic-off (2 tests)"
 expect "PASS vendor (2 tests)"
 expect "PASS acpi (4 tests)"
+expect "PASS s3 (7 tests)"
 expect "PASS iomem (2 tests)"
 expect "PASS pit (2 tests)"
 expect "PASS no-pit (2 tests)"
@@ -56,7 +57,7 @@ expect "SKIP other-model (-cpu Opteron_G1: kvmrun gives the vCPUs the host's CPU
 expect "SKIP iommu (-machine q35 is not modelled)"
 expect "SKIP unknown-feature (cpu.cpuid.clear\[0\]: unknown CPUID feature 'no_such_feature'.*)"
 expect "SKIP missing (Test file '.*/x86/no-such-test.flat' not found)"
-[ "$(wc -l <out)" -eq 23 ] || { cat out; fail "not one line per test"; }
+[ "$(wc -l <out)" -eq 24 ] || { cat out; fail "not one line per test"; }
 
 # Selection: names, -g, -a.
 sh "$kut" tree plain fails >sel.out 2>&1

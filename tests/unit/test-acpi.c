@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "acpi.h"
+#include "dev_acpi_pm.h"
 #include "unit.h"
 
 static uint8_t page[ACPI_SIZE];
@@ -50,6 +51,25 @@ static const uint8_t *table(uint64_t gpa, const char *sig)
 	return t;
 }
 
+/* SLP_TYPa of the sleep state (name) in the DSDT's AML, as an OS reads
+ * it: Name (_Sx_, Package () { a, b, ... }), each a Zero, One or
+ * BytePrefix value; -1 if it is not there. */
+static int sleep_type(const uint8_t *dsdt, const char *name)
+{
+	uint32_t len = get32(dsdt + 4);
+
+	for (uint32_t at = 36; at + 8 <= len; at++) {
+		const uint8_t *p = dsdt + at;
+		if (p[0] != 0x08 || memcmp(p + 1, name, 4) != 0 || p[5] != 0x12)
+			continue;
+		const uint8_t *e = p + 8; /* past PkgLength and NumElements */
+		if (p[6] >= 0x40 || p[7] < 2 || e + 2 > dsdt + len)
+			return -1;
+		return e[0] == 0x0a ? e[1] : e[0] == 0x01 ? 1 : e[0] == 0x00 ? 0 : -1;
+	}
+	return -1;
+}
+
 static void test_tables(unsigned cpus)
 {
 	acpi_build(page, cpus);
@@ -76,7 +96,13 @@ static void test_tables(unsigned cpus)
 	CHECK_U64(get32(fadt + 64), ACPI_PM_BASE + 4);
 	CHECK_U64(get32(fadt + 76), ACPI_PM_TIMER);
 	CHECK(fadt[91] == 4);
-	CHECK(table(get32(fadt + 40), "DSDT") != NULL);
+	const uint8_t *dsdt = table(get32(fadt + 40), "DSDT");
+	CHECK(dsdt != NULL);
+	if (dsdt) {
+		CHECK(sleep_type(dsdt, "_S3_") == ACPI_SLP_TYP_S3);
+		CHECK(sleep_type(dsdt, "_S5_") == ACPI_SLP_TYP_S5);
+		CHECK(sleep_type(dsdt, "_S4_") == -1);
+	}
 	uint32_t facs = get32(fadt + 36);
 	CHECK(facs % 64 == 0 && memcmp(page + (facs - ACPI_BASE), "FACS", 4) == 0);
 	CHECK_U64(get32(madt + 36), 0xfee00000);

@@ -2,7 +2,8 @@
  * The handlers through io.c and the device table, without KVM: each kind
  * reads and writes as kvmrun.yaml(5) says, and a device whose request to
  * KVM fails (an irq-line on a VM descriptor that is not one) stops the
- * run with its own reason and the errno, not as an unhandled access.
+ * run with its own reason and the errno, not as an unhandled access;
+ * the RTC's ports, and ACPI PM1's sleep and power-off.
  */
 #include "kvmrun-config.h"
 
@@ -20,7 +21,8 @@ static const char config_text[] =
 	"ports: { 0xE9: console, 0xF4: exit, 0x61: { handler: constant, value: 0x5A },\n"
 	"         0x80: log, 0x3f8: { handler: uart8250, input: \"hi\" },\n"
 	"         0x2f8: { handler: ignore, size: 8 }, 0x510: fw-cfg,\n"
-	"         0x90: { handler: irq-line, value: 5 } }\n";
+	"         0x90: { handler: irq-line, value: 5 }, 0x70: rtc,\n"
+	"         0x600: acpi-pm }\n";
 
 static uint8_t page[4096] __attribute__((aligned(64)));
 
@@ -90,6 +92,37 @@ int main(void)
 	/* exit: the value is the guest's status and the run stops. */
 	CHECK(port(&io, &res, 0xF4, true, 1, 7) == IO_STOP);
 	CHECK(res.has_status && res.status == 7);
+
+	/* The RTC: an outw at the index port writes the index and the data
+	 * (a CMOS byte); the data port gives it back. */
+	CHECK(port(&io, &res, 0x70, true, 2, 0x5a40) == IO_CONTINUE);
+	CHECK(port(&io, &res, 0x70, true, 1, 0x40) == IO_CONTINUE);
+	CHECK_U64(in(&io, &res, 0x71, 1), 0x5a);
+	CHECK_U64(in(&io, &res, 0x70, 1), 0xff);
+	CHECK(port(&io, &res, 0x70, true, 1, 0x0d) == IO_CONTINUE);
+	CHECK_U64(in(&io, &res, 0x71, 1), 0x80); /* register D: VRT */
+	CHECK(io_port_state(&io, H_RTC) != NULL);
+
+	/* ACPI PM1: SCI_EN on from the start; status bits are cleared by
+	 * writing ones; SLP_EN sleeps or powers off by SLP_TYP, or does
+	 * nothing for a type the DSDT does not offer; it never reads back. */
+	struct acpi_pm *pm = &io_port_state(&io, H_ACPI_PM)->pm;
+	CHECK_U64(in(&io, &res, 0x604, 2), ACPI_PM1_SCI_EN);
+	CHECK(port(&io, &res, 0x602, true, 2, ACPI_PM1_RTC) == IO_CONTINUE);
+	CHECK(acpi_pm_rtc_wakes(pm));
+	acpi_pm_woke_by_rtc(pm);
+	CHECK_U64(in(&io, &res, 0x600, 4), (uint64_t)ACPI_PM1_RTC << 16 |
+					     ACPI_PM1_WAK | ACPI_PM1_RTC);
+	CHECK(port(&io, &res, 0x600, true, 2, ACPI_PM1_WAK) == IO_CONTINUE);
+	CHECK_U64(in(&io, &res, 0x600, 2), ACPI_PM1_RTC);
+	CHECK(port(&io, &res, 0x604, true, 2, ACPI_PM1_SLP_EN | 5 << 10) ==
+	      IO_CONTINUE);
+	CHECK_U64(in(&io, &res, 0x604, 2), 5 << 10);
+	CHECK(port(&io, &res, 0x604, true, 2, ACPI_PM1_SLP_EN |
+		   ACPI_SLP_TYP_S3 << 10) == IO_SLEEP);
+	CHECK(port(&io, &res, 0x604, true, 2, ACPI_PM1_SLP_EN |
+		   ACPI_SLP_TYP_S5 << 10) == IO_POWEROFF);
+	CHECK_U64(in(&io, &res, 0x604, 2), ACPI_SLP_TYP_S5 << 10);
 
 	io_free(&io);
 	result_free(&res);
