@@ -16,7 +16,10 @@
  *                what the wake-up left: it comes back in real mode at the
  *                FACS waking vector, PM1 and the RTC say why it woke
  *   nowake       with s3: RTC_EN left clear, so nothing can wake it
+ *   later        with s3: the alarm twelve hours on, not the next second
  *   poweroff     ACPI S5 through PM1 control: the machine goes off
+ *   hyperv       Hyper-V's CPUID leaves at 0x40000000 (interface "Hv#1"),
+ *                KVM's at 0x40000100, and a SynIC MSR that keeps a value
  *   skip         report a skip only          fail    report a failure
  *   hang         never end (a timeout)       word=W  a pass for each one given
  */
@@ -122,6 +125,26 @@ static void check_acpi(const char *v)
 	       "acpi: the PM timer counts", "");
 }
 
+static void check_hyperv(void)
+{
+	uint32_t r[4], kvm[4];
+
+	cpuid(0x40000001, r);
+	report(r[0] == 0x31237648, "hyperv: CPUID 0x40000001 says Hv#1", "");
+	cpuid(0x40000100, kvm);
+	report(kvm[1] == 0x4b4d564b && kvm[2] == 0x564b4d56 && kvm[3] == 0x4d,
+	       "hyperv: KVM's leaves at 0x40000100", "");
+	cpuid(0x40000003, r);
+	if (!(r[0] & (1u << 2))) {
+		report(0, "hyperv: no SynIC in CPUID 0x40000003", "");
+		return;
+	}
+	uint32_t lo, hi; /* SCONTROL: the SynIC's enable bit */
+	__asm__ volatile("wrmsr" : : "c"(0x40000080), "a"(1), "d"(0));
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x40000080));
+	report(lo == 1 && hi == 0, "hyperv: the SynIC keeps SCONTROL", "");
+}
+
 static uint16_t inw(uint16_t port)
 {
 	uint16_t v;
@@ -209,7 +232,8 @@ static __attribute__((noreturn)) void summary_and_exit(void);
 /* Sleep as kvm-unit-tests' s3 does: the waking vector in the FACS, RTC_EN
  * in PM1 enable, the RTC alarm on every field's "don't care" (the next
  * second), just after an update; then SLP_TYP and SLP_EN. */
-static __attribute__((noreturn)) void sleep_s3(uint32_t fadt, int wake)
+static __attribute__((noreturn)) void sleep_s3(uint32_t fadt, int wake,
+						int later)
 {
 	struct wake_block *b = (struct wake_block *)BLOCK;
 	uint16_t cs, ds;
@@ -238,6 +262,11 @@ static __attribute__((noreturn)) void sleep_s3(uint32_t fadt, int wake)
 	rtc_put(1, 0xc0); /* the alarm's seconds, minutes, hours */
 	rtc_put(3, 0xc0);
 	rtc_put(5, 0xc0);
+	if (later) { /* the hour half a day on, in BCD */
+		uint8_t h = rtc_get(4), hour = (uint8_t)((h >> 4) * 10 + (h & 15));
+		hour = (uint8_t)((hour + 12) % 24);
+		rtc_put(5, (uint8_t)((hour / 10) << 4 | hour % 10));
+	}
 	rtc_put(RTC_B, rtc_get(RTC_B) | RTC_B_AIE);
 	*woke_early = 0;
 	__asm__ volatile("" : : : "memory"); /* the block is in RAM first */
@@ -321,6 +350,8 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 	if (has_word(cmdline, "hang"))
 		for (;;)
 			__asm__ volatile("pause");
+	if (has_word(cmdline, "hyperv"))
+		check_hyperv();
 	if (has_word(cmdline, "poweroff")) {
 		uint32_t fadt = acpi_table("FACP");
 		outw((uint16_t)get32(fadt + 64), PM1_SLP_EN); /* \_S5_: 0 */
@@ -330,7 +361,8 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 		uint32_t fadt = acpi_table("FACP");
 		report(fadt != 0, "s3: the FADT", "");
 		if (fadt)
-			sleep_s3(fadt, !has_word(cmdline, "nowake"));
+			sleep_s3(fadt, !has_word(cmdline, "nowake"),
+				 has_word(cmdline, "later"));
 	}
 	if (has_word(cmdline, "skip")) {
 		print("SKIP: asked to skip\n");

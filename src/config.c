@@ -288,6 +288,7 @@ static const struct field cpu_fields[] = {
 	FIELD_HAS("stack", p_stack, struct config, stack, has_stack),
 	FIELD("regs", p_cpu_regs, struct config, regs),
 	FIELD("cpuid", p_cpuid, struct config, cpuid_set),
+	FIELD("hyperv", schema_bool, struct config, hyperv),
 	FIELD("idt", p_idt, struct config, idt_at),
 	{ NULL },
 };
@@ -295,7 +296,7 @@ static const struct field cpu_fields[] = {
 static void p_cpu(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
-	if (schema_want_mapping(c, n, "a mapping with mode, count, entry, stack, regs, cpuid, idt"))
+	if (schema_want_mapping(c, n, "a mapping with mode, count, entry, stack, regs, cpuid, hyperv, idt"))
 		schema_fields(c, n, cpu_fields, c->cfg);
 	else if (schema_is_null(n))
 		schema_problem(c, n, "missing required key 'mode'");

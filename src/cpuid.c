@@ -3,6 +3,7 @@
 
 #include "cpuid.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -100,4 +101,24 @@ void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id)
 		else if (e->function == 0xb || e->function == 0x1f)
 			e->edx = id;
 	}
+}
+
+struct kvm_cpuid2 *cpuid_with_hyperv(const struct kvm_cpuid2 *c,
+				     const struct kvm_cpuid2 *hv)
+{
+	uint32_t n = c->nent + hv->nent;
+	struct kvm_cpuid2 *out = calloc(1, sizeof *out + n * sizeof out->entries[0]);
+
+	if (!out)
+		return NULL;
+	out->nent = n;
+	for (uint32_t i = 0; i < c->nent; i++) {
+		out->entries[i] = c->entries[i];
+		uint32_t f = c->entries[i].function;
+		if (f >= CPUID_HYPERVISOR_BASE && f < CPUID_HYPERVISOR_BASE + 0x100)
+			out->entries[i].function = f + 0x100;
+	}
+	memcpy(out->entries + c->nent, hv->entries,
+	       hv->nent * sizeof hv->entries[0]);
+	return out;
 }

@@ -31,4 +31,14 @@ void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg);
  * ID in EDX of leaves 0xB and 0x1F, as a PC's firmware leaves them. */
 void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id);
 
+/* Hyper-V's leaves (KVM_GET_SUPPORTED_HV_CPUID gives them) where a
+ * Hyper-V guest looks, 0x40000000 on; KVM's own leaves move 0x100 up, as
+ * QEMU puts them, where Linux still finds them. A new table, or NULL. */
+#define CPUID_HYPERVISOR_BASE 0x40000000u
+#define CPUID_HYPERV_FEATURES 0x40000003u
+#define CPUID_HYPERV_SYNIC (1u << 2)  /* its EAX: SynIC MSRs */
+#define CPUID_HYPERV_STIMER (1u << 3) /* its EAX: synthetic timers */
+struct kvm_cpuid2 *cpuid_with_hyperv(const struct kvm_cpuid2 *c,
+				     const struct kvm_cpuid2 *hv);
+
 #endif

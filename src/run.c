@@ -18,6 +18,8 @@
 #include "smp.h"
 #include "x86.h"
 
+#define HV_STATUS_INVALID_HYPERCALL_CODE 2 /* Hyper-V's TLFS */
+
 /* The signal handler's view of the one run in progress. */
 static struct kvm_run *volatile running;
 static volatile sig_atomic_t stop_signal;
@@ -209,6 +211,14 @@ static bool dispatch(struct run *r, struct vcpu *c)
 				 : "");
 		return true;
 	case KVM_EXIT_INTR:
+		return false;
+	case KVM_EXIT_HYPERV:
+		/* cpu.hyperv: KVM tells of the SynIC's message and event
+		 * pages (kvmrun posts no messages of its own) and hands on
+		 * the hypercalls it does not make itself, which have no
+		 * device here, as QEMU answers them without one. */
+		if (run->hyperv.type == KVM_EXIT_HYPERV_HCALL)
+			run->hyperv.u.hcall.result = HV_STATUS_INVALID_HYPERCALL_CODE;
 		return false;
 	case KVM_EXIT_DEBUG: /* a breakpoint, watchpoint or step for gdb */
 		if (gdb_attached(r->gdb))

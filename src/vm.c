@@ -499,6 +499,14 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 							: "as the host's",
 		     p->cfg->ncpuid_set, p->cfg->ncpuid_clear);
 	}
+	if (vm->hyperv) {
+		struct kvm_cpuid2 *with = cpuid_with_hyperv(c, vm->hyperv);
+		free(c);
+		if (!(c = with))
+			return fail(vm, EXIT_GUEST, "malloc: %s", strerror(errno));
+		note(vm, "cpuid", "cpu.hyperv: the Hyper-V leaves at "
+		     "0x40000000, KVM's own moved to 0x40000100");
+	}
 	struct kvm_cpuid_entry2 *ext = cpuid_find(c, CPUID_EXT_FEATURES);
 	const char *lacks = vm->calls.dry ? NULL : cpuid_lacks(p, ext ? ext->edx : 0);
 	note(vm, "check", "CPUID 0x80000001 EDX has%s%s%s", p->mode->paging == PT_4LEVEL ?
@@ -516,6 +524,41 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 	}
 	free(c);
 	return status;
+}
+
+/* cpu.hyperv, before the sandbox: the Hyper-V leaves KVM offers (the
+ * CPUID is set later), and the SynIC turned on in each vCPU when they
+ * offer it, as QEMU's hv-passthrough does. */
+static int hyperv_prepare(struct vm *vm, const struct plan *p)
+{
+	const uint32_t n = 64;
+
+	if (!p->cfg->hyperv)
+		return 0;
+	if (check_extension(vm, vm->kvm, KVM_CAP_HYPERV_CPUID,
+			    "KVM_CAP_HYPERV_CPUID") <= 0)
+		return fail(vm, EXIT_SKIP, "cpu.hyperv: this KVM offers no "
+			    "Hyper-V enlightenments (KVM_CAP_HYPERV_CPUID)");
+	vm->hyperv = calloc(1, sizeof *vm->hyperv + n * sizeof vm->hyperv->entries[0]);
+	if (!vm->hyperv)
+		return fail(vm, EXIT_GUEST, "calloc: %s", strerror(errno));
+	vm->hyperv->nent = n;
+	if (kvm_call(vm, vm->vcpu, KVM_GET_SUPPORTED_HV_CPUID,
+		     "KVM_GET_SUPPORTED_HV_CPUID", PTR(vm->hyperv),
+		     "room for %u entries: the leaves from 0x40000000", n) < 0)
+		return fail(vm, EXIT_GUEST, "KVM_GET_SUPPORTED_HV_CPUID: %s",
+			    strerror(errno));
+	struct kvm_cpuid_entry2 *f = cpuid_find(vm->hyperv, CPUID_HYPERV_FEATURES);
+	if (!f || !(f->eax & CPUID_HYPERV_SYNIC))
+		return 0;
+	struct kvm_enable_cap synic = { .cap = KVM_CAP_HYPERV_SYNIC2 };
+	for (size_t i = 0; i < vm->ncpus; i++)
+		if (kvm_call(vm, vm->cpus[i].fd, KVM_ENABLE_CAP, "KVM_ENABLE_CAP",
+			     PTR(&synic), "KVM_CAP_HYPERV_SYNIC2: vCPU %zu's "
+			     "SynIC, which the Hyper-V leaves offer", i) < 0)
+			return fail(vm, EXIT_GUEST, "KVM_ENABLE_CAP "
+				    "(KVM_CAP_HYPERV_SYNIC2): %s", strerror(errno));
+	return 0;
 }
 
 static int copy_blobs(struct vm *vm, const struct plan *p)
@@ -633,6 +676,7 @@ int vm_create(struct vm *vm, const struct plan *p, const struct vm_calls *calls)
 	    (status = set_tss(vm, p)) ||
 	    (status = map_memory(vm, p)) || (status = create_irqchip(vm, p)) ||
 	    (status = create_vcpus(vm, p)) ||
+	    (status = hyperv_prepare(vm, p)) ||
 	    (status = copy_blobs(vm, p)) ||
 	    (status = set_regs(vm, p)) ||
 	    (status = give_memory(vm, p)))
@@ -690,6 +734,7 @@ static void release(struct vm *vm, bool unmap)
 			close(c->fd);
 	}
 	free(vm->cpus);
+	free(vm->hyperv);
 	if (unmap)
 		mem_unmap(&vm->mem);
 	else

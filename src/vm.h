@@ -41,6 +41,7 @@ struct vm {
 	char why[512]; /* what went wrong, when a call fails */
 	struct vm_calls calls;
 	struct kvm_sregs reset; /* the BSP's special registers after reset */
+	struct kvm_cpuid2 *hyperv; /* cpu.hyperv: KVM's Hyper-V leaves */
 };
 
 /*

@@ -2,7 +2,10 @@
  * position, -s overrides applied. */
 #include "kvmrun-config.h"
 
+#include <stdlib.h>
+
 #include "config.h"
+#include "cpuid.h"
 #include "unit.h"
 
 static const char *dir;
@@ -213,8 +216,38 @@ static void overrides(void)
 	cfg_free(c);
 }
 
+/* cpu.hyperv's CPUID: Hyper-V's leaves where KVM's were, KVM's 0x100 up,
+ * the others as they were. */
+static void hyperv_leaves(void)
+{
+	static const uint32_t host[] = { 0, 1, 0x40000000, 0x40000001, 0x80000000 };
+	static const uint32_t hv[] = { 0x40000000, 0x40000001, 0x40000003 };
+	struct kvm_cpuid2 *c = calloc(1, sizeof *c + 5 * sizeof c->entries[0]);
+	struct kvm_cpuid2 *h = calloc(1, sizeof *h + 3 * sizeof h->entries[0]);
+
+	c->nent = 5, h->nent = 3;
+	for (int i = 0; i < 5; i++)
+		c->entries[i] = (struct kvm_cpuid_entry2){ .function = host[i], .eax = host[i] };
+	for (int i = 0; i < 3; i++)
+		h->entries[i] = (struct kvm_cpuid_entry2){ .function = hv[i], .eax = 7 };
+	struct kvm_cpuid2 *m = cpuid_with_hyperv(c, h);
+	CHECK(m && m->nent == 8);
+	static const uint32_t want_fn[] = { 0, 1, 0x40000100, 0x40000101, 0x80000000,
+					    0x40000000, 0x40000001, 0x40000003 };
+	static const uint32_t want_eax[] = { 0, 1, 0x40000000, 0x40000001, 0x80000000,
+					     7, 7, 7 };
+	for (uint32_t i = 0; m && i < m->nent; i++) {
+		CHECK_U64(m->entries[i].function, want_fn[i]);
+		CHECK_U64(m->entries[i].eax, want_eax[i]);
+	}
+	free(m);
+	free(h);
+	free(c);
+}
+
 int main(void)
 {
+	hyperv_leaves();
 	dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	everything();
 	defaults();
