@@ -8,6 +8,7 @@
  * reaching the guest:
  *   cpus=N       fw_cfg says N CPUs          mem=N   N MiB of RAM or more
  *   x2apic=0|1   CPUID.1:ECX.x2APIC          vendor=V  CPUID.0's vendor
+ *   family=N     CPUID.1's family            level=N CPUID.0's highest leaf
  *   pit=0|1      an i8254 answers on port 0x40 (1) or the bus is empty (0)
  *   acpi=N       ACPI tables as kvm-unit-tests finds them: a MADT of N
  *                CPUs, and a PM timer (where the FADT says) that counts
@@ -322,6 +323,15 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 		cpuid(0, r);
 		name[0] = r[1], name[1] = r[3], name[2] = r[2];
 		report(word_is(v, (const char *)name), "vendor=", v);
+	}
+	if ((v = value(cmdline, "family="))) {
+		cpuid(1, r);
+		uint32_t family = (r[0] >> 8 & 15) + (r[0] >> 20 & 255);
+		report(family == number(v), "family=", v);
+	}
+	if ((v = value(cmdline, "level="))) {
+		cpuid(0, r);
+		report(r[0] == number(v), "level=", v);
 	}
 	if ((v = value(cmdline, "acpi=")))
 		check_acpi(v);

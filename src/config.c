@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpu_model.h"
 #include "cpuid.h"
 #include "device.h"
 #include "hostport.h"
@@ -267,7 +268,16 @@ static void p_cpuid_clear(struct schema *c, struct ynode *n, void *dst)
 	feature_list(c, n, &c->cfg->cpuid_clear, &c->cfg->ncpuid_clear);
 }
 
+static void p_model(struct schema *c, struct ynode *n, void *dst)
+{
+	int k = schema_name_index(c, n, "CPU model", cpu_model_names());
+
+	if (k >= 0)
+		*(const struct cpu_model **)dst = &cpu_models[k];
+}
+
 static const struct field cpuid_fields[] = {
+	FIELD("model", p_model, struct config, cpuid_model),
 	FIELD("vendor", p_vendor, struct config, cpuid_vendor),
 	FIELD("set", p_cpuid_set, struct config, cpuid_set),
 	FIELD("clear", p_cpuid_clear, struct config, cpuid_clear),
@@ -277,7 +287,7 @@ static const struct field cpuid_fields[] = {
 static void p_cpuid(struct schema *c, struct ynode *n, void *dst)
 {
 	(void)dst;
-	if (schema_want_mapping(c, n, "a mapping with vendor, set, clear"))
+	if (schema_want_mapping(c, n, "a mapping with model, vendor, set, clear"))
 		schema_fields(c, n, cpuid_fields, c->cfg);
 }
 

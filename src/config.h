@@ -138,6 +138,7 @@ struct config {
 	char cpuid_vendor[13]; /* cpu.cpuid.vendor, or empty */
 	unsigned *cpuid_set, *cpuid_clear; /* indexes in cpuid_features */
 	size_t ncpuid_set, ncpuid_clear;
+	const struct cpu_model *cpuid_model; /* cpu.cpuid.model, or NULL */
 	bool hyperv; /* cpu.hyperv: KVM's Hyper-V enlightenments */
 	uint64_t entry, stack;
 	struct pos entry_pos, stack_pos, mode_pos;

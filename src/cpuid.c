@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "cpu_model.h"
 
 #define F(n, l, r, b) { n, l, CPUID_##r, b }
 
@@ -79,8 +80,9 @@ static void change(struct kvm_cpuid2 *c, unsigned index, bool on)
 
 void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg)
 {
+	if (cfg->cpuid_model)
+		cpu_model_apply(c, cfg->cpuid_model);
 	struct kvm_cpuid_entry2 *e = entry(c, 0);
-
 	if (cfg->cpuid_vendor[0] && e) { /* EBX, EDX, ECX spell it */
 		memcpy(&e->ebx, cfg->cpuid_vendor, 4);
 		memcpy(&e->edx, cfg->cpuid_vendor + 4, 4);

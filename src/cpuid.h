@@ -23,8 +23,8 @@ const char *const *cpuid_feature_names(void);
 
 struct config;
 
-/* Apply the config's vendor and features to (c); a feature in a leaf
- * that KVM did not give is left out. */
+/* Apply the config's model, then its vendor and features, to (c); a
+ * feature in a leaf that KVM did not give is left out. */
 void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg);
 
 /* Say (id) is this vCPU's APIC ID: CPUID 1 EBX[31:24], and the x2APIC

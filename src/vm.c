@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cpu_model.h"
 #include "cpuid.h"
 #include "num.h"
 #include "kvm_host.h"
@@ -492,12 +493,15 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 	if (!c)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SUPPORTED_CPUID: %s",
 			    strerror(errno));
-	if (p->cfg->cpuid_vendor[0] || p->cfg->ncpuid_set || p->cfg->ncpuid_clear) {
-		cpuid_apply(c, p->cfg);
-		note(vm, "cpuid", "cpu.cpuid: vendor %s, %zu feature(s) set, %zu "
-		     "cleared", p->cfg->cpuid_vendor[0] ? p->cfg->cpuid_vendor
-							: "as the host's",
-		     p->cfg->ncpuid_set, p->cfg->ncpuid_clear);
+	const struct config *cfg = p->cfg;
+	if (cfg->cpuid_model || cfg->cpuid_vendor[0] || cfg->ncpuid_set ||
+	    cfg->ncpuid_clear) {
+		cpuid_apply(c, cfg);
+		note(vm, "cpuid", "cpu.cpuid: model %s, vendor %s, %zu feature(s) "
+		     "set, %zu cleared", cfg->cpuid_model ? cfg->cpuid_model->name
+		     : "the host's", cfg->cpuid_vendor[0] ? cfg->cpuid_vendor
+		     : cfg->cpuid_model ? "the model's" : "the host's",
+		     cfg->ncpuid_set, cfg->ncpuid_clear);
 	}
 	if (vm->hyperv) {
 		struct kvm_cpuid2 *with = cpuid_with_hyperv(c, vm->hyperv);

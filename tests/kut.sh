@@ -27,6 +27,7 @@ grep -q "memory: 256M" configs/memory.yaml || fail "-m 256 is not 256M"
 grep -q "irqchip: { pit: false }" configs/no-pit.yaml || fail "pit=off"
 grep -q 'vendor: "GenuineIotel"' configs/vendor.yaml || fail "vendor="
 grep -q "hyperv: true" configs/hyperv.yaml || fail "hv_passthrough"
+grep -q 'model: "Opteron_G1"' configs/model.yaml || fail "-cpu Opteron_G1"
 "$KVMRUN" --check configs >/dev/null 2>&1 || fail "kvmrun refuses a config kvmrun-kut wrote"
 grep -q "^SKIP i386-only (i386 only)$" print.out || fail "no arch skip"
 
@@ -44,6 +45,7 @@ expect "PASS x2apic-off (2 tests)"
 expect "PASS vendor (2 tests)"
 expect "PASS acpi (4 tests)"
 expect "PASS s3 (7 tests)"
+expect "PASS model (4 tests)"
 expect "PASS hyperv (4 tests)"
 expect "PASS iomem (2 tests)"
 expect "PASS pit (2 tests)"
@@ -55,11 +57,11 @@ expect "SKIP i386-only (i386 only)"
 expect "SKIP manual (test marked as manual run only)"
 expect "SKIP tcg-only (tcg only, but kvmrun runs under KVM)"
 expect "SKIP checked (/proc/self/KVMRUN_KUT_NO_SUCH_FILE not equal to 1)"
-expect "SKIP other-model (-cpu Opteron_G1: kvmrun gives the vCPUs the host's CPUID, it does not model CPU Opteron_G1)"
+expect "SKIP other-model (cpu.cpuid.model: unknown CPU model 'IvyBridge'.*)"
 expect "SKIP iommu (-machine q35 is not modelled)"
 expect "SKIP unknown-feature (cpu.cpuid.clear\[0\]: unknown CPUID feature 'no_such_feature'.*)"
 expect "SKIP missing (Test file '.*/x86/no-such-test.flat' not found)"
-[ "$(wc -l <out)" -eq 25 ] || { cat out; fail "not one line per test"; }
+[ "$(wc -l <out)" -eq 26 ] || { cat out; fail "not one line per test"; }
 
 # Selection: names, -g, -a.
 sh "$kut" tree plain fails >sel.out 2>&1

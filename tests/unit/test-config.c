@@ -3,8 +3,10 @@
 #include "kvmrun-config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
+#include "cpu_model.h"
 #include "cpuid.h"
 #include "unit.h"
 
@@ -245,9 +247,57 @@ static void hyperv_leaves(void)
 	free(c);
 }
 
+/* cpu.cpuid.model: Opteron_G1 narrows a host that has every feature:
+ * its vendor, signature, highest leaves, brand and feature bits, QEMU's
+ * hypervisor and x2APIC bits kept, the leaves past its highest gone. */
+static void model_leaves(void)
+{
+	static const uint32_t host[] = { 0, 1, 7, 0xd, 0x40000000, 0x80000000,
+		0x80000001, 0x80000002, 0x80000003, 0x80000004, 0x80000008,
+		0x8000001f };
+	const size_t n = sizeof host / sizeof *host;
+	struct kvm_cpuid2 *c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
+	struct config cfg = { .cpuid_model = &cpu_models[0] };
+
+	c->nent = (uint32_t)n;
+	for (size_t i = 0; i < n; i++)
+		c->entries[i] = (struct kvm_cpuid_entry2){ .function = host[i],
+			.eax = ~0u, .ebx = ~0u, .ecx = ~0u, .edx = ~0u };
+	CHECK(strcmp(cpu_models[0].name, "Opteron_G1") == 0);
+	cpuid_apply(c, &cfg);
+	static const uint32_t kept[] = { 0, 1, 0x40000000, 0x80000000, 0x80000001,
+		0x80000002, 0x80000003, 0x80000004, 0x80000008 };
+	CHECK_U64(c->nent, sizeof kept / sizeof *kept);
+	for (uint32_t i = 0; i < c->nent && i < sizeof kept / sizeof *kept; i++)
+		CHECK_U64(c->entries[i].function, kept[i]);
+	struct kvm_cpuid_entry2 *e = c->entries;
+	char vendor[13] = { 0 }, brand[49] = { 0 };
+	memcpy(vendor, &e[0].ebx, 4);
+	memcpy(vendor + 4, &e[0].edx, 4);
+	memcpy(vendor + 8, &e[0].ecx, 4);
+	CHECK(strcmp(vendor, "AuthenticAMD") == 0);
+	CHECK_U64(e[0].eax, 5);
+	CHECK_U64(e[1].eax, 0xf61); /* family 15, model 6, stepping 1 */
+	CHECK_U64(e[1].edx, 0x078bfbff);
+	CHECK_U64(e[1].ecx, 0x80200001); /* sse3, x2apic, hypervisor */
+	CHECK_U64(e[2].eax, ~0u);        /* the hypervisor's leaves stay */
+	CHECK_U64(e[3].eax, 0x80000008);
+	CHECK_U64(e[4].edx, 0x2193fbff);
+	CHECK_U64(e[4].ecx, 0);
+	for (int i = 0; i < 3; i++) {
+		memcpy(brand + 16 * i, &e[5 + i].eax, 4);
+		memcpy(brand + 16 * i + 4, &e[5 + i].ebx, 4);
+		memcpy(brand + 16 * i + 8, &e[5 + i].ecx, 4);
+		memcpy(brand + 16 * i + 12, &e[5 + i].edx, 4);
+	}
+	CHECK(strcmp(brand, "AMD Opteron 240 (Gen 1 Class Opteron)") == 0);
+	free(c);
+}
+
 int main(void)
 {
 	hyperv_leaves();
+	model_leaves();
 	dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	everything();
 	defaults();
