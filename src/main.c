@@ -21,6 +21,7 @@
 #include "gdb.h"
 #include "hostport.h"
 #include "io.h"
+#include "output.h"
 #include "plan.h"
 #include "report.h"
 #include "run.h"
@@ -540,12 +541,8 @@ static void open_standard_fds(void)
  * what was written to it was lost (a full disk, a closed pipe). */
 static bool close_output(FILE *f, const char *what)
 {
-	int lost = 0;
+	int lost = output_close(f);
 
-	if (fflush(f) != 0 || ferror(f))
-		lost = errno ? errno : EIO;
-	if (fclose(f) != 0 && !lost)
-		lost = errno;
 	if (lost)
 		fprintf(stderr, "kvmrun: %s: output lost: %s\n", what,
 			f == stdout && stdout_was_closed

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "report.h"
 
 enum { LOG_TEXT, LOG_CONSOLE };
@@ -75,13 +76,10 @@ static void log_before(struct report_opts *o, const struct config *cfg)
 static void finish_file(struct report_opts *o, int k)
 {
 	FILE *f = o->log_files[k];
-	int why;
 
 	if (!f)
 		return;
-	why = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
-	if (fclose(f) != 0 && !why)
-		why = errno;
+	int why = output_close(f);
 	o->log_files[k] = NULL;
 	if (why)
 		lost(o, k, why);

@@ -1,0 +1,18 @@
+/* Output files (see output.h). */
+#include "kvmrun-config.h"
+
+#include "output.h"
+
+#include <errno.h>
+
+int output_close(FILE *f)
+{
+	int lost = 0;
+
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f))
+		lost = errno ? errno : EIO;
+	if (fclose(f) != 0 && !lost)
+		lost = errno;
+	return lost;
+}
