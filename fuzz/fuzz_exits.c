@@ -29,7 +29,8 @@ static const char config_text[] =
 	"ports: { 0xE9: console, 0xF4: exit, 0x61: { handler: constant, value: 0x5A },\n"
 	"         0x80: log, 0x3f8: uart8250, 0x2f8: { handler: ignore, size: 8 },\n"
 	"         0x510: fw-cfg, 0x501: debug-exit, 0x90: { handler: irq-line, value: 5 },\n"
-	"         0x70: rtc, 0x600: acpi-pm, 0xe0: latch, 0x608: pm-timer }\n"
+	"         0x70: rtc, 0x600: acpi-pm, 0xe0: latch, 0x608: pm-timer,\n"
+	"         0x3000: hyperv-testdev }\n"
 	"irqchip: true\n"
 	"mmio: { 0xd0000000: console, 0xd0001000: { handler: constant, value: 7, size: 4K },\n"
 	"        0xfff00000: log }\n";

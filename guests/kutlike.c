@@ -21,6 +21,8 @@
  *   poweroff     ACPI S5 through PM1 control: the machine goes off
  *   hyperv       Hyper-V's CPUID leaves at 0x40000000 (interface "Hv#1"),
  *                KVM's at 0x40000100, and a SynIC MSR that keeps a value
+ *   synic        hyperv-testdev at 0x3000 routes a line to SINT 2, whose
+ *                vector then arrives (the last check: its handler ends)
  *   skip         report a skip only          fail    report a failure
  *   hang         never end (a timeout)       word=W  a pass for each one given
  */
@@ -146,6 +148,82 @@ static void check_hyperv(void)
 	report(lo == 1 && hi == 0, "hyperv: the SynIC keeps SCONTROL", "");
 }
 
+/* ---- hyperv-testdev: a SynIC SINT raised through a route ---- */
+
+#define HV_SCONTROL 0x40000080
+#define HV_SINT2 0x40000092
+#define HVTEST 0x3000
+#define SINT_VECTOR 0x60
+#define LAPIC_SVR 0xfee000f0u
+#define LAPIC_EOI 0xfee000b0u
+
+struct idt_gate {
+	uint16_t offset_low, selector;
+	uint8_t zero, type;
+	uint16_t offset_high;
+};
+struct interrupt_frame;
+
+static struct idt_gate idt[SINT_VECTOR + 1];
+static volatile int sint_seen;
+
+static __attribute__((noreturn)) void summary_and_exit(void);
+
+static void hvtest(uint32_t command, uint32_t sint)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(command << 16 | sint),
+			 "Nd"((uint16_t)HVTEST));
+}
+
+static void wrmsr(uint32_t msr, uint32_t lo)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"(lo), "d"(0));
+}
+
+/* The handler ends the kernel rather than return (as mbkernel's). */
+__attribute__((interrupt)) static void sint_isr(struct interrupt_frame *frame)
+{
+	(void)frame;
+	sint_seen++;
+	*(volatile uint32_t *)LAPIC_EOI = 0;
+	report(1, "synic: SINT 2's vector arrived through the route", "");
+	summary_and_exit();
+}
+
+static void check_synic(void)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint32_t base; } idtr;
+	uint16_t cs;
+
+	/* kvmrun's IDT for the exceptions, and the SINT's vector. */
+	__asm__ volatile("sidt %0; mov %%cs, %1" : "=m"(idtr), "=r"(cs));
+	for (uint32_t i = 0; i < 32 && i * 8 < idtr.limit; i++)
+		idt[i] = ((struct idt_gate *)(uintptr_t)idtr.base)[i];
+	uintptr_t handler = (uintptr_t)sint_isr;
+	idt[SINT_VECTOR] = (struct idt_gate){ (uint16_t)handler, cs, 0, 0x8e,
+					      (uint16_t)(handler >> 16) };
+	idtr.limit = sizeof idt - 1;
+	idtr.base = (uint32_t)(uintptr_t)idt;
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+	*(volatile uint32_t *)LAPIC_SVR |= 0x100; /* the LAPIC on */
+	wrmsr(HV_SCONTROL, 1);
+	wrmsr(HV_SINT2, SINT_VECTOR); /* unmasked */
+	/* A route made and removed raises nothing. */
+	hvtest(1, 2); /* SINT_ROUTE_CREATE, vCPU 0, SINT 2 */
+	hvtest(2, 2); /* SINT_ROUTE_DESTROY */
+	hvtest(3, 2); /* SINT_ROUTE_SET_SINT */
+	__asm__ volatile("sti");
+	for (volatile int i = 0; i < 100000; i++)
+		;
+	report(!sint_seen, "synic: a removed route raises nothing", "");
+	hvtest(1, 2);
+	hvtest(3, 2);
+	for (volatile int i = 0; i < 1000000 && !sint_seen; i++)
+		;
+	__asm__ volatile("cli");
+	report(0, "synic: SINT 2's vector never arrived", "");
+}
+
 static uint16_t inw(uint16_t port)
 {
 	uint16_t v;
@@ -227,8 +305,6 @@ __asm__(".pushsection .text\n"
 
 static uint32_t facs_at, pm1_status, rtc_sec_before;
 static volatile uint32_t *const woke_early = (volatile uint32_t *)0x7ff0;
-
-static __attribute__((noreturn)) void summary_and_exit(void);
 
 /* Sleep as kvm-unit-tests' s3 does: the waking vector in the FACS, RTC_EN
  * in PM1 enable, the RTC alarm on every field's "don't care" (the next
@@ -362,6 +438,8 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 			__asm__ volatile("pause");
 	if (has_word(cmdline, "hyperv"))
 		check_hyperv();
+	if (has_word(cmdline, "synic"))
+		check_synic();
 	if (has_word(cmdline, "poweroff")) {
 		uint32_t fadt = acpi_table("FACP");
 		outw((uint16_t)get32(fadt + 64), PM1_SLP_EN); /* \_S5_: 0 */

@@ -12,14 +12,6 @@
 
 #include "status.h"
 
-/* Reads give zero. */
-static void read_zero(struct dev_state *s, const struct dev_env *env,
-		      uint64_t offset, uint8_t *data, unsigned size, size_t count)
-{
-	(void)s, (void)env, (void)offset;
-	memset(data, 0, (size_t)size * count);
-}
-
 static enum dev_action write_nothing(struct dev_state *s, const struct dev_env *env,
 				     uint64_t offset, const uint8_t *data,
 				     unsigned size, size_t count)
@@ -50,7 +42,7 @@ static enum dev_action console_write(struct dev_state *s, const struct dev_env *
 const struct device dev_console = {
 	.name = "console",
 	.about = "console: writes go to stdout; reads give 0",
-	.reset = keep_value, .read = read_zero, .write = console_write,
+	.reset = keep_value, .read = dev_read_zero, .write = console_write,
 };
 
 /* ---- exit and debug-exit ---- */
@@ -67,7 +59,7 @@ static enum dev_action exit_write(struct dev_state *s, const struct dev_env *env
 const struct device dev_exit = {
 	.name = "exit",
 	.about = "exit: a write is the guest status and stops the VM",
-	.reset = keep_value, .read = read_zero, .write = exit_write,
+	.reset = keep_value, .read = dev_read_zero, .write = exit_write,
 };
 
 /* QEMU's isa-debug-exit: kvmrun keeps the value as written (QEMU would
@@ -76,7 +68,7 @@ const struct device dev_debug_exit = {
 	.name = "debug-exit",
 	.about = "debug-exit: QEMU's isa-debug-exit; the value written "
 		 "ends the run as the guest's status",
-	.reset = keep_value, .read = read_zero, .write = exit_write,
+	.reset = keep_value, .read = dev_read_zero, .write = exit_write,
 };
 
 /* ---- constant and ignore ---- */
@@ -125,7 +117,7 @@ static enum dev_action log_write(struct dev_state *s, const struct dev_env *env,
 const struct device dev_log = {
 	.name = "log",
 	.about = "log: writes are recorded and reported; reads give 0",
-	.reset = keep_value, .read = read_zero, .write = log_write,
+	.reset = keep_value, .read = dev_read_zero, .write = log_write,
 };
 
 /* ---- irq-line ---- */
@@ -149,7 +141,7 @@ const struct device dev_irq_line = {
 		 "its IRQ line on the irqchip",
 	.value = VALUE_REQUIRED, .max_value = MAX_IRQ, .value_is = "its IRQ",
 	.needs_irqchip = true,
-	.reset = keep_value, .read = read_zero, .write = irq_write,
+	.reset = keep_value, .read = dev_read_zero, .write = irq_write,
 };
 
 /* ---- latch ---- */

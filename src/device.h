@@ -14,13 +14,14 @@
 
 #include "dev_acpi_pm.h"
 #include "dev_fwcfg.h"
+#include "dev_hvtest.h"
 #include "dev_rtc.h"
 #include "dev_uart.h"
 
 /* The kinds, in the order of the table in devices.c. */
 enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
 		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE, H_LATCH, H_PM_TIMER,
-		    H_IOMEM, H_RTC, H_ACPI_PM, H_NKINDS };
+		    H_IOMEM, H_RTC, H_ACPI_PM, H_HYPERV_TESTDEV, H_NKINDS };
 
 /* One handler's state, made by the device's reset from its config. */
 struct dev_state {
@@ -37,6 +38,7 @@ struct dev_state {
 		uint8_t *bytes;    /* iomem: what was written, its size */
 		struct rtc rtc;
 		struct acpi_pm pm;
+		struct hv_testdev hvtest;
 	};
 };
 
@@ -47,6 +49,11 @@ struct dev_env {
 	void (*log)(void *ctx, uint64_t addr, uint64_t value);
 	/* Raise or lower an IRQ line: 0, or -1 with errno. */
 	int (*irq_line)(void *ctx, uint32_t irq, bool level);
+	/* Route lines HV_SINT_GSI + i to the SynIC SINTs of (routes) that
+	 * are used, beside the irqchip's own: 0, or -1 with errno. */
+	int (*hv_routes)(void *ctx, const struct hv_sint_route *routes, size_t n);
+	/* Why the device stops the run (DEV_FAILED without an errno). */
+	void (*refuse)(void *ctx, const char *why);
 	const struct fwcfg_facts *fwcfg;
 	void *ctx;
 };
@@ -97,6 +104,10 @@ const char *const *device_names(void);
  * irq-line", into (buf); how many there are. */
 size_t device_takers(bool (*takes)(const struct device *d), char *buf,
 		     size_t size);
+
+/* A device's read that gives zeros. */
+void dev_read_zero(struct dev_state *s, const struct dev_env *env,
+		   uint64_t offset, uint8_t *data, unsigned size, size_t count);
 
 /* The last of (count) items of (size) bytes, little-endian. */
 uint64_t dev_last_value(const uint8_t *data, unsigned size, size_t count);

@@ -8,7 +8,8 @@
 
 extern const struct device dev_console, dev_exit, dev_constant, dev_log,
 	dev_ignore, dev_uart8250, dev_debug_exit, dev_fw_cfg, dev_irq_line,
-	dev_latch, dev_pm_timer, dev_iomem, dev_rtc, dev_acpi_pm;
+	dev_latch, dev_pm_timer, dev_iomem, dev_rtc, dev_acpi_pm,
+	dev_hyperv_testdev;
 
 const struct device *const devices[H_NKINDS] = {
 	[H_CONSOLE] = &dev_console,
@@ -25,6 +26,7 @@ const struct device *const devices[H_NKINDS] = {
 	[H_IOMEM] = &dev_iomem,
 	[H_RTC] = &dev_rtc,
 	[H_ACPI_PM] = &dev_acpi_pm,
+	[H_HYPERV_TESTDEV] = &dev_hyperv_testdev,
 };
 
 const char *const *device_names(void)
@@ -54,6 +56,13 @@ size_t device_takers(bool (*takes)(const struct device *d), char *buf,
 				      devices[k]->name);
 	}
 	return total;
+}
+
+void dev_read_zero(struct dev_state *s, const struct dev_env *env,
+		   uint64_t offset, uint8_t *data, unsigned size, size_t count)
+{
+	(void)s, (void)env, (void)offset;
+	memset(data, 0, (size_t)size * count);
 }
 
 uint64_t dev_last_value(const uint8_t *data, unsigned size, size_t count)

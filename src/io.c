@@ -124,9 +124,75 @@ static int env_irq_line(void *ctx, uint32_t irq, bool level)
 	if (ioctl(a->t->vm_fd, KVM_IRQ_LINE, &line) == 0)
 		return 0;
 	snprintf(a->res->detail, sizeof a->res->detail, "KVM_IRQ_LINE %u "
-		 "(level %d) for the irq-line handler at 0x%llx: %s", irq,
-		 level, (unsigned long long)a->h->base, strerror(errno));
+		 "(level %d) for the %s handler at 0x%llx: %s", irq, level,
+		 a->h->dev->name, (unsigned long long)a->h->base, strerror(errno));
 	return -1;
+}
+
+/* KVM's own routes with an in-kernel irqchip (its default table): IOAPIC
+ * pins 0-23 and, for lines 0-15, the PICs'. KVM_SET_GSI_ROUTING replaces
+ * the whole table, so they are given again with the SINT routes. */
+#define IRQCHIP_ROUTES (24 + 16)
+
+static size_t irqchip_routes(struct kvm_irq_routing_entry *e)
+{
+	size_t n = 0;
+
+	for (uint32_t gsi = 0; gsi < 24; gsi++) {
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n++].u.irqchip = (struct kvm_irq_routing_irqchip){
+			KVM_IRQCHIP_IOAPIC, gsi };
+		if (gsi >= 16)
+			continue;
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n++].u.irqchip = (struct kvm_irq_routing_irqchip){
+			gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE,
+			gsi % 8 };
+	}
+	return n;
+}
+
+static int env_hv_routes(void *ctx, const struct hv_sint_route *routes, size_t n)
+{
+	struct access_ctx *a = ctx;
+	struct kvm_irq_routing *r = calloc(1, sizeof *r + (IRQCHIP_ROUTES +
+					   HV_SINT_ROUTES) * sizeof r->entries[0]);
+
+	if (!r) {
+		snprintf(a->res->detail, sizeof a->res->detail, "calloc: %s",
+			 strerror(errno));
+		return -1;
+	}
+	size_t k = irqchip_routes(r->entries);
+	for (size_t i = 0; i < n && i < HV_SINT_ROUTES; i++) {
+		if (!routes[i].used)
+			continue;
+		r->entries[k].gsi = HV_SINT_GSI + (uint32_t)i;
+		r->entries[k].type = KVM_IRQ_ROUTING_HV_SINT;
+		r->entries[k++].u.hv_sint = (struct kvm_irq_routing_hv_sint){
+			routes[i].vcpu, routes[i].sint };
+	}
+	r->nr = (uint32_t)k;
+	int status = ioctl(a->t->vm_fd, KVM_SET_GSI_ROUTING, r), why = errno;
+	free(r);
+	if (status == 0)
+		return 0;
+	snprintf(a->res->detail, sizeof a->res->detail, "KVM_SET_GSI_ROUTING "
+		 "(%zu SynIC SINT routes) for the %s handler at 0x%llx: %s",
+		 k - IRQCHIP_ROUTES, a->h->dev->name,
+		 (unsigned long long)a->h->base, strerror(why));
+	errno = why;
+	return -1;
+}
+
+static void env_refuse(void *ctx, const char *why)
+{
+	struct access_ctx *a = ctx;
+
+	snprintf(a->res->detail, sizeof a->res->detail, "%s (the handler at "
+		 "0x%llx)", why, (unsigned long long)a->h->base);
 }
 
 /* Handler (h) takes the access: a read fills (data), a write may stop
@@ -137,7 +203,8 @@ static enum io_action handle(const struct io_table *t, struct io_handler *h,
 {
 	struct access_ctx a = { t, h, res };
 	const struct dev_env env = { env_console, env_status, env_log,
-				     env_irq_line, &t->fwcfg, &a };
+				     env_irq_line, env_hv_routes, env_refuse,
+				     &t->fwcfg, &a };
 	uint64_t offset = addr - h->base;
 
 	if (!write) {

@@ -119,8 +119,9 @@ int main(void)
 	allow_vcpu_ioctl(f, KVM_SET_SREGS);
 	/* RAM given to KVM on the guest's first touch (mem.c). */
 	allow_ioctl(f, VM_FD, KVM_SET_USER_MEMORY_REGION);
-	/* irq-line handlers (io.c). */
+	/* irq-line handlers, hyperv-testdev's SINT routes (io.c). */
 	allow_ioctl(f, VM_FD, KVM_IRQ_LINE);
+	allow_ioctl(f, VM_FD, KVM_SET_GSI_ROUTING);
 	check(seccomp_export_bpf(f, fileno(bpf)), "export");
 	rewind(bpf);
 	printf("/* Made by mkfilter with libseccomp at build time. */\n"

@@ -28,6 +28,7 @@ grep -q "irqchip: { pit: false }" configs/no-pit.yaml || fail "pit=off"
 grep -q 'vendor: "GenuineIotel"' configs/vendor.yaml || fail "vendor="
 grep -q "hyperv: true" configs/hyperv.yaml || fail "hv_passthrough"
 grep -q 'model: "Opteron_G1"' configs/model.yaml || fail "-cpu Opteron_G1"
+grep -q "0x3000: hyperv-testdev" configs/synic.yaml || fail "-device hyperv-testdev"
 "$KVMRUN" --check configs >/dev/null 2>&1 || fail "kvmrun refuses a config kvmrun-kut wrote"
 grep -q "^SKIP i386-only (i386 only)$" print.out || fail "no arch skip"
 
@@ -47,6 +48,7 @@ expect "PASS acpi (4 tests)"
 expect "PASS s3 (7 tests)"
 expect "PASS model (4 tests)"
 expect "PASS hyperv (4 tests)"
+expect "PASS synic (3 tests)"
 expect "PASS iomem (2 tests)"
 expect "PASS pit (2 tests)"
 expect "PASS no-pit (2 tests)"
@@ -61,7 +63,7 @@ expect "SKIP other-model (cpu.cpuid.model: unknown CPU model 'IvyBridge'.*)"
 expect "SKIP iommu (-machine q35 is not modelled)"
 expect "SKIP unknown-feature (cpu.cpuid.clear\[0\]: unknown CPUID feature 'no_such_feature'.*)"
 expect "SKIP missing (Test file '.*/x86/no-such-test.flat' not found)"
-[ "$(wc -l <out)" -eq 26 ] || { cat out; fail "not one line per test"; }
+[ "$(wc -l <out)" -eq 27 ] || { cat out; fail "not one line per test"; }
 
 # Selection: names, -g, -a.
 sh "$kut" tree plain fails >sel.out 2>&1

@@ -13,6 +13,7 @@ stages='
 x86 0 num 0 utf8 0 diag 0 path 0 output 0 status 0 escape 0 cpu 0 hostport 0 gdb_rsp 0
 gdb_regs 0 disasm 0 gdb_probe 0
 device 0 devices 0 dev_basic 0 dev_uart 0 dev_fwcfg 0 dev_rtc 0 dev_acpi_pm 0
+dev_hvtest 0
 ydoc 1 schema 1 override 1 config 1 cpuid 1 cpu_model 1
 image 2 paging 2 multiboot 2 acpi 2 idt 2 symbols 2 autoconfig 2 plan 2
 mem 3 kvm_host 3 vm 3

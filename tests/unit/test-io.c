@@ -3,7 +3,7 @@
  * reads and writes as kvmrun.yaml(5) says, and a device whose request to
  * KVM fails (an irq-line on a VM descriptor that is not one) stops the
  * run with its own reason and the errno, not as an unhandled access;
- * the RTC's ports, and ACPI PM1's sleep and power-off.
+ * the RTC's ports, ACPI PM1's sleep and power-off, hyperv-testdev.
  */
 #include "kvmrun-config.h"
 
@@ -22,7 +22,7 @@ static const char config_text[] =
 	"         0x80: log, 0x3f8: { handler: uart8250, input: \"hi\" },\n"
 	"         0x2f8: { handler: ignore, size: 8 }, 0x510: fw-cfg,\n"
 	"         0x90: { handler: irq-line, value: 5 }, 0x70: rtc,\n"
-	"         0x600: acpi-pm }\n";
+	"         0x600: acpi-pm, 0x3000: hyperv-testdev }\n";
 
 static uint8_t page[4096] __attribute__((aligned(64)));
 
@@ -123,6 +123,17 @@ int main(void)
 	CHECK(port(&io, &res, 0x604, true, 2, ACPI_PM1_SLP_EN |
 		   ACPI_SLP_TYP_S5 << 10) == IO_POWEROFF);
 	CHECK_U64(in(&io, &res, 0x604, 2), ACPI_SLP_TYP_S5 << 10);
+
+	/* hyperv-testdev: raising a SINT with no route does nothing; a
+	 * route goes to KVM (which, with no VM here, refuses it by name);
+	 * a message connection is refused as not modelled. */
+	CHECK(port(&io, &res, 0x3000, true, 4, 3 << 16 | 2) == IO_CONTINUE);
+	CHECK(port(&io, &res, 0x3000, true, 4, 1 << 16 | 1 << 8 | 2) == IO_FAILED);
+	CHECK(strstr(res.detail, "KVM_SET_GSI_ROUTING (1 SynIC SINT routes) "
+		      "for the hyperv-testdev handler at 0x3000") != NULL);
+	CHECK(io_port_state(&io, H_HYPERV_TESTDEV)->hvtest.route[0].used);
+	CHECK(port(&io, &res, 0x3000, true, 4, 4 << 16 | 2) == IO_FAILED);
+	CHECK(strstr(res.detail, "not modelled (the handler at 0x3000)") != NULL);
 
 	io_free(&io);
 	result_free(&res);
