@@ -9,6 +9,7 @@
  *   cpus=N       fw_cfg says N CPUs          mem=N   N MiB of RAM or more
  *   x2apic=0|1   CPUID.1:ECX.x2APIC          vendor=V  CPUID.0's vendor
  *   family=N     CPUID.1's family            level=N CPUID.0's highest leaf
+ *   hypervisor=0|1  CPUID.1:ECX.hypervisor, which QEMU's vCPUs have
  *   pit=0|1      an i8254 answers on port 0x40 (1) or the bus is empty (0)
  *   acpi=N       ACPI tables as kvm-unit-tests finds them: a MADT of N
  *                CPUs, and a PM timer (where the FADT says) that counts
@@ -399,6 +400,10 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 		cpuid(0, r);
 		name[0] = r[1], name[1] = r[3], name[2] = r[2];
 		report(word_is(v, (const char *)name), "vendor=", v);
+	}
+	if ((v = value(cmdline, "hypervisor="))) {
+		cpuid(1, r);
+		report(!!(r[2] & (1u << 31)) == (*v == '1'), "hypervisor=", v);
 	}
 	if ((v = value(cmdline, "family="))) {
 		cpuid(1, r);

@@ -530,10 +530,14 @@ static void describe_stop(FILE *f, const struct plan *p, const struct result *re
 		describe_shutdown(f, p, res);
 		return;
 	case STOPPED_TIMEOUT:
-		fprintf(f, "kvmrun: %s: timeout: the guest was still "
-			"%s after limits.timeout (%.3f s)\n", name,
-			res->detail[0] ? res->detail : "running",
-			(double)p->facts.timeout_ns / 1e9);
+		if (res->detail[0]) /* not running: where it was */
+			fprintf(f, "kvmrun: %s: timeout: after limits.timeout "
+				"(%.3f s) the guest was still %s\n", name,
+				(double)p->facts.timeout_ns / 1e9, res->detail);
+		else
+			fprintf(f, "kvmrun: %s: timeout: the guest was still "
+				"running after limits.timeout (%.3f s)\n", name,
+				(double)p->facts.timeout_ns / 1e9);
 		return;
 	case STOPPED_EXIT_LIMIT:
 		fprintf(f, "kvmrun: %s: stopped after limits.exits (%llu "

@@ -319,7 +319,7 @@ static bool bsp_between(struct run *r)
 		char why[64] = "";
 		if (r->asleep)
 			snprintf(why, sizeof why, "asleep (ACPI S3), waiting "
-				 "for the RTC alarm,");
+				 "for the RTC alarm");
 		if (stop_signal != SIGALRM) {
 			ending_signal = stop_signal;
 			snprintf(why, sizeof why, "SIG%s (%s)",
