@@ -141,7 +141,9 @@ enum sleep_end sleep_s3(struct vm *vm, struct vcpu *c, struct io_table *io,
 	if (*stop)
 		return SLEEP_STOPPED;
 	acpi_pm_woke_by_rtc(&io_port_state(io, H_ACPI_PM)->pm);
-	if (restart(vm, c, vector) != 0) {
+	int failed = restart(vm, c, vector);
+	c->regs_synced = false; /* kvm_run's copy is of before the sleep */
+	if (failed) {
 		snprintf(why, whylen, "KVM_SET_SREGS or KVM_SET_REGS (to wake "
 			 "at 0x%llx): %s", (unsigned long long)vector,
 			 strerror(errno));
