@@ -129,6 +129,15 @@ static void check_acpi(const char *v)
 	       "acpi: the PM timer counts", "");
 }
 
+/* Hyper-V MSRs: the SynIC's control, and its interrupt source 2. */
+#define HV_SCONTROL 0x40000080
+#define HV_SINT2 0x40000092
+
+static void wrmsr(uint32_t msr, uint32_t lo)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"(lo), "d"(0));
+}
+
 static void check_hyperv(void)
 {
 	uint32_t r[4], kvm[4];
@@ -144,15 +153,13 @@ static void check_hyperv(void)
 		return;
 	}
 	uint32_t lo, hi; /* SCONTROL: the SynIC's enable bit */
-	__asm__ volatile("wrmsr" : : "c"(0x40000080), "a"(1), "d"(0));
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x40000080));
+	wrmsr(HV_SCONTROL, 1);
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(HV_SCONTROL));
 	report(lo == 1 && hi == 0, "hyperv: the SynIC keeps SCONTROL", "");
 }
 
 /* ---- hyperv-testdev: a SynIC SINT raised through a route ---- */
 
-#define HV_SCONTROL 0x40000080
-#define HV_SINT2 0x40000092
 #define HVTEST 0x3000
 #define SINT_VECTOR 0x60
 #define LAPIC_SVR 0xfee000f0u
@@ -174,11 +181,6 @@ static void hvtest(uint32_t command, uint32_t sint)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(command << 16 | sint),
 			 "Nd"((uint16_t)HVTEST));
-}
-
-static void wrmsr(uint32_t msr, uint32_t lo)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"(lo), "d"(0));
 }
 
 /* The handler ends the kernel rather than return (as mbkernel's). */

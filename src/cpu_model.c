@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "cpuid.h"
+
 /* Leaf 1 ECX bits QEMU sets under KVM whatever the model. */
 #define ECX1_X2APIC (1u << 21)
 #define ECX1_HYPERVISOR (1u << 31)
@@ -98,7 +100,7 @@ static int beyond(const struct kvm_cpuid_entry2 *e, const struct cpu_model *m)
 {
 	uint32_t f = e->function;
 
-	return (f > m->level && f < 0x40000000) ||
+	return (f > m->level && f < CPUID_HYPERVISOR_BASE) ||
 	       (f >= 0x80000000 && f > m->xlevel);
 }
 

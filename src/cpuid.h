@@ -37,7 +37,6 @@ void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id);
 #define CPUID_HYPERVISOR_BASE 0x40000000u
 #define CPUID_HYPERV_FEATURES 0x40000003u
 #define CPUID_HYPERV_SYNIC (1u << 2)  /* its EAX: SynIC MSRs */
-#define CPUID_HYPERV_STIMER (1u << 3) /* its EAX: synthetic timers */
 struct kvm_cpuid2 *cpuid_with_hyperv(const struct kvm_cpuid2 *c,
 				     const struct kvm_cpuid2 *hv);
 

@@ -3,7 +3,6 @@
 
 #include "dev_hvtest.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "device.h"

@@ -78,7 +78,7 @@ static int64_t days_from_date(int64_t y, int64_t m, int64_t d)
 
 struct date {
 	int64_t year;
-	unsigned month, day, weekday; /* weekday: 1 is Sunday */
+	unsigned month, day;
 };
 
 static struct date date_from_days(int64_t z)
@@ -92,7 +92,6 @@ static struct date date_from_days(int64_t z)
 	return (struct date){
 		.year = yoe + era * 400 + (m <= 2), .month = m,
 		.day = (unsigned)(doy - (153 * mp + 2) / 5 + 1),
-		.weekday = (unsigned)(z - 719468 + 4 - floordiv(z - 719468 + 4, 7) * 7) + 1,
 	};
 }
 
@@ -106,7 +105,8 @@ static void snapshot(struct rtc *r, int64_t secs)
 	r->cmos[RTC_SEC] = to_reg(r, (unsigned)(in_day % 60));
 	r->cmos[RTC_MIN] = to_reg(r, (unsigned)(in_day / 60 % 60));
 	r->cmos[RTC_HOUR] = hour_to_reg(r, (unsigned)(in_day / 3600));
-	r->cmos[RTC_WEEKDAY] = to_reg(r, d.weekday);
+	/* 1970-01-01 was a Thursday; the register counts Sunday as 1. */
+	r->cmos[RTC_WEEKDAY] = to_reg(r, (unsigned)(days + 4 - floordiv(days + 4, 7) * 7) + 1);
 	r->cmos[RTC_DAY] = to_reg(r, d.day);
 	r->cmos[RTC_MONTH] = to_reg(r, d.month);
 	r->cmos[RTC_YEAR] = to_reg(r, year % 100);
@@ -295,7 +295,7 @@ bool rtc_next_alarm(const struct rtc *r, int64_t host_ns, int64_t *at_ns)
 
 /* ---- the handler ---- */
 
-static int64_t host_now(void)
+int64_t rtc_host_now(void)
 {
 	struct timespec t;
 
@@ -308,7 +308,7 @@ static void rtc_dev_reset(struct dev_state *s, uint64_t value,
 {
 	(void)value, (void)input, (void)size;
 	memset(s, 0, sizeof *s);
-	rtc_reset(&s->rtc, host_now());
+	rtc_reset(&s->rtc, rtc_host_now());
 }
 
 /* Each byte of an access goes to its port: an outw at 0x70 writes the
@@ -317,7 +317,7 @@ static void rtc_dev_read(struct dev_state *s, const struct dev_env *env,
 			 uint64_t offset, uint8_t *data, unsigned size,
 			 size_t count)
 {
-	int64_t now = host_now();
+	int64_t now = rtc_host_now();
 
 	(void)env;
 	for (size_t i = 0; i < count; i++)
@@ -332,7 +332,7 @@ static enum dev_action rtc_dev_write(struct dev_state *s,
 				     const uint8_t *data, unsigned size,
 				     size_t count)
 {
-	int64_t now = host_now();
+	int64_t now = rtc_host_now();
 
 	(void)env;
 	for (size_t i = 0; i < count; i++)

@@ -49,6 +49,9 @@ uint8_t rtc_read(struct rtc *r, unsigned port, int64_t host_ns);
 
 void rtc_write(struct rtc *r, unsigned port, uint8_t byte, int64_t host_ns);
 
+/* The host's time as the RTC reads it: CLOCK_REALTIME in ns. */
+int64_t rtc_host_now(void);
+
 /* When the alarm goes off next after (host_ns), in host time: false if
  * the alarm interrupt is off or no time matches it. */
 bool rtc_next_alarm(const struct rtc *r, int64_t host_ns, int64_t *at_ns);

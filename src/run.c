@@ -152,7 +152,6 @@ static bool sleep_until_woken(struct run *r, struct vcpu *c)
 	struct result *res = r->res;
 	char why[sizeof res->detail];
 
-	r->asleep = true;
 	enum sleep_end end = sleep_s3(r->vm, c, r->io, r->plan->acpi != NULL,
 				      &stop_signal, why, sizeof why);
 	r->asleep = end == SLEEP_STOPPED; /* the timeout's report says so */

@@ -18,14 +18,6 @@
  * just before a nap is seen this late at worst. */
 #define NAP_NS (100 * 1000000LL)
 
-static int64_t host_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (int64_t)t.tv_sec * NS + t.tv_nsec;
-}
-
 /* When the machine wakes, in host time: false, with (why), if never. */
 static bool wake_time(struct io_table *io, int64_t *at, char *why,
 		      size_t whylen)
@@ -40,7 +32,7 @@ static bool wake_time(struct io_table *io, int64_t *at, char *why,
 	else if (!rtc)
 		snprintf(why, whylen, "the guest slept (ACPI S3) with no rtc "
 			 "handler: no alarm can wake it");
-	else if (!rtc_next_alarm(&rtc->rtc, host_now(), at))
+	else if (!rtc_next_alarm(&rtc->rtc, rtc_host_now(), at))
 		snprintf(why, whylen, "the guest slept (ACPI S3) with the RTC "
 			 "alarm off (AIE clear in register B) or set to no "
 			 "time of day: nothing will wake it");
@@ -130,7 +122,7 @@ enum sleep_end sleep_s3(struct vm *vm, struct vcpu *c, struct io_table *io,
 		return SLEEP_FAILED;
 	}
 	/* A signal (the timeout's too) ends the wait, and the run. */
-	for (int64_t now; (now = host_now()) < at;) {
+	for (int64_t now; (now = rtc_host_now()) < at;) {
 		if (*stop)
 			return SLEEP_STOPPED;
 		int64_t until = at - now > NAP_NS ? now + NAP_NS : at;
