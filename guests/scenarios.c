@@ -22,7 +22,7 @@ enum scenario {
 	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
 	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM, COMPUTE,
 	CPUID_REGS, CPUID_BIT, NUL_CONSOLE, DIVIDE_ERROR, BREAKPOINT, GP_FAULT,
-	STACK_FAULT, OWN_IDT,
+	STACK_FAULT, OWN_IDT, OWN_IDT_TRAPS, READY_THEN_LOOP,
 };
 
 #define GIB (1UL << 30)
@@ -123,10 +123,62 @@ struct idt_gate {
 } __attribute__((packed));
 
 static struct idt_gate idt[32];
+static struct idt_gate own_idt[0x81];
 
 /* A #PF handler that fixes nothing: the access faults again, forever. */
 void pf_return(void);
 __asm__(".text\npf_return: add $8, %rsp\n\tiretq\n");
+
+/* The guest's own handlers for #BP, #UD and int 0x80: each halts with
+ * its vector when the return address on its stack is the one hardware
+ * pushes (past int3 and int 0x80, on ud0), with 0xbad when not. */
+void trap_bp(void), trap_ud(void), trap_int80(void);
+__asm__(".pushsection .text\n"
+	"trap_bp: mov $3, %edi\n\tjmp 1f\n"
+	"trap_ud: mov $6, %edi\n\tjmp 1f\n"
+	"trap_int80: mov $0x80, %edi\n"
+	"1: mov (%rsp), %rsi\n\tsub $8, %rsp\n\tcall trapped\n"
+	".popsection\n");
+extern const char after_int3[], at_ud0[], after_int80[];
+
+__attribute__((noreturn, used)) void trapped(unsigned long vector,
+					     unsigned long rip)
+{
+	const char *want = vector == 3 ? after_int3 : vector == 6 ? at_ud0
+								 : after_int80;
+	puts_port(vector == 3 ? "#BP" : vector == 6 ? "#UD" : "int 0x80");
+	puts_port((uintptr_t)want == rip ? " reached the guest's handler\n"
+					: " came back to the wrong place\n");
+	halt((uintptr_t)want == rip ? vector : 0xbad);
+}
+
+static void set_gate(unsigned vector, void (*handler)(void))
+{
+	uintptr_t h = (uintptr_t)handler;
+
+	own_idt[vector] = (struct idt_gate){ h & 0xffff, 0x08, 0, 0x8e,
+					     (h >> 16) & 0xffff,
+					     (uint32_t)(h >> 32), 0 };
+}
+
+/* (arg) 0: int3, 1: ud0, 2: int 0x80, each under the guest's own IDT. */
+static __attribute__((noreturn, noinline)) void own_idt_traps(unsigned long arg)
+{
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = {
+		sizeof own_idt - 1, (uintptr_t)own_idt };
+
+	set_gate(3, trap_bp);
+	set_gate(6, trap_ud);
+	set_gate(0x80, trap_int80);
+	__asm__ volatile("lidt %0" : : "m"(d));
+	if (arg == 0)
+		__asm__ volatile("int3\n.globl after_int3\nafter_int3:");
+	else if (arg == 1)
+		__asm__ volatile(".globl at_ud0\nat_ud0: .byte 0x0f, 0xff, 0xc0");
+	else
+		__asm__ volatile("int $0x80\n.globl after_int80\nafter_int80:");
+	halt(0xbad);
+}
 
 static __attribute__((noreturn)) void page_fault_loop(unsigned long addr)
 {
@@ -301,6 +353,16 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 		__asm__ volatile("lidt %0; ud2" : : "m"(idt));
 		break;
 	}
+#ifdef __x86_64__
+	case OWN_IDT_TRAPS:
+		own_idt_traps(arg);
+#endif
+	case READY_THEN_LOOP:
+		/* One exit that says the guest runs (tests wait for it under
+		 * --trace, not for a time), then an endless loop. */
+		outb(CONSOLE_PORT, '.');
+		for (;;)
+			__asm__ volatile("" ::: "memory");
 	case JUMP_INTO_ZEROS:
 		/* Zero bytes are "add [rax], al": with rax at 0x400 and al 0
 		 * they change nothing, up to the end of RAM. */
@@ -312,13 +374,15 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 
 #ifdef __x86_64__
 /* rdi and rsi are already the arguments; the call aligns the stack. */
-__asm__(".section .text.start, \"ax\"\n"
+__asm__(".pushsection .text.start, \"ax\"\n"
 	".globl _start\n"
-	"_start: call scenario\n");
+	"_start: call scenario\n"
+	".popsection\n");
 #else
-__asm__(".section .text.start, \"ax\"\n"
+__asm__(".pushsection .text.start, \"ax\"\n"
 	".globl _start\n"
 	"_start: push %esi\n"
 	"	push %edi\n"
-	"	call scenario\n");
+	"	call scenario\n"
+	".popsection\n");
 #endif

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "gdb_probe.h"
+#include "host.h"
 #include "gdb_regs.h"
 #include "hostport.h"
 #include "gdb_rsp.h"
@@ -48,7 +48,7 @@ struct hw_breakpoint {
 struct gdb {
 	struct rsp rsp;
 	bool attached, ended;
-	bool data_breakpoints; /* the host stops on them (gdb_probe.c) */
+	bool data_breakpoints; /* the host stops on them (host.c) */
 	bool user_step;        /* gdb asked for the step under way */
 	enum gdb_arch arch;
 	struct gdb_cpu cpu;
@@ -83,7 +83,7 @@ static int wait_for_connection(int lfd, uint64_t wait_ns)
 	return n > 0 ? 0 : -1;
 }
 
-struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
+struct gdb *gdb_accept(const char *addr, const char *name,
 		       uint64_t wait_ns, char *why, size_t whylen)
 {
 	char host[256], port[8];
@@ -96,7 +96,7 @@ struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
 		snprintf(why, whylen, "--gdb %s: %s", addr, problem);
 		return NULL;
 	}
-	bool data_breakpoints = gdb_probe_data_breakpoints(kvm);
+	bool data_breakpoints = host_has(HOST_DATA_BREAKPOINTS, NULL, 0);
 	if (!hostport_sockaddr(host, port, &listen_sa, &listen_len)) {
 		snprintf(why, whylen, "gdb address %s: %s, found '%s'", addr,
 			 HOSTPORT_WANTED_HOST, host);

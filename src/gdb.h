@@ -22,10 +22,9 @@ struct gdb;
 
 /* Listen on (addr), "[HOST:]PORT" (HOST defaults to 127.0.0.1; PORT 0
  * picks a free one), tell stderr where, and wait for gdb to connect, at
- * most (wait_ns) (0: without end); (kvm), the /dev/kvm descriptor, serves
- * to ask what the host can watch. NULL, with (why), if that fails or
+ * most (wait_ns) (0: without end). NULL, with (why), if that fails or
  * nobody came. */
-struct gdb *gdb_accept(const char *addr, const char *name, int kvm,
+struct gdb *gdb_accept(const char *addr, const char *name,
 		       uint64_t wait_ns, char *why, size_t whylen);
 
 /* What the run does after gdb had its say. */

@@ -19,6 +19,7 @@
 #include "disasm.h"
 #include "explain.h"
 #include "gdb.h"
+#include "host.h"
 #include "hostport.h"
 #include "io.h"
 #include "output.h"
@@ -40,6 +41,7 @@ struct options {
 	bool list;    /* --list: name the configs, run none */
 	bool no_skip; /* --no-skip: a config that cannot run here is an error */
 	bool print_config; /* --print-config: the config of an image, shown */
+	bool host;         /* --host: what this machine's KVM can do */
 	const char *explain; /* NULL, "text" or "dot" */
 	const char *json, *junit, *shard;
 	const char *gdb; /* --gdb: wait for gdb there */
@@ -81,6 +83,9 @@ static void usage(FILE *f)
 		"                       instruction (default 127.0.0.1:1234)\n"
 		"      --no-sandbox     run without the seccomp filter\n"
 		"  -q, --quiet          do not pass guest console output through\n"
+		"      --host [CAP...]  what this machine's KVM can do, a line a\n"
+		"                       capability; exit 77 if guests cannot run\n"
+		"                       or a named CAP is missing\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n"
 		"See kvmrun(1) and kvmrun.yaml(5).\n");
@@ -95,7 +100,7 @@ static void push(char ***list, size_t *n, char *item)
 }
 
 enum { OPT_TAP = 256, OPT_JSON, OPT_SHARD, OPT_NO_SANDBOX, OPT_ONLY,
-       OPT_LIST, OPT_NO_SKIP, OPT_JUNIT, OPT_PRINT_CONFIG, OPT_LOG_DIR };
+       OPT_LIST, OPT_NO_SKIP, OPT_JUNIT, OPT_PRINT_CONFIG, OPT_LOG_DIR, OPT_HOST };
 
 static unsigned parse_jobs(const char *arg)
 {
@@ -167,6 +172,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "no-skip", no_argument, NULL, OPT_NO_SKIP },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "host", no_argument, NULL, OPT_HOST },
 		{ "gdb", optional_argument, NULL, 'g' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
@@ -206,6 +212,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_LIST: o->list = true; break;
 		case OPT_NO_SKIP: o->no_skip = true; break;
 		case OPT_PRINT_CONFIG: o->print_config = true; break;
+		case OPT_HOST: o->host = true; break;
 		case 'j': o->jobs = parse_jobs(optarg); break;
 		case 'g':
 			/* As debug.gdb, so that the config's checks see it. */
@@ -223,7 +230,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	for (int i = optind; i < argc; i++)
 		push(&o->configs, &o->nconfigs, argv[i]);
-	if (o->nconfigs == 0) {
+	if (o->nconfigs == 0 && !o->host) {
 		fprintf(stderr, "kvmrun: no config given\n");
 		usage(stderr);
 		exit(EXIT_USAGE);
@@ -258,7 +265,7 @@ static int start(struct session *s, const struct plan *p,
 	uint64_t wait = p->cfg->gdb_wait_ns;
 	if (!wait && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)))
 		wait = GDB_WAIT_DEFAULT_NS;
-	if (gdb_addr && !(s->gdb = gdb_accept(gdb_addr, p->cfg->name, s->vm.kvm, wait,
+	if (gdb_addr && !(s->gdb = gdb_accept(gdb_addr, p->cfg->name, wait,
 					      s->why, sizeof s->why)))
 		return EXIT_GUEST;
 	if (run_prepare(&s->run, &s->vm, p, &s->io, res, s->why,
@@ -570,6 +577,28 @@ static int finish_outputs(int worst, const struct options *o,
 	return worst;
 }
 
+/* kvmrun --host [--json FILE] [CAPABILITY...]: the arguments name
+ * capabilities, not configs. */
+static int host_main(const struct options *o)
+{
+	FILE *json = NULL;
+
+	if (o->json && !(json = strcmp(o->json, "-") == 0 ? stdout
+					: fopen(o->json, "w"))) {
+		warn("--json %s", o->json);
+		return EXIT_USAGE;
+	}
+	int status = host_report(o->configs, (int)o->nconfigs,
+				 json == stdout ? stderr : stdout, json);
+	if (json && json != stdout && fclose(json) != 0) {
+		warn("--json %s", o->json);
+		status = EXIT_OUTPUT;
+	}
+	if (fflush(stdout) != 0)
+		status = EXIT_OUTPUT;
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .jobs = 1 };
@@ -587,6 +616,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, out_buf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF,
 		sizeof out_buf);
 	parse_options(argc, argv, &o);
+	if (o.host) {
+		worst = host_main(&o);
+		goto out;
+	}
 	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
 	    !suite_select(&o.suite, o.only, o.nonly) ||
 	    !suite_shard(&o.suite, o.shard))

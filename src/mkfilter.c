@@ -109,6 +109,9 @@ int main(void)
 	allow_vcpu_ioctl(f, KVM_GET_MP_STATE); /* the failure report */
 	/* What gdb may do to a stopped guest (gdb.c). */
 	allow_vcpu_ioctl(f, KVM_SET_REGS);
+	/* An exception KVM could not emulate, delivered by kvmrun. */
+	allow_vcpu_ioctl(f, KVM_GET_VCPU_EVENTS);
+	allow_vcpu_ioctl(f, KVM_SET_VCPU_EVENTS);
 	allow_vcpu_ioctl(f, KVM_GET_FPU);
 	allow_vcpu_ioctl(f, KVM_SET_GUEST_DEBUG);
 	/* The last of the setup, made once the filter is in place: the

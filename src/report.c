@@ -124,6 +124,15 @@ static void print_exit(FILE *f, const struct exit_rec *e, uint64_t number)
 	if (e->count)
 		fprintf(f, " size %u count %-4u data %-18s", e->size,
 			e->count, data);
+	if (e->reason == KVM_EXIT_INTERNAL_ERROR && e->delivered >= 0) {
+		char exc[64];
+		fprintf(f, " %s: kvmrun delivered %s", e->delivered_by,
+			strcmp(e->delivered_by, "int") == 0
+				? (snprintf(exc, sizeof exc, "interrupt 0x%x",
+					    (unsigned)e->delivered), exc)
+				: x86_exception_str((unsigned)e->delivered, exc,
+						    sizeof exc));
+	}
 	if (e->cpu)
 		fprintf(f, " %s on vCPU %u\n", rip, e->cpu);
 	else

@@ -51,6 +51,10 @@ struct exit_rec {
 	uint64_t data;   /* the first bytes moved, little-endian */
 	uint64_t rip;    /* when KVM reported it (KVM_CAP_SYNC_REGS) */
 	unsigned cpu;    /* the vCPU that exited */
+	/* KVM_EXIT_INTERNAL_ERROR only: the exception kvmrun delivered in
+	 * KVM's place (-1: none) and the instruction that raised it. */
+	int delivered;
+	const char *delivered_by;
 };
 
 #define EXIT_RING 16     /* the last exits kept for the failure report */

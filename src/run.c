@@ -17,6 +17,7 @@
 #include "sleep.h"
 #include "smp.h"
 #include "x86.h"
+#include "x86_trap.h"
 
 #define HV_STATUS_INVALID_HYPERCALL_CODE 2 /* Hyper-V's TLFS */
 
@@ -146,6 +147,19 @@ static bool caught_exception(const struct run *r, const struct vcpu *c)
 	       idt_stub_vector(p->idt_base, sregs.cs.base + regs.rip) >= 0;
 }
 
+/* KVM could not emulate int3, int n, into or ud0-ud2 (kvm-pvm): the
+ * guest gets the exception as hardware would have raised it. */
+static bool deliver_trap(struct vcpu *c, struct vm *vm)
+{
+	struct x86_trap t;
+
+	if (!vm_deliver_trap(vm, c->run, c->fd, &t))
+		return false;
+	c->delivered = t.kind == X86_TRAP_NOTHING ? -1 : t.vector;
+	c->delivered_by = t.insn;
+	return true;
+}
+
 /* The guest asked for ACPI S3: true if the run ends there. */
 static bool sleep_until_woken(struct run *r, struct vcpu *c)
 {
@@ -199,9 +213,12 @@ static bool dispatch(struct run *r, struct vcpu *c)
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return true;
 	case KVM_EXIT_INTERNAL_ERROR:
+		c->delivered = -1;
 		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 		    vm_fault_code(vm, c->fd))
 			return false; /* code fetched from RAM given lazily */
+		if (deliver_trap(c, vm))
+			return false;
 		res->stop = STOPPED_INTERNAL_ERROR;
 		snprintf(res->detail, sizeof res->detail, "suberror %u%s",
 			 run->internal.suberror,
@@ -244,9 +261,11 @@ static bool dispatch(struct run *r, struct vcpu *c)
 
 /* Note the exit in (run) as (e), after its handler ran (so that the data
  * of an IN is there). Stores only: this runs on every exit. */
-static void record(const struct kvm_run *run, size_t run_size,
+static void record(const struct vcpu *c, size_t run_size,
 		   struct exit_rec *e)
 {
+	const struct kvm_run *run = c->run;
+
 	e->reason = run->exit_reason;
 	e->data = 0;
 	if (run->exit_reason == KVM_EXIT_IO) {
@@ -265,6 +284,13 @@ static void record(const struct kvm_run *run, size_t run_size,
 		e->count = 1;
 		e->addr = run->mmio.phys_addr;
 		memcpy(&e->data, run->mmio.data, sizeof e->data);
+	} else if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
+		e->write = false;
+		e->size = 0;
+		e->count = 0;
+		e->addr = run->internal.suberror;
+		e->delivered = c->delivered;
+		e->delivered_by = c->delivered_by;
 	} else {
 		e->write = false;
 		e->size = 0;
@@ -372,7 +398,7 @@ static void loop(struct run *r, unsigned id)
 		res->exits++;
 		bool stopped = dispatch(r, c);
 		struct exit_rec *e = &res->ring[(res->exits - 1) % EXIT_RING];
-		record(c->run, r->vm->run_size, e);
+		record(c, r->vm->run_size, e);
 		e->cpu = id;
 		res->by_reason[e->reason < EXIT_REASONS ? e->reason
 							: EXIT_REASONS - 1]++;

@@ -21,11 +21,8 @@
 #include "cpuid.h"
 #include "num.h"
 #include "kvm_host.h"
+#include "x86_trap.h"
 
-#define CPUID_EXT_FEATURES 0x80000001
-#define CPUID_EDX_NX (1U << 20)
-#define CPUID_EDX_PDPE1GB (1U << 26)
-#define CPUID_EDX_LM (1U << 29)
 #define DRY_FD 1000           /* file descriptors a dry run pretends to get */
 #define DRY_RUN_SIZE 12288    /* kvm_run's usual size: three pages */
 #define DRY_MEMSLOTS 32764
@@ -168,6 +165,61 @@ bool vm_fault_code(struct vm *vm, int fd)
 	       mem_fault(&vm->mem, phys);
 }
 
+/* An x86_fetch_fn over guest memory under the paging of (ctx). */
+struct fetch_ctx {
+	const struct vm *vm;
+	const struct kvm_sregs *sregs;
+};
+
+static size_t fetch_code(void *ctx, uint64_t lin, uint8_t *buf, size_t len)
+{
+	const struct fetch_ctx *f = ctx;
+	size_t n = 0;
+
+	for (; n < len; n++) { /* byte by byte: it may cross a page */
+		uint64_t phys;
+		const char *why = NULL;
+		const uint8_t *p;
+		if (!vm_linear_to_phys(f->vm, f->sregs, lin + n, &phys, &why) ||
+		    !(p = vm_gpa(f->vm, phys, 1)))
+			break;
+		buf[n] = *p;
+	}
+	return n;
+}
+
+bool vm_deliver_trap(struct vm *vm, const struct kvm_run *run, int fd,
+		     struct x86_trap *t)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_vcpu_events ev;
+	uint64_t next;
+	struct fetch_ctx f = { vm, &sregs };
+
+	if (ioctl(fd, KVM_GET_REGS, &regs) != 0 ||
+	    ioctl(fd, KVM_GET_SREGS, &sregs) != 0 ||
+	    !x86_trap_at_exit(run, &regs, &sregs, fetch_code, &f, t, &next) ||
+	    ioctl(fd, KVM_GET_VCPU_EVENTS, &ev) != 0)
+		return false;
+	regs.rip = next;
+	if (ioctl(fd, KVM_SET_REGS, &regs) != 0)
+		return false;
+	if (t->kind == X86_TRAP_NOTHING)
+		return true;
+	if (t->kind == X86_TRAP_SOFT_INT) {
+		ev.interrupt.injected = 1;
+		ev.interrupt.nr = t->vector;
+		ev.interrupt.soft = 1;
+	} else {
+		ev.exception.injected = 1;
+		ev.exception.nr = t->vector;
+		ev.exception.has_error_code = 0;
+		ev.exception.error_code = 0;
+	}
+	return ioctl(fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+}
+
 static int open_kvm(struct vm *vm)
 {
 	note(vm, "open", "/dev/kvm, O_RDWR | O_CLOEXEC");
@@ -249,9 +301,9 @@ static int map_memory(struct vm *vm, const struct plan *p)
 		if (cfg->regions[i].readonly &&
 		    check_extension(vm, vm->kvm, KVM_CAP_READONLY_MEM,
 				    "KVM_CAP_READONLY_MEM") <= 0)
-			return fail(vm, EXIT_SKIP, "this KVM has no read-only "
-				    "memory (KVM_CAP_READONLY_MEM) for region "
-				    "0x%llx", (unsigned long long)cfg->regions[i].base);
+			return fail(vm, EXIT_SKIP, "this host lacks readonly-mem "
+				    "(kvmrun --host: KVM_CAP_READONLY_MEM) for "
+				    "region 0x%llx", (unsigned long long)cfg->regions[i].base);
 	struct mem_ops ops = { set_slot, vm };
 	if (mem_map(&vm->mem, &ops, slots > 0 ? (uint32_t)slots : 32, cfg,
 		    vm->why, sizeof vm->why) < 0)
@@ -298,7 +350,7 @@ static int create_irqchip(struct vm *vm, const struct plan *p)
 	if (kvm_call(vm, vm->fd, KVM_CREATE_IRQCHIP, "KVM_CREATE_IRQCHIP", 0,
 		     "%s", "LAPIC, IOAPIC and PIC in the kernel") < 0)
 		return fail(vm, EXIT_SKIP, "KVM_CREATE_IRQCHIP: %s: this host "
-			    "has no in-kernel irqchip", strerror(errno));
+			    "lacks irqchip (kvmrun --host)", strerror(errno));
 	if (p->cfg->pit &&
 	    kvm_call(vm, vm->fd, KVM_CREATE_PIT2, "KVM_CREATE_PIT2",
 		     (unsigned long)&pit, "%s", "the i8254 timer, in the kernel") < 0)
@@ -393,7 +445,8 @@ static int create_vcpus(struct vm *vm, const struct plan *p)
 				       "KVM_CAP_MAX_VCPUS");
 		if (!vm->calls.dry && most > 0 && n > most)
 			return fail(vm, EXIT_SKIP, "cpu.count is %u but this "
-				    "KVM runs at most %ld vCPUs in a VM", n, most);
+				    "KVM runs at most %ld vCPUs in a VM "
+				    "(kvmrun --host: smp)", n, most);
 	}
 	size = kvm_call(vm, vm->kvm, KVM_GET_VCPU_MMAP_SIZE,
 			"KVM_GET_VCPU_MMAP_SIZE", 0, "%s", "the size of kvm_run");
@@ -404,8 +457,10 @@ static int create_vcpus(struct vm *vm, const struct plan *p)
 	vm->cpus = calloc(n, sizeof *vm->cpus);
 	if (!vm->cpus)
 		return fail(vm, EXIT_GUEST, "calloc: %s", strerror(errno));
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		vm->cpus[i].fd = -1;
+		vm->cpus[i].delivered = -1;
+	}
 	bool sync = check_extension(vm, vm->fd, KVM_CAP_SYNC_REGS,
 				    "KVM_CAP_SYNC_REGS") & KVM_SYNC_X86_REGS;
 	if (sync)
@@ -437,10 +492,12 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn)
 static const char *cpuid_lacks(const struct plan *p, uint32_t edx)
 {
 	if (p->mode->paging == PT_4LEVEL && !(edx & CPUID_EDX_LM))
-		return "this KVM offers no long mode (CPUID 0x80000001 EDX.LM)";
+		return "this host lacks long-mode (kvmrun --host): KVM offers "
+		       "no long mode (CPUID 0x80000001 EDX.LM)";
 	if (p->pt.huge1g && !(edx & CPUID_EDX_PDPE1GB))
-		return "this KVM offers no 1 GiB pages (CPUID 0x80000001 "
-		       "EDX.pdpe1gb): use page: 2M";
+		return "this host lacks pages-1g (kvmrun --host): KVM offers "
+		       "no 1 GiB pages (CPUID 0x80000001 EDX.pdpe1gb): use "
+		       "page: 2M";
 	if (p->pt.nx && !(edx & CPUID_EDX_NX))
 		return "this KVM offers no NX bit (CPUID 0x80000001 EDX.NX) "
 		       "for flag nx";
@@ -541,8 +598,9 @@ static int hyperv_prepare(struct vm *vm, const struct plan *p)
 		return 0;
 	if (check_extension(vm, vm->kvm, KVM_CAP_HYPERV_CPUID,
 			    "KVM_CAP_HYPERV_CPUID") <= 0)
-		return fail(vm, EXIT_SKIP, "cpu.hyperv: this KVM offers no "
-			    "Hyper-V enlightenments (KVM_CAP_HYPERV_CPUID)");
+		return fail(vm, EXIT_SKIP, "cpu.hyperv: this host lacks hyperv "
+			    "(kvmrun --host): KVM offers no Hyper-V "
+			    "enlightenments (KVM_CAP_HYPERV_CPUID)");
 	vm->hyperv = calloc(1, sizeof *vm->hyperv + n * sizeof vm->hyperv->entries[0]);
 	if (!vm->hyperv)
 		return fail(vm, EXIT_GUEST, "calloc: %s", strerror(errno));
@@ -595,7 +653,8 @@ static int refused(struct vm *vm, const struct plan *p, const char *reg,
 	x86_bits_str(names, want & ~got, bits, sizeof bits);
 	return fail(vm, EXIT_SKIP, "this KVM refused %s.%s in %s mode: "
 		    "KVM_SET_SREGS asked for %s=0x%llx (%s), KVM_GET_SREGS "
-		    "read back 0x%llx (%s)", reg, bits, p->mode->name, reg,
+		    "read back 0x%llx (%s); kvmrun --host tells which modes "
+		    "this host runs", reg, bits, p->mode->name, reg,
 		    (unsigned long long)want, x86_bits_str(names, want, wbuf, sizeof wbuf),
 		    (unsigned long long)got, x86_bits_str(names, got, gbuf, sizeof gbuf));
 }

@@ -26,6 +26,10 @@ struct vcpu {
 	/* The last KVM_RUN returned through KVM's exit path, which stores the
 	 * registers in run->s.regs.regs when kvm_valid_regs asks for them. */
 	bool regs_synced;
+	/* What kvmrun delivered at this vCPU's last internal error, for the
+	 * exit's record (vm_deliver_trap). */
+	int delivered;      /* the vector, or -1 */
+	const char *delivered_by; /* the instruction's mnemonic */
 };
 
 struct vm {
@@ -103,5 +107,16 @@ bool vm_fault_code(struct vm *vm, int fd);
  */
 bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 		       uint64_t linear, uint64_t *phys, const char **why);
+
+struct x86_trap;
+
+/*
+ * After KVM gave up emulating an instruction on vCPU (fd): if it is one
+ * whose only effect is an exception (x86_trap.h), move RIP as hardware
+ * would and have KVM deliver that exception (KVM_SET_VCPU_EVENTS), then
+ * return true (run again), with what was delivered in (t).
+ */
+bool vm_deliver_trap(struct vm *vm, const struct kvm_run *run, int fd,
+		     struct x86_trap *t);
 
 #endif

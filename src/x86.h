@@ -11,6 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* CPUID 0x80000001, extended features: the EDX bits kvmrun needs. */
+#define CPUID_EXT_FEATURES 0x80000001
+#define CPUID_EDX_NX (1U << 20)
+#define CPUID_EDX_PDPE1GB (1U << 26)
+#define CPUID_EDX_LM (1U << 29)
+
 /* Where a PC's interrupt controllers sit (KVM's in-kernel ones too). */
 #define X86_LAPIC_BASE 0xfee00000u
 #define X86_IOAPIC_BASE 0xfec00000u

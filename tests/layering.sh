@@ -10,13 +10,13 @@ status=0
 # file stem, stage: 0 helpers, 1 config, 2 plan, 3 vm, 4 run, 5 check,
 # 6 report, 7 main.
 stages='
-x86 0 num 0 utf8 0 diag 0 path 0 output 0 status 0 escape 0 cpu 0 hostport 0 gdb_rsp 0
-gdb_regs 0 disasm 0 gdb_probe 0
+x86 0 x86_trap 0 num 0 utf8 0 diag 0 path 0 output 0 status 0 escape 0 cpu 0 hostport 0 gdb_rsp 0
+gdb_regs 0 disasm 0
 device 0 devices 0 dev_basic 0 dev_uart 0 dev_fwcfg 0 dev_rtc 0 dev_acpi_pm 0
 dev_hvtest 0
 ydoc 1 schema 1 override 1 config 1 cpuid 1 cpu_model 1
 image 2 paging 2 multiboot 2 acpi 2 idt 2 symbols 2 autoconfig 2 plan 2
-mem 3 kvm_host 3 vm 3
+mem 3 kvm_host 3 host 3 vm 3
 result 4 console 4 io 4 smp 4 run 4 sleep 4 diagnose 4 gdb 4 sandbox 4
 verdict 5 subtests 5 check 5 hints 5
 report 6 report_tap 6 report_json 6 report_junit 6 report_log 6 explain 6

@@ -10,20 +10,17 @@ needs_kvm
 KVMRUN_PATH=$abs_top_builddir/tests/errors
 export KVMRUN_PATH
 spin=$srcdir/tests/errors/timeout.yaml
+spin_config spin
 status=0
 
 # The Seccomp mode of kvmrun while it runs the endless loop, given (args):
-# read until it is 2, or for a second (the filter comes after the setup);
-# the loop runs on until it is stopped here.
+# read once the guest runs (the filter comes after the setup); the loop
+# runs on until it is stopped here.
 seccomp_mode() {
-	"$k" -q -s limits.timeout=60s "$@" "$spin" 2>/dev/null &
+	"$k" -q -t -s limits.timeout=60s "$@" spin.yaml 2>spin.err &
 	pid=$!
-	mode=
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		sleep 0.1
-		mode=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
-		[ "$mode" = 2 ] && break
-	done
+	running spin.err 1 "$pid"
+	mode=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid"
 	echo "$mode"

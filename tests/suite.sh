@@ -95,16 +95,17 @@ for j in $children; do
 	KVMRUN_PATH=$abs_top_builddir/tests/errors:$KVMRUN_PATH \
 		"$k" -q -j "$j" -s limits.timeout=20s --json killed.json "$spin" "$hello" 2>killed.err &
 	parent=$!
+	# The parent holds an idle VM for the suite (src/vm.c); the child
+	# holds only its own. Wait until the child has made it (however
+	# slow this host), not for a time.
+	vms() { ls -l /proc/"$1"/fd 2>/dev/null | grep -c 'anon_inode:kvm-vm'; }
 	child=
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-		sleep 0.1
+	for _ in $(seq 600); do
 		child=$(awk -v p="$parent" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null |
 			sort -n | head -n 1)
-		[ -n "$child" ] && break
+		[ -n "$child" ] && [ "$(vms "$child")" -ge 1 ] && break
+		sleep 0.1
 	done
-	# The parent holds an idle VM for the suite (src/vm.c); the child
-	# holds only its own.
-	vms() { ls -l /proc/"$1"/fd 2>/dev/null | grep -c 'anon_inode:kvm-vm'; }
 	[ -n "$child" ] && [ "$(vms "$child")" -eq 1 ] ||
 		fail "-j $j: the child holds $(vms "$child") VMs, wanted its own only"
 	[ "$(vms "$parent")" -eq 1 ] || fail "-j $j: the parent holds no idle VM"
