@@ -348,6 +348,11 @@ static bool no_device(char *why, size_t len)
 			    "load the module (modprobe %s), or enable "
 			    "virtualisation in the firmware", vmx ? "VMX" : "SVM",
 			    vmx ? "kvm_intel" : "kvm_amd");
+	if (guest && module_loaded("kvm_pvm"))
+		return said(why, len, false, "no /dev/kvm: kvm-pvm is loaded but "
+			    "made none (it does not bind where the kernel is itself "
+			    "a kvm-pvm guest, and this CPU shows no VMX/SVM): run "
+			    "kvmrun on the host above, or inside scripts/nested-kvm");
 	if (guest)
 		return said(why, len, false, "no /dev/kvm: this machine is a VM "
 			    "whose CPU shows no VMX/SVM (no nested virtualisation%s): "
@@ -798,11 +803,13 @@ int host_report(char *const names[], int nnames, FILE *out, FILE *json)
 						      "why", why));
 	}
 	if (doc) {
+		json_object_set_new(doc, "schema", json_integer(1));
+		json_object_set_new(doc, "kvmrun", json_string(PACKAGE_VERSION));
 		json_object_set_new(doc, "kvm", json_string(kind));
 		json_object_set_new(doc, "max_vcpus", json_integer(host_max_vcpus()));
 		json_object_set_new(doc, "guests_run", json_boolean(answers[HOST_KVM].yes));
 		json_object_set_new(doc, "capabilities", list);
-		if (json_dumpf(doc, json, JSON_INDENT(2)) < 0 || fputc('\n', json) == EOF)
+		if (json_dumpf(doc, json, JSON_COMPACT) < 0 || fputc('\n', json) == EOF)
 			status = EXIT_OUTPUT;
 		json_decref(doc);
 	}

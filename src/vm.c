@@ -20,6 +20,7 @@
 #include "cpu_model.h"
 #include "cpuid.h"
 #include "num.h"
+#include "host.h"
 #include "kvm_host.h"
 #include "x86_trap.h"
 
@@ -229,11 +230,12 @@ static int open_kvm(struct vm *vm)
 		vm->kvm = kvm_host.kvm;
 	else
 		vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm < 0)
-		return fail(vm, EXIT_SKIP, "cannot open /dev/kvm: %s%s",
-			    strerror(errno), errno == EACCES ?
-			    " (is your user in the group that owns it, "
-			    "often kvm?)" : "");
+	if (vm->kvm < 0) {
+		/* Why, and what would fix it: the host probe's answer. */
+		char why[512];
+		host_has(HOST_KVM, why, sizeof why);
+		return fail(vm, EXIT_SKIP, "%s", why);
+	}
 	long version = kvm_call(vm, vm->kvm, KVM_GET_API_VERSION,
 				"KVM_GET_API_VERSION", 0, "must answer %d",
 				KVM_API_VERSION);
