@@ -51,7 +51,12 @@ static bool read_all(struct image *img, const char *path, struct diag *d,
 		}
 		img->file = m;
 	}
-	close(fd);
+	/* An ELF's symbols and DWARF are read after the sandbox is in
+	 * place, through a writable view of their own (symbols.c). */
+	if (img->elf && img->file_size)
+		img->fd = fd;
+	else
+		close(fd);
 	return true;
 }
 
@@ -206,6 +211,8 @@ void image_free(struct image *img)
 {
 	if (img->file)
 		munmap(img->file, img->file_size);
+	if (img->fd > 0)
+		close(img->fd);
 	free(img->segs);
 	memset(img, 0, sizeof *img);
 }
