@@ -127,11 +127,17 @@ bool image_load_elf(struct image *img, const char *path, struct diag *d,
 		errx(EXIT_USAGE, "libelf: %s", elf_errmsg(-1));
 	/* x86 is little-endian; libelf would convert another order's
 	 * headers, and the mapping is read-only. */
-	if (img->file_size > EI_DATA && img->file[EI_MAG0] == ELFMAG0 &&
-	    memcmp(img->file, ELFMAG, SELFMAG) == 0 &&
+	if (img->file_size > EI_DATA && memcmp(img->file, ELFMAG, SELFMAG) == 0 &&
 	    img->file[EI_DATA] != ELFDATA2LSB) {
-		diag_add(d, pos, key, "'%s' is a big-endian ELF file; x86 "
-			 "guests are little-endian (ELFDATA2LSB)", path);
+		if (img->file[EI_DATA] == ELFDATA2MSB)
+			diag_add(d, pos, key, "'%s' is a big-endian ELF file; "
+				 "x86 guests are little-endian (ELFDATA2LSB)",
+				 path);
+		else
+			diag_add(d, pos, key, "'%s' is not a valid ELF file: "
+				 "its data encoding (EI_DATA) is %u, wanted 1 "
+				 "(ELFDATA2LSB, little-endian)", path,
+				 img->file[EI_DATA]);
 		return false;
 	}
 	Elf *e = elf_memory((char *)img->file, img->file_size);
