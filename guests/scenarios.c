@@ -22,7 +22,8 @@ enum scenario {
 	PAGE_FAULT_LOOP, CLOBBER_GDT, INVALID_OPCODE, CLI_HLT, INSB_AT,
 	OUTSB_MEGABYTES, EXIT_PORT_STORM, WRITE_ADDRESS, CONSOLE_STORM, COMPUTE,
 	CPUID_REGS, CPUID_BIT, NUL_CONSOLE, DIVIDE_ERROR, BREAKPOINT, GP_FAULT,
-	STACK_FAULT, OWN_IDT, OWN_IDT_TRAPS, READY_THEN_LOOP,
+	STACK_FAULT, OWN_IDT, OWN_IDT_TRAPS, READY_THEN_LOOP, UD_COMPAT,
+	STUB_NONCANONICAL_RSP,
 };
 
 #define GIB (1UL << 30)
@@ -347,6 +348,28 @@ __attribute__((noreturn, used)) void scenario(unsigned long which,
 	case STACK_FAULT: /* the stack moved to (arg), unmapped: #PF on push */
 		__asm__ volatile("mov %0, %%rsp; push $0" : : "r"(arg));
 		break;
+#endif
+#ifdef __x86_64__
+	case UD_COMPAT: { /* ud2 in a 32-bit code segment (selector 0x38) */
+		static uint64_t gdt[8];
+		struct __attribute__((packed)) { uint16_t limit; unsigned long base; } g;
+		__asm__ volatile("sgdt %0" : "=m"(g));
+		for (unsigned i = 0; i < 7 && i * 8 < g.limit; i++)
+			gdt[i] = ((const uint64_t *)g.base)[i];
+		gdt[7] = 0x00cf9a000000ffffULL; /* code, 32-bit, 4 GiB */
+		g.base = (unsigned long)gdt;
+		g.limit = sizeof gdt - 1;
+		__asm__ volatile("lgdt %0\n\tpushq $0x38\n\tpushq $1f\n\tlretq\n"
+				 ".code32\n1: ud2\n.code64" : : "m"(g));
+		break;
+	}
+	case STUB_NONCANONICAL_RSP: { /* vector 0's OUT, RSP not canonical */
+		struct __attribute__((packed)) { uint16_t limit; unsigned long base; } idt;
+		__asm__ volatile("sidt %0" : "=m"(idt));
+		__asm__ volatile("mov %0, %%rsp; jmp *%1" : :
+				 "r"(0x8000000000001000UL), "r"(idt.base + 0x204));
+		break;
+	}
 #endif
 	case OWN_IDT: { /* an IDT of its own, empty: ud2 then triple-faults */
 		struct __attribute__((packed)) { uint16_t limit; unsigned long base; } idt = { 0, 0 };

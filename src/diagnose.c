@@ -104,19 +104,43 @@ static bool read_linear(const struct vm *vm, const struct kvm_sregs *s,
 	return true;
 }
 
+/* The segment of selector (sel) as the GDT of (s) describes it, for the
+ * dump and the decoder: the stub runs in kvmrun's code segment, the
+ * exception may have come from another (32-bit code, ring 3). False
+ * when the descriptor cannot be read (an LDT's, or past the limit). */
+static bool frame_segment(const struct vm *vm, const struct kvm_sregs *s,
+			  uint16_t sel, struct kvm_segment *out)
+{
+	uint64_t desc;
+
+	if ((sel & 4) || sel < 8 || (sel | 7u) > s->gdt.limit ||
+	    !read_linear(vm, s, s->gdt.base + (sel & ~7u), 8, &desc))
+		return false;
+	*out = x86_desc_decode(desc);
+	out->selector = sel;
+	if (out->l && (s->efer & X86_EFER(LMA)))
+		out->base = 0; /* 64-bit code: the base is not used */
+	return out->present;
+}
+
 bool diagnose_exception(const struct vm *vm, struct kvm_regs *r,
-			const struct kvm_sregs *s, struct exception_rec *e)
+			struct kvm_sregs *s, struct exception_rec *e)
 {
 	/* From the stack pointer up: the stub's vector and error code,
-	 * then RIP, CS, RFLAGS and, in long mode, RSP and SS. */
+	 * then RIP, CS, RFLAGS and, in long mode or from another ring,
+	 * RSP and SS. */
 	enum { VECTOR, ERROR, RIP, CS, RFLAGS, RSP, SS, NSLOTS };
 	const bool wide = s->cs.l;
-	const unsigned size = wide ? 8 : 4, n = wide ? NSLOTS : RSP;
+	const unsigned size = wide ? 8 : 4;
 	uint64_t f[NSLOTS] = { 0 };
+	unsigned n = RSP;
 
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		if (!read_linear(vm, s, s->ss.base + r->rsp + i * size, size, &f[i]))
 			return false;
+		if (i == CS && (wide || (f[CS] & 3) != (s->cs.selector & 3)))
+			n = NSLOTS;
+	}
 	const struct x86_exception *x = x86_exception((unsigned)f[VECTOR]);
 	e->frame_read = true;
 	e->vector = (unsigned)f[VECTOR];
@@ -125,11 +149,16 @@ bool diagnose_exception(const struct vm *vm, struct kvm_regs *r,
 	e->rip = f[RIP];
 	e->cs = f[CS] & 0xffff;
 	e->rflags = f[RFLAGS];
-	e->rsp = wide ? f[RSP] : (r->rsp + RSP * size) & 0xffffffff;
-	e->ss = wide ? f[SS] & 0xffff : s->ss.selector;
+	e->rsp = n == NSLOTS ? f[RSP] : (r->rsp + RSP * size) & 0xffffffff;
+	e->ss = n == NSLOTS ? f[SS] & 0xffff : s->ss.selector;
 	e->cr2 = s->cr2;
 	r->rip = e->rip;
 	r->rsp = e->rsp;
 	r->rflags = e->rflags;
+	struct kvm_segment seg;
+	if (frame_segment(vm, s, (uint16_t)e->cs, &seg))
+		s->cs = seg;
+	if (n == NSLOTS && frame_segment(vm, s, (uint16_t)e->ss, &seg))
+		s->ss = seg;
 	return true;
 }

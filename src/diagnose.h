@@ -17,8 +17,9 @@ void diagnose_place(const struct plan *p, struct cpu_diagnosis *d);
 
 /* Read the frame that a stub of the diagnostic IDT left on the stack of
  * the vCPU with (r) and (s) into (e), and put the RIP, RSP and RFLAGS of
- * before the exception back into (r). False if the frame is unreadable. */
+ * before the exception back into (r), its CS (and SS from the frame) into
+ * (s). False if the frame is unreadable. */
 bool diagnose_exception(const struct vm *vm, struct kvm_regs *r,
-			const struct kvm_sregs *s, struct exception_rec *e);
+			struct kvm_sregs *s, struct exception_rec *e);
 
 #endif

@@ -51,7 +51,12 @@ static bool read_all(struct image *img, const char *path, struct diag *d,
 		}
 		img->file = m;
 	}
-	close(fd);
+	/* An ELF's symbols and DWARF are read after the sandbox is in
+	 * place, through a writable view of their own (symbols.c). */
+	if (img->elf && img->file_size)
+		img->fd = fd;
+	else
+		close(fd);
 	return true;
 }
 
@@ -122,11 +127,17 @@ bool image_load_elf(struct image *img, const char *path, struct diag *d,
 		errx(EXIT_USAGE, "libelf: %s", elf_errmsg(-1));
 	/* x86 is little-endian; libelf would convert another order's
 	 * headers, and the mapping is read-only. */
-	if (img->file_size > EI_DATA && img->file[EI_MAG0] == ELFMAG0 &&
-	    memcmp(img->file, ELFMAG, SELFMAG) == 0 &&
+	if (img->file_size > EI_DATA && memcmp(img->file, ELFMAG, SELFMAG) == 0 &&
 	    img->file[EI_DATA] != ELFDATA2LSB) {
-		diag_add(d, pos, key, "'%s' is a big-endian ELF file; x86 "
-			 "guests are little-endian (ELFDATA2LSB)", path);
+		if (img->file[EI_DATA] == ELFDATA2MSB)
+			diag_add(d, pos, key, "'%s' is a big-endian ELF file; "
+				 "x86 guests are little-endian (ELFDATA2LSB)",
+				 path);
+		else
+			diag_add(d, pos, key, "'%s' is not a valid ELF file: "
+				 "its data encoding (EI_DATA) is %u, wanted 1 "
+				 "(ELFDATA2LSB, little-endian)", path,
+				 img->file[EI_DATA]);
 		return false;
 	}
 	Elf *e = elf_memory((char *)img->file, img->file_size);
@@ -206,6 +217,8 @@ void image_free(struct image *img)
 {
 	if (img->file)
 		munmap(img->file, img->file_size);
+	if (img->fd > 0)
+		close(img->fd);
 	free(img->segs);
 	memset(img, 0, sizeof *img);
 }

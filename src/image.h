@@ -18,6 +18,9 @@ struct segment {
 struct image {
 	uint8_t *file;  /* the whole file, mapped privately */
 	size_t file_size;
+	int fd;         /* an ELF file, open for the failure report's own
+			 * view of it (symbols.c); 0 when none (0 is always
+			 * standard input, see main.c) */
 	bool elf;
 	int elf_class;  /* ELFCLASS32 or ELFCLASS64 */
 	int machine;    /* e_machine */

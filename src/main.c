@@ -321,6 +321,11 @@ static void execute(const struct plan *p, const struct options *o,
 		if (s.prepared)
 			run_cancel(&s.run);
 	}
+	/* A call kvmrun made and the sandbox refused: its own error. */
+	if (sandbox_refused(s.why, sizeof s.why)) {
+		out->status = EXIT_GUEST;
+		out->why = s.why;
+	}
 	gdb_close(s.gdb);
 	io_free(&s.io);
 	if (o->last)

@@ -16,33 +16,49 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 
 #include "seccomp-filter.h"
 
 const bool sandbox_available = true;
 
-/* Names by number, made from <sys/syscall.h> at build time, so that the
- * signal handler needs no allocation. */
+/* Names by number, made from <sys/syscall.h> at build time. */
 static const char *const syscall_names[] = {
 #include "syscall-names.h"
 };
 
-/* A forbidden call: say which, and stop (async-signal-safe). */
+/* The first call the filter refused, or -1. */
+static volatile sig_atomic_t refused = -1;
+
+/* A forbidden call: it fails with ENOSYS, as a call this kernel lacks
+ * would, and the run goes on to its report, which names the call
+ * (sandbox_refused). Async-signal-safe. */
 static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 {
-	char msg[200];
-	int nr = info->si_syscall;
+	(void)sig;
+	if (refused < 0)
+		refused = info->si_syscall;
+#ifdef __x86_64__
+	((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+#else
+	(void)ctx;
+	_exit(3); /* no register to answer in: nothing to report with */
+#endif
+}
+
+bool sandbox_refused(char *why, size_t whylen)
+{
+	int nr = refused;
 	const char *name = nr >= 0 && (size_t)nr < sizeof syscall_names /
 						      sizeof syscall_names[0] &&
 				   syscall_names[nr] ? syscall_names[nr] : "?";
-	int n = snprintf(msg, sizeof msg, "kvmrun: the sandbox stopped system "
-			 "call %d (%s), which a run does not need; --no-sandbox "
-			 "runs without it\n", nr, name);
 
-	(void)sig, (void)ctx;
-	if (n > 0)
-		(void)!write(STDERR_FILENO, msg, (size_t)n);
-	_exit(3);
+	if (nr < 0)
+		return false;
+	snprintf(why, whylen, "the sandbox stopped system call %d (%s), "
+		 "which a run does not need; --no-sandbox runs without it",
+		 nr, name);
+	return true;
 }
 
 int sandbox_enter(int kvm_fd, int vm_fd, uint32_t vcpu_base,
@@ -89,5 +105,11 @@ int sandbox_enter(int kvm_fd, int vm_fd, uint32_t vcpu_base,
 	(void)kvm_fd, (void)vm_fd, (void)vcpu_base, (void)vcpu_mask;
 	(void)why, (void)whylen;
 	return 0;
+}
+
+bool sandbox_refused(char *why, size_t whylen)
+{
+	(void)why, (void)whylen;
+	return false;
 }
 #endif

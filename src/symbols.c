@@ -3,10 +3,21 @@
 
 #include "symbols.h"
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#include "escape.h"
+
+/* What a failure report reads of an image, at most: the file says how
+ * much it holds, and a hostile one says gigabytes (kvmrun(1), FILES). */
+#define SYMBOLS_MAX (1u << 20)        /* symbols in a table, or none read */
+#define INFLATE_MAX (64u << 20)       /* bytes of compressed DWARF, inflated */
+#define ARANGES_MAX (16u << 20)       /* bytes of .debug_aranges */
+#define LINE_PROGRAM_MAX (512u << 10) /* bytes of one unit's line table */
 
 /* A symbol that names code: a function, or a label of hand-written
  * assembly (no type, defined in a section, such as _start). */
@@ -17,6 +28,22 @@ static bool code_symbol(const GElf_Sym *s)
 	return type == STT_FUNC ||
 	       (type == STT_NOTYPE && s->st_shndx != SHN_UNDEF &&
 		s->st_shndx < SHN_LORESERVE);
+}
+
+/* The symbol table (scn) as libelf reads it, or NULL when it is not one
+ * kvmrun reads: its entries not of its class's size (an sh_entsize of 1
+ * would make one symbol of each byte), or more than SYMBOLS_MAX. */
+static Elf_Data *symbol_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
+			      size_t *count)
+{
+	size_t size = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT);
+	Elf_Data *data;
+
+	if (sh->sh_type != SHT_SYMTAB || !size || sh->sh_entsize != size ||
+	    sh->sh_size / size > SYMBOLS_MAX || !(data = elf_getdata(scn, NULL)))
+		return NULL;
+	*count = data->d_size / size;
+	return *count <= SYMBOLS_MAX ? data : NULL;
 }
 
 /* The function symbol that holds (addr), or the nearest one below it
@@ -30,10 +57,10 @@ static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
-		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+		size_t n;
+		if (!gelf_getshdr(scn, &sh) || !(data = symbol_table(e, scn, &sh, &n)))
 			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+		for (size_t i = 0; i < n; i++) {
 			GElf_Sym s;
 			if (!gelf_getsym(data, (int)i, &s) ||
 			    !code_symbol(&s) ||
@@ -45,7 +72,9 @@ static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 				continue;
 			best = s.st_value;
 			found = true;
-			snprintf(out->function, sizeof out->function, "%s", name);
+			/* The image's bytes, as a terminal may show them. */
+			escape_bytes(out->function, sizeof out->function, name,
+				     strlen(name));
 			out->offset = addr - s.st_value;
 			out->size = s.st_size;
 		}
@@ -53,20 +82,130 @@ static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 	return out->have_function = found;
 }
 
+/* Section (scn), named (name), kept from libdw: the name loses its dot,
+ * and libdw knows no section by it. */
+static void hide(Elf_Scn *scn, GElf_Shdr *sh)
+{
+	sh->sh_name++;
+	gelf_update_shdr(scn, sh);
+}
+
+/* Whether compressed DWARF section (scn) fits what is left of (*budget)
+ * once inflated, by the size its header declares (libdw inflates it). */
+static bool inflates_within(Elf_Scn *scn, const GElf_Shdr *sh, bool gnu,
+			    uint64_t *budget)
+{
+	uint64_t size = 0;
+	GElf_Chdr ch;
+	Elf_Data *raw;
+
+	if (sh->sh_type == SHT_NOBITS)
+		return false;
+	if (!gnu && gelf_getchdr(scn, &ch))
+		size = ch.ch_size;
+	/* .zdebug_: "ZLIB", then the size, big-endian. */
+	else if (gnu && (raw = elf_rawdata(scn, NULL)) && raw->d_size >= 12 &&
+		 memcmp(raw->d_buf, "ZLIB", 4) == 0)
+		for (int i = 4; i < 12; i++)
+			size = size << 8 | ((const uint8_t *)raw->d_buf)[i];
+	else
+		return false;
+	if (size > *budget)
+		return false;
+	*budget -= size;
+	return true;
+}
+
+/* Make (e), a private view of the image, safe for libdw, which inflates
+ * compressed sections in place (so the view is writable): hidden what
+ * libdw must not read, a .gnu_debugaltlink (libdw would open the file
+ * it names), compressed sections past INFLATE_MAX in all, and a huge
+ * .debug_aranges (read whole). */
+static void prepare(Elf *e)
+{
+	uint64_t budget = INFLATE_MAX;
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(e, &shstrndx) != 0)
+		return;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) ||
+		    !(name = elf_strptr(e, shstrndx, sh.sh_name)) || name[0] != '.')
+			continue;
+		bool gnu = strncmp(name, ".zdebug_", 8) == 0;
+		bool dwarf = gnu || strncmp(name, ".debug_", 7) == 0 ||
+			     strncmp(name, ".gnu.debuglto_", 14) == 0;
+		bool packed = gnu || (sh.sh_flags & SHF_COMPRESSED);
+		if (strcmp(name, ".gnu_debugaltlink") == 0 ||
+		    (strcmp(name, ".debug_aranges") == 0 && sh.sh_size > ARANGES_MAX) ||
+		    (dwarf && packed && !inflates_within(scn, &sh, gnu, &budget)))
+			hide(scn, &sh);
+	}
+}
+
+/* .debug_line as libdw holds it, inflated. */
+static Elf_Data *line_section(Dwarf *dw)
+{
+	Elf *e = dwarf_getelf(dw);
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	const char *name;
+
+	if (elf_getshdrstrndx(e, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(e, scn)))
+		if (gelf_getshdr(scn, &sh) &&
+		    (name = elf_strptr(e, shstrndx, sh.sh_name)) &&
+		    (strcmp(name, ".debug_line") == 0 ||
+		     strcmp(name, ".zdebug_line") == 0))
+			return elf_getdata(scn, NULL);
+	return NULL;
+}
+
+/* Whether the line table of unit (cu) is in (line) and at most
+ * LINE_PROGRAM_MAX bytes: libdw makes a row of each of its bytes. */
+static bool line_table_fits(Dwarf_Die *cu, const Elf_Data *line)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word at;
+	uint32_t len32;
+	uint64_t len;
+
+	if (!line || !line->d_buf || !dwarf_attr(cu, DW_AT_stmt_list, &a) ||
+	    dwarf_formudata(&a, &at) != 0 || at > line->d_size ||
+	    line->d_size - at < 4)
+		return false;
+	memcpy(&len32, (const char *)line->d_buf + at, 4);
+	len = len32;
+	if (len32 == 0xffffffff) {
+		if (line->d_size - at < 12)
+			return false;
+		memcpy(&len, (const char *)line->d_buf + at + 4, 8);
+	}
+	return len <= LINE_PROGRAM_MAX;
+}
+
 static bool find_line(Elf *e, uint64_t addr, struct code_place *out)
 {
-	Dwarf *dw = dwarf_begin_elf(e, DWARF_C_READ, NULL);
 	Dwarf_Die cu;
 	Dwarf_Line *l;
 	const char *src;
 
+	prepare(e);
+	Dwarf *dw = dwarf_begin_elf(e, DWARF_C_READ, NULL);
 	if (!dw)
 		return false;
-	if (dwarf_addrdie(dw, addr, &cu) && (l = dwarf_getsrc_die(&cu, addr)) &&
+	if (dwarf_addrdie(dw, addr, &cu) && line_table_fits(&cu, line_section(dw)) &&
+	    (l = dwarf_getsrc_die(&cu, addr)) &&
 	    (src = dwarf_linesrc(l, NULL, NULL)) &&
 	    dwarf_lineno(l, &out->line) == 0) {
 		const char *slash = strrchr(src, '/');
-		snprintf(out->file, sizeof out->file, "%s", slash ? slash + 1 : src);
+		src = slash ? slash + 1 : src;
+		escape_bytes(out->file, sizeof out->file, src, strlen(src));
 		out->have_line = true;
 	}
 	dwarf_end(dw);
@@ -82,14 +221,22 @@ bool symbols_lookup(const struct image *img, uint64_t addr,
 	for (size_t i = 0; i < img->nsegs; i++)
 		inside |= addr >= img->segs[i].vaddr &&
 			  addr - img->segs[i].vaddr < img->segs[i].memsz;
-	if (!img->elf || !inside)
+	if (!img->elf || !img->fd || !inside)
 		return false;
-	Elf *e = elf_memory((char *)img->file, img->file_size);
-	if (!e)
+	/* A view of its own: libelf writes to the section headers it
+	 * inflates (copied on write, the file and the plan's view stay). */
+	void *view = mmap(NULL, img->file_size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE, img->fd, 0);
+	if (view == MAP_FAILED)
 		return false;
-	bool any = find_function(e, addr, out);
-	any |= find_line(e, addr, out);
-	elf_end(e);
+	Elf *e = elf_memory(view, img->file_size);
+	bool any = false;
+	if (e) {
+		any = find_function(e, addr, out);
+		any |= find_line(e, addr, out);
+		elf_end(e);
+	}
+	munmap(view, img->file_size);
 	return any;
 }
 

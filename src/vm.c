@@ -144,6 +144,12 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 	}
 	if (kind == PT_NONE)
 		return false;
+	/* The CPU faults on such an address; a walk would drop its top. */
+	if (kind == PT_4LEVEL &&
+	    (uint64_t)((int64_t)(linear << 16) >> 16) != linear) {
+		*why = "not canonical (48-bit addresses)";
+		return false;
+	}
 	if (!pt_walk(vm_read_phys, (void *)vm, kind, s->cr3, linear, &w)) {
 		*why = "not mapped by the guest's page tables";
 		return false;

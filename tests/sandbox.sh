@@ -41,9 +41,18 @@ if command -v script >/dev/null && script -qec true /dev/null >/dev/null 2>&1; t
 	rm -f pty.out
 fi
 
-KVMRUN_SANDBOX_TEST=1 "$k" -q "$spin" 2>err.out
+# A forbidden call is refused, not fatal: one config still has its
+# verdict line, its JSON and its JUnit, an error naming the call.
+KVMRUN_SANDBOX_TEST=1 "$k" -q -s limits.timeout=1s --json r.json \
+	--junit r.xml "$spin" 2>err.out
 [ $? -eq 3 ] || { echo "FAIL: a forbidden call must exit 3" >&2; status=1; }
 grep -q 'the sandbox stopped system call [0-9]* (getppid)' err.out ||
 	{ echo "FAIL: the message does not name the call" >&2; status=1; }
-rm -f err.out
+grep -q '^ERROR ' err.out ||
+	{ echo "FAIL: no verdict line: $(cat err.out)" >&2; status=1; }
+jq -e '.verdict == "ERROR" and (.error | test("\\(getppid\\)"))' r.json >/dev/null ||
+	{ echo "FAIL: JSON: $(cat r.json)" >&2; status=1; }
+grep -q '<error message="[^"]*(getppid)' r.xml ||
+	{ echo "FAIL: JUnit: $(cat r.xml)" >&2; status=1; }
+rm -f err.out r.json r.xml
 exit "$status"

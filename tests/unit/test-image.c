@@ -179,6 +179,16 @@ int main(void)
 	diag_free(&d);
 	unlink(bep);
 	free(bep);
+	/* Class and data bytes of 0 are no byte order at all. */
+	char zero[64] = { 0x7f, 'E', 'L', 'F', 0, 0, 1 };
+	char *zp = unit_tempfile(dir, ".elf", zero, sizeof zero);
+	CHECK(!image_load_elf(&img, zp, &d, (struct pos){ 0 }, "k"));
+	CHECK(d.count == 1 && !strstr(d.msgs[0].text, "big-endian") &&
+	      strstr(d.msgs[0].text, "(EI_DATA) is 0, wanted 1"));
+	image_free(&img);
+	diag_free(&d);
+	unlink(zp);
+	free(zp);
 
 	/* A FIFO is refused without waiting for a writer. */
 	char fifo[128];
