@@ -18,14 +18,32 @@ hello=$srcdir/configs/longmode.yaml
 status=0
 fail() { echo "FAIL: $*" >&2; status=1; }
 
-# Start kvmrun -t (args) in the background, wait until (n) guests run,
-# send (sig), give its status.
+# children_running PID N: wait until N children of suite PID show that
+# their guests run: their --trace goes to a file of the suite's, read
+# here through /proc.
+children_running() {
+	while :; do
+		n=0
+		for c in $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+			grep -q '^exit  *1  IO ' "/proc/$c/fd/2" 2>/dev/null && n=$((n + 1))
+		done
+		[ "$n" -ge "$2" ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.02
+	done
+}
+
+# Start kvmrun -t (args) in the background, wait until (n) guests run
+# (in its children when -j), send (sig), give its status.
 signalled() {
 	sig=$1 n=$2
 	shift 2
 	"$k" -t "$@" 2>sig.err &
 	pid=$!
-	running sig.err "$n" "$pid" || fail "SIG$sig: kvmrun ended before its guests ran: $(cat sig.err)"
+	case " $* " in
+	*" -j "*) children_running "$pid" "$n" ;;
+	*) running sig.err "$n" "$pid" ;;
+	esac || fail "SIG$sig: kvmrun ended before its guests ran: $(cat sig.err)"
 	kill -s "$sig" "$pid"
 	wait "$pid"
 }
