@@ -55,6 +55,7 @@ wconf trailing.yaml 'multiboot: { cmdline: "word=one word=two" }'
 wconf trailing.yaml "load: \[ { elf: \".*/x86/kutlike.flat\" } \]"
 wconf quoting.yaml 'multiboot: { cmdline: "word=it'\''s word=\\"b\\" word=cd" }'
 wconf expansion.yaml 'multiboot: { cmdline: "word=42 word=x" }'
+wconf append.yaml 'multiboot: { cmdline: "word=kept" }'
 [ -f "wconf/$(echo "$long" | cut -c 1-199).yaml" ] || { ls wconf; fail "no config of the 250-byte name"; }
 "$KVMRUN" --check wconf >/dev/null 2>&1 || fail "kvmrun refuses a config of words.cfg"
 
@@ -100,10 +101,11 @@ for t in -t -v; do
 	[ $st -eq 4 ] && grep -q "verdict lines lost" out-full.err || { cat out-full.err; fail "$t >/dev/full: status $st"; }
 done
 # SIGTERM reaches kvmrun at once, not when the running test ends.
-fake sleeps "trap 'kill \$s; echo >got-term; exit 143' TERM; sleep 60 & s=\$!; wait"
+fake sleeps "trap 'kill \$s; echo >got-term; exit 143' TERM; sleep 60 & s=\$!; echo >started; wait"
 KVMRUN=$PWD/sleeps sh "$kut" tree plain >term.out 2>&1 &
 pid=$!
-sleep 1
+t=0
+while ! [ -f started ] && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
 kill -TERM $pid
 t=0
 while kill -0 $pid 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
@@ -184,6 +186,7 @@ SKIP quote-args (test_args: unterminated ' quote)
 SKIP operator (test_args: shell operator ; at byte 7: kvmrun-kut runs no shell command)
 PASS quoting (4 tests)
 PASS expansion (3 tests)
+PASS append (2 tests)
 SKIP 4g (-m 4G: RAM over pc-testdev's memory at 0xff000000 (QEMU's PCI hole) is not modelled)
 PASS $long (1 tests)
 EOF
