@@ -59,6 +59,13 @@ wconf append.yaml 'multiboot: { cmdline: "word=kept" }'
 [ -f "wconf/$(echo "$long" | cut -c 1-199).yaml" ] || { ls wconf; fail "no config of the 250-byte name"; }
 "$KVMRUN" --check wconf >/dev/null 2>&1 || fail "kvmrun refuses a config of words.cfg"
 
+# -j's limits are kvmrun's, said with kvmrun-kut's option.
+for j in 0 1025 x; do
+	sh "$kut" -j $j tree plain >j.out 2>j.err
+	st=$?
+	[ $st -eq 2 ] && [ "$(cat j.err)" = "kvmrun-kut: -j $j: wanted a number from 1 to 1024" ] &&
+		! [ -s j.out ] || { cat j.out j.err; fail "-j $j: status $st"; }
+done
 # A KVMRUN that is not a kvmrun is an error, never a fallback or a skip.
 for k in /nonexistent /bin/false; do
 	KVMRUN=$k sh "$kut" tree plain >k.out 2>k.err
