@@ -58,6 +58,13 @@ wconf expansion.yaml 'multiboot: { cmdline: "word=42 word=x" }'
 wconf append.yaml 'multiboot: { cmdline: "word=kept" }'
 [ -f "wconf/$(echo "$long" | cut -c 1-199).yaml" ] || { ls wconf; fail "no config of the 250-byte name"; }
 "$KVMRUN" --check wconf >/dev/null 2>&1 || fail "kvmrun refuses a config of words.cfg"
+# Two names, one file name: an error, not one config lost.
+mkdir -p same/x86 && cp words/x86/kutlike.flat same/x86/ || exit 99
+printf '[a b]\nfile = kutlike.flat\n[a_b]\nfile = kutlike.flat\n' >same/x86/unittests.cfg
+sh "$kut" --print-configs sconf same >same.out 2>same.err
+st=$?
+[ $st -eq 2 ] && grep -qx "kvmrun-kut: \[a_b\] is written as a_b.yaml, as another test was: not written" same.err &&
+	grep -q "1 configs written" same.err || { cat same.out same.err; fail "two tests, one file name: status $st"; }
 
 # -j's limits are kvmrun's, said with kvmrun-kut's option.
 for j in 0 1025 x; do
