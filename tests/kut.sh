@@ -32,6 +32,102 @@ grep -q "0x3000: hyperv-testdev" configs/synic.yaml || fail "-device hyperv-test
 "$KVMRUN" --check configs >/dev/null 2>&1 || fail "kvmrun refuses a config kvmrun-kut wrote"
 grep -q "^SKIP i386-only (i386 only)$" print.out || fail "no arch skip"
 
+# Names and shell words (tests/kut/words.cfg), read without a shell.
+mkdir -p words/x86 || exit 99
+cp "$srcdir/tests/kut/words.cfg" words/x86/unittests.cfg || exit 99
+long=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn
+printf '\n[%s]\nfile = kutlike.flat\n' "$long" >>words/x86/unittests.cfg
+ln -s "$abs_top_builddir/guests/kutlike.elf" words/x86/kutlike.flat || exit 99
+sh "$kut" --print-configs wconf words >wprint.out 2>wprint.err ||
+	{ cat wprint.out wprint.err; fail "--print-configs of words.cfg"; }
+[ ! -e operator-ran ] || fail "a ; in test_args ran a command"
+[ ! -s wprint.err ] || ! grep -v "configs written" wprint.err || fail "a shell's message"
+wexpect() { grep -qx -- "$1" wprint.out || { cat wprint.out; fail "no line '$1'"; }; }
+wexpect "SKIP quote-params (qemu_params: unterminated \" quote)"
+wexpect "SKIP quote-args (test_args: unterminated ' quote)"
+wexpect "SKIP operator (test_args: shell operator ; at byte 7: kvmrun-kut runs no shell command)"
+wexpect "SKIP 4g (-m 4G: RAM over pc-testdev's memory at 0xff000000 (QEMU's PCI hole) is not modelled)"
+# wconf CONFIG PATTERN: the written config CONFIG has a line PATTERN.
+wconf() { grep -qx -- "$2" "wconf/$1" || { cat "wconf/$1"; fail "$1: no '$2'"; }; }
+wconf x_y.yaml 'name: "x/y"'
+wconf a_b.yaml 'name: "a b"'
+wconf trailing.yaml 'multiboot: { cmdline: "word=one word=two" }'
+wconf trailing.yaml "load: \[ { elf: \".*/x86/kutlike.flat\" } \]"
+wconf quoting.yaml 'multiboot: { cmdline: "word=it'\''s word=\\"b\\" word=cd" }'
+wconf expansion.yaml 'multiboot: { cmdline: "word=42 word=x" }'
+wconf append.yaml 'multiboot: { cmdline: "word=kept" }'
+[ -f "wconf/$(echo "$long" | cut -c 1-199).yaml" ] || { ls wconf; fail "no config of the 250-byte name"; }
+"$KVMRUN" --check wconf >/dev/null 2>&1 || fail "kvmrun refuses a config of words.cfg"
+# Two names, one file name: an error, not one config lost.
+mkdir -p same/x86 && cp words/x86/kutlike.flat same/x86/ || exit 99
+printf '[a b]\nfile = kutlike.flat\n[a_b]\nfile = kutlike.flat\n' >same/x86/unittests.cfg
+sh "$kut" --print-configs sconf same >same.out 2>same.err
+st=$?
+[ $st -eq 2 ] && grep -qx "kvmrun-kut: \[a_b\] is written as a_b.yaml, as another test was: not written" same.err &&
+	grep -q "1 configs written" same.err || { cat same.out same.err; fail "two tests, one file name: status $st"; }
+
+# -j's limits are kvmrun's, said with kvmrun-kut's option.
+for j in 0 1025 x; do
+	sh "$kut" -j $j tree plain >j.out 2>j.err
+	st=$?
+	[ $st -eq 2 ] && [ "$(cat j.err)" = "kvmrun-kut: -j $j: wanted a number from 1 to 1024" ] &&
+		! [ -s j.out ] || { cat j.out j.err; fail "-j $j: status $st"; }
+done
+# A KVMRUN that is not a kvmrun is an error, never a fallback or a skip.
+for k in /nonexistent /bin/false; do
+	KVMRUN=$k sh "$kut" tree plain >k.out 2>k.err
+	st=$?
+	[ $st -eq 2 ] && grep -q "KVMRUN=$k" k.err || { cat k.out k.err; fail "KVMRUN=$k: status $st"; }
+done
+# fake NAME BODY: a kvmrun that runs the real one for --version and
+# --check, and BODY for a run.
+fake() {
+	printf '#!/bin/sh\ncase "$*" in --version | *--check*) exec "%s" "$@" ;; esac\n%s\n' \
+		"$KVMRUN" "$2" >"$1" && chmod +x "$1" || exit 99
+}
+# kvmrun refusing a config for what is not a lack of its model: an error.
+printf '#!/bin/sh\nexec "%s" -s cpu.count=0 "$@"\n' "$KVMRUN" >refuses && chmod +x refuses || exit 99
+KVMRUN=$PWD/refuses sh "$kut" tree plain i386-only >ref.out 2>ref.err
+st=$?
+[ $st -eq 2 ] && grep -qx "FAIL plain (kvmrun refuses its config: cpu.count: wanted 1 to 255 vCPUs, found 0)" ref.out &&
+	grep -qx "SKIP i386-only (i386 only)" ref.out || { cat ref.out ref.err; fail "a refused config: status $st"; }
+# kvmrun dying mid-suite: the tests it did not report are errors.
+fake dies "\"$KVMRUN\" \"\$@\" | head -n 1; kill -9 \$\$"
+KVMRUN=$PWD/dies sh "$kut" tree plain args smp3 >dies.out 2>dies.err
+st=$?
+[ $st -eq 2 ] && [ "$(grep -c "(no verdict: kvmrun ended before it reported this test)" dies.out)" -eq 2 ] &&
+	grep -q "killed by SIGKILL" dies.err || { cat dies.out dies.err; fail "kvmrun dying: status $st"; }
+# Outputs that could not be written: status 4 with kvmrun's message, or 2.
+sh "$kut" --junit /dev/full tree plain args >full.out 2>full.err
+st=$?
+[ $st -eq 4 ] && grep -q "^kvmrun: /dev/full: output lost" full.err || { cat full.out full.err; fail "--junit /dev/full: status $st"; }
+: >not-a-folder
+sh "$kut" --log-dir not-a-folder/logs tree plain args >ld.out 2>ld.err
+st=$?
+[ $st -eq 2 ] && grep -q "^kvmrun: --log-dir not-a-folder/logs: Not a directory" ld.err || { cat ld.out ld.err; fail "--log-dir in a file: status $st"; }
+mkdir -p logs/1-plain.log || exit 99
+sh "$kut" --log-dir logs tree plain args >ld.out 2>ld.err
+st=$?
+[ $st -eq 4 ] && grep -q "^kvmrun: --log-dir: logs/1-plain.log: output lost: Is a directory" ld.err || { cat ld.out ld.err; fail "--log-dir file unwritable: status $st"; }
+for t in -t -v; do
+	sh "$kut" $t tree plain args >/dev/full 2>out-full.err
+	st=$?
+	[ $st -eq 4 ] && grep -q "verdict lines lost" out-full.err || { cat out-full.err; fail "$t >/dev/full: status $st"; }
+done
+# SIGTERM reaches kvmrun at once, not when the running test ends.
+fake sleeps "trap 'kill \$s; echo >got-term; exit 143' TERM; sleep 60 & s=\$!; echo >started; wait"
+KVMRUN=$PWD/sleeps sh "$kut" tree plain >term.out 2>&1 &
+pid=$!
+t=0
+while ! [ -f started ] && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
+kill -TERM $pid
+t=0
+while kill -0 $pid 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+kill -0 $pid 2>/dev/null && { kill -KILL $pid; fail "SIGTERM: still running 5 s later"; }
+wait $pid
+st=$?
+[ $st -eq 143 ] && [ -f got-term ] || { cat term.out; fail "SIGTERM: status $st, kvmrun got it: $(ls got-term 2>&1)"; }
+
 needs_kvm
 sh "$kut" -j 2 tree >out 2>err || { cat out err; fail "kvmrun-kut's status"; }
 # expect LINE: LINE is in the output, whole (a pattern for grep -x).
@@ -97,4 +193,22 @@ assert ("kvmrun", "skips", ["Skipped"]) in cases, cases
 assert ("plain", "multiboot", []) in cases, cases
 PY
 fi
+
+# words.cfg run: every name keeps its count (kvmrun's log files are named
+# x_y, a_b), the lines in unittests.cfg's order with -j, skips included.
+sh "$kut" -j 2 words >wrun.out 2>wrun.err || { cat wrun.out wrun.err; fail "words.cfg: kvmrun-kut's status"; }
+cat >wrun.want <<EOF
+PASS x/y (1 tests)
+PASS a b (2 tests)
+PASS trailing (3 tests)
+SKIP quote-params (qemu_params: unterminated " quote)
+SKIP quote-args (test_args: unterminated ' quote)
+SKIP operator (test_args: shell operator ; at byte 7: kvmrun-kut runs no shell command)
+PASS quoting (4 tests)
+PASS expansion (3 tests)
+PASS append (2 tests)
+SKIP 4g (-m 4G: RAM over pc-testdev's memory at 0xff000000 (QEMU's PCI hole) is not modelled)
+PASS $long (1 tests)
+EOF
+diff wrun.want wrun.out || fail "words.cfg: the lines"
 exit 0
