@@ -62,9 +62,9 @@ static void check_region(struct schema *c, struct ynode *n, struct mem_region *r
 		schema_problem(c, n, "wanted base and size in multiples of 4 KiB, "
 			      "found base 0x%llx, size %s",
 			(unsigned long long)r->base, num_fmt_size(r->size, b1));
-	else if (r->base + r->size - 1 < r->base)
-		schema_problem(c, n, "region 0x%llx + %s wraps past the end of the "
-			      "address space",
+	else if (r->base > X86_PHYS_END || r->size > X86_PHYS_END - r->base)
+		schema_problem(c, n, "region 0x%llx + %s ends past 2^52, the "
+			      "most physical memory x86 addresses",
 			(unsigned long long)r->base, num_fmt_size(r->size, b1));
 }
 
