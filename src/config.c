@@ -1087,10 +1087,16 @@ static void p_status(struct schema *c, struct ynode *n, void *dst)
 	schema_u64(c, n, dst);
 }
 
+static void p_skip_status(struct schema *c, struct ynode *n, void *dst)
+{
+	c->cfg->expect.skip_status_pos = ynode_pos(n);
+	schema_u64(c, n, dst);
+}
+
 static const struct field expect_fields[] = {
 	FIELD("stop", p_stop, struct expect_cfg, stops),
 	FIELD_HAS("status", p_status, struct expect_cfg, status, has_status),
-	FIELD_HAS("skip-status", schema_u64, struct expect_cfg, skip_status,
+	FIELD_HAS("skip-status", p_skip_status, struct expect_cfg, skip_status,
 		  has_skip_status),
 	FIELD("console", p_console, struct expect_cfg, console),
 	FIELD("regs", p_expect_regs, struct expect_cfg, regs),
@@ -1101,8 +1107,19 @@ static const struct field expect_fields[] = {
 
 static void p_expect(struct schema *c, struct ynode *n, void *dst)
 {
-	if (schema_want_mapping(c, n, "a mapping with stop, status, skip-status, console, regs, memory, subtests"))
-		schema_fields(c, n, expect_fields, dst);
+	struct expect_cfg *e = dst;
+
+	if (!schema_want_mapping(c, n, "a mapping with stop, status, skip-status, console, regs, memory, subtests"))
+		return;
+	schema_fields(c, n, expect_fields, dst);
+	/* The status that passes cannot also say "skipped". */
+	uint64_t pass = e->has_status ? e->status : 0;
+	if (e->has_skip_status && e->skip_status == pass)
+		diag_add(c->diag, e->skip_status_pos, "expect.skip-status",
+			 "%llu is also the status that passes (expect.status%s): "
+			 "wanted another, or every pass would be a skip",
+			 (unsigned long long)pass,
+			 e->has_status ? "" : ", 0 by default");
 }
 
 /* ---- the top level ---- */

@@ -103,7 +103,7 @@ struct mem_expect {
 };
 
 struct expect_cfg {
-	struct pos stop_pos, status_pos, console_pos, subtests_pos;
+	struct pos stop_pos, status_pos, skip_status_pos, console_pos, subtests_pos;
 	enum subtest_format subtests;
 	unsigned stops; /* bit mask of 1 << enum stop_kind; 0: hlt or exit */
 	int exception;  /* stop: { exception: PF }: the vector, or -1 */
