@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
@@ -16,8 +17,15 @@
 bool autoconfig_is_image(const char *path)
 {
 	unsigned char magic[SELFMAG];
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return false; /* the config on standard input */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	bool elf = fd >= 0 && read(fd, magic, SELFMAG) == SELFMAG &&
+	/* Only a regular file can be read twice: from a pipe, the probe's
+	 * bytes would be gone when the config is read. */
+	bool elf = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		   read(fd, magic, SELFMAG) == SELFMAG &&
 		   memcmp(magic, ELFMAG, SELFMAG) == 0;
 
 	if (fd >= 0)

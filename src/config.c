@@ -1189,9 +1189,11 @@ static size_t first_capacity(int fd)
 	return 4096;
 }
 
+/* (path), or standard input for "-". */
 static bool read_file(struct config *cfg, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool std = strcmp(path, "-") == 0;
+	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0, cap;
 	ssize_t got = 1;
 
@@ -1215,7 +1217,8 @@ static bool read_file(struct config *cfg, const char *path)
 		}
 	}
 	int saved = errno;
-	close(fd);
+	if (!std)
+		close(fd);
 	if (got < 0) {
 		diag_addf(&cfg->diag, "cannot read config: %s", strerror(saved));
 		return false;
@@ -1309,6 +1312,14 @@ static void parse(struct config *cfg, const char *path, char *const *overrides,
 {
 	struct ydoc doc;
 
+	/* kvmrun IMAGE takes regular files only (main.c): this came
+	 * through a pipe or standard input. */
+	if (cfg->diag.text_len >= 4 && memcmp(cfg->text, "\177ELF", 4) == 0) {
+		diag_addf(&cfg->diag, "an ELF image, which kvmrun runs from "
+			  "a regular file only, not from a pipe or standard "
+			  "input: save it to a file");
+		return;
+	}
 	if (!check_utf8(cfg) ||
 	    !ydoc_load(&doc, cfg->text, cfg->diag.text_len, &cfg->diag))
 		return;
@@ -1333,12 +1344,15 @@ static void parse(struct config *cfg, const char *path, char *const *overrides,
 struct config *cfg_load(const char *path, char *const *overrides,
 			size_t noverrides)
 {
-	struct config *cfg = new_config(path, overrides);
+	/* "-": standard input, its file names relative to the current
+	 * folder (path_dirname("-") is "."). */
+	bool std = strcmp(path, "-") == 0;
+	struct config *cfg = new_config(std ? "<stdin>" : path, overrides);
 
 	if (read_file(cfg, path))
 		parse(cfg, path, overrides, noverrides);
 	if (!cfg->name)
-		cfg->name = default_name(path);
+		cfg->name = default_name(std ? "stdin" : path);
 	return cfg;
 }
 
