@@ -511,6 +511,9 @@ static void describe_shutdown(FILE *f, const struct plan *p, const struct result
 				PT_4LEVEL ? "its stack or descriptors are gone"
 				: "the CPU pushes its frame on the guest's stack: "
 				"is ESP in writable RAM, mapped?");
+		else if (!p->has_idt && p->idt_why && !p->cfg->idt_off)
+			fprintf(f, "  kvmrun's diagnostic IDT, which would have "
+				"named the exception, was off: %s\n", p->idt_why);
 		return;
 	}
 	char place[200];
