@@ -8,16 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
 #include "multiboot.h"
+#include "utf8.h"
 
 bool autoconfig_is_image(const char *path)
 {
 	unsigned char magic[SELFMAG];
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return false; /* the config on standard input */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	bool elf = fd >= 0 && read(fd, magic, SELFMAG) == SELFMAG &&
+	/* Only a regular file can be read twice: from a pipe, the probe's
+	 * bytes would be gone when the config is read. */
+	bool elf = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		   read(fd, magic, SELFMAG) == SELFMAG &&
 		   memcmp(magic, ELFMAG, SELFMAG) == 0;
 
 	if (fd >= 0)
@@ -25,17 +34,54 @@ bool autoconfig_is_image(const char *path)
 	return elf;
 }
 
-/* (s) as a double-quoted YAML scalar. */
+/* The code point of the UTF-8 character of (n) bytes at (p). */
+static unsigned code_point(const unsigned char *p, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned cp = p[0] & lead_mask[n];
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+/* Whether a YAML reader takes code point (cp) as it is (YAML 1.1's
+ * printable set, less the C1 range, which a terminal may act on). */
+static bool yaml_printable(unsigned cp)
+{
+	return (cp >= 0x20 && cp < 0x7f) || (cp >= 0xa0 && cp < 0xfffe) ||
+	       cp >= 0x10000;
+}
+
+/* The first byte of (s) that is not part of a UTF-8 character, or NULL. */
+static const unsigned char *not_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+
+	for (; left; p += n, left -= n)
+		if (!(n = utf8_len(p, left)))
+			return p;
+	return NULL;
+}
+
+/* (s), UTF-8, as a double-quoted YAML scalar that reads back as the
+ * same bytes. */
 static void yaml_quoted(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+
 	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\x%02x", (unsigned char)*s);
+	for (; left; p += n, left -= n) {
+		n = utf8_len(p, left);
+		unsigned cp = code_point(p, n);
+		if (cp == '"' || cp == '\\')
+			fprintf(f, "\\%c", (char)cp);
+		else if (!yaml_printable(cp))
+			fprintf(f, cp < 0x100 ? "\\x%02x" : "\\u%04x", cp);
 		else
-			fputc(*s, f);
+			fwrite(p, 1, n, f);
 	}
 	fputc('"', f);
 }
@@ -49,7 +95,16 @@ char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 	uint64_t end = 0;
 	char *text = NULL;
 	size_t len = 0;
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	const unsigned char *bad = not_utf8(name);
 
+	if (bad) {
+		snprintf(why, whylen, "its file name is not UTF-8 (byte 0x%02x), "
+			 "which the YAML config it would make cannot hold: "
+			 "rename the file", *bad);
+		return NULL;
+	}
 	if (!image_load_elf(&img, path, &d, (struct pos){ 0 }, "image")) {
 		snprintf(why, whylen, "%s", d.count ? d.msgs[0].text : "not an ELF");
 		diag_free(&d);
@@ -64,7 +119,6 @@ char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 	bool multiboot = mb_find_header(img.file, img.file_size, &h, mbwhy,
 					sizeof mbwhy);
 	bool wide = img.elf_class == ELFCLASS64 && !multiboot;
-	const char *slash = strrchr(path, '/');
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		goto out;
@@ -80,7 +134,7 @@ char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 	if (multiboot)
 		fprintf(f, "boot: multiboot\n");
 	fprintf(f, "load:\n  - elf: ");
-	yaml_quoted(f, slash ? slash + 1 : path);
+	yaml_quoted(f, name);
 	fprintf(f, "   # beside this config\n"
 		"ports:\n"
 		"  0xE9: console      # the Bochs/QEMU debug console: out 0xE9, al\n"

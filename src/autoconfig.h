@@ -10,8 +10,8 @@
 #define AUTOCONFIG_STACK (1u << 20)  /* room for the stack above the image */
 #define AUTOCONFIG_ROUND (2u << 20)  /* memory is a multiple of this */
 
-/* Whether the file (path) is an image rather than a config: it starts
- * with ELF's magic bytes. */
+/* Whether the file (path) is an image rather than a config: a regular
+ * file that starts with ELF's magic bytes. */
 bool autoconfig_is_image(const char *path);
 
 /* The config for the image (path), malloc'd YAML, or NULL with (why). */

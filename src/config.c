@@ -62,9 +62,9 @@ static void check_region(struct schema *c, struct ynode *n, struct mem_region *r
 		schema_problem(c, n, "wanted base and size in multiples of 4 KiB, "
 			      "found base 0x%llx, size %s",
 			(unsigned long long)r->base, num_fmt_size(r->size, b1));
-	else if (r->base + r->size - 1 < r->base)
-		schema_problem(c, n, "region 0x%llx + %s wraps past the end of the "
-			      "address space",
+	else if (r->base > X86_PHYS_END || r->size > X86_PHYS_END - r->base)
+		schema_problem(c, n, "region 0x%llx + %s ends past 2^52, the "
+			      "most physical memory x86 addresses",
 			(unsigned long long)r->base, num_fmt_size(r->size, b1));
 }
 
@@ -1087,10 +1087,16 @@ static void p_status(struct schema *c, struct ynode *n, void *dst)
 	schema_u64(c, n, dst);
 }
 
+static void p_skip_status(struct schema *c, struct ynode *n, void *dst)
+{
+	c->cfg->expect.skip_status_pos = ynode_pos(n);
+	schema_u64(c, n, dst);
+}
+
 static const struct field expect_fields[] = {
 	FIELD("stop", p_stop, struct expect_cfg, stops),
 	FIELD_HAS("status", p_status, struct expect_cfg, status, has_status),
-	FIELD_HAS("skip-status", schema_u64, struct expect_cfg, skip_status,
+	FIELD_HAS("skip-status", p_skip_status, struct expect_cfg, skip_status,
 		  has_skip_status),
 	FIELD("console", p_console, struct expect_cfg, console),
 	FIELD("regs", p_expect_regs, struct expect_cfg, regs),
@@ -1101,8 +1107,19 @@ static const struct field expect_fields[] = {
 
 static void p_expect(struct schema *c, struct ynode *n, void *dst)
 {
-	if (schema_want_mapping(c, n, "a mapping with stop, status, skip-status, console, regs, memory, subtests"))
-		schema_fields(c, n, expect_fields, dst);
+	struct expect_cfg *e = dst;
+
+	if (!schema_want_mapping(c, n, "a mapping with stop, status, skip-status, console, regs, memory, subtests"))
+		return;
+	schema_fields(c, n, expect_fields, dst);
+	/* The status that passes cannot also say "skipped". */
+	uint64_t pass = e->has_status ? e->status : 0;
+	if (e->has_skip_status && e->skip_status == pass)
+		diag_add(c->diag, e->skip_status_pos, "expect.skip-status",
+			 "%llu is also the status that passes (expect.status%s): "
+			 "wanted another, or every pass would be a skip",
+			 (unsigned long long)pass,
+			 e->has_status ? "" : ", 0 by default");
 }
 
 /* ---- the top level ---- */
@@ -1172,9 +1189,11 @@ static size_t first_capacity(int fd)
 	return 4096;
 }
 
+/* (path), or standard input for "-". */
 static bool read_file(struct config *cfg, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool std = strcmp(path, "-") == 0;
+	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0, cap;
 	ssize_t got = 1;
 
@@ -1198,7 +1217,8 @@ static bool read_file(struct config *cfg, const char *path)
 		}
 	}
 	int saved = errno;
-	close(fd);
+	if (!std)
+		close(fd);
 	if (got < 0) {
 		diag_addf(&cfg->diag, "cannot read config: %s", strerror(saved));
 		return false;
@@ -1292,6 +1312,14 @@ static void parse(struct config *cfg, const char *path, char *const *overrides,
 {
 	struct ydoc doc;
 
+	/* kvmrun IMAGE takes regular files only (main.c): this came
+	 * through a pipe or standard input. */
+	if (cfg->diag.text_len >= 4 && memcmp(cfg->text, "\177ELF", 4) == 0) {
+		diag_addf(&cfg->diag, "an ELF image, which kvmrun runs from "
+			  "a regular file only, not from a pipe or standard "
+			  "input: save it to a file");
+		return;
+	}
 	if (!check_utf8(cfg) ||
 	    !ydoc_load(&doc, cfg->text, cfg->diag.text_len, &cfg->diag))
 		return;
@@ -1316,12 +1344,15 @@ static void parse(struct config *cfg, const char *path, char *const *overrides,
 struct config *cfg_load(const char *path, char *const *overrides,
 			size_t noverrides)
 {
-	struct config *cfg = new_config(path, overrides);
+	/* "-": standard input, its file names relative to the current
+	 * folder (path_dirname("-") is "."). */
+	bool std = strcmp(path, "-") == 0;
+	struct config *cfg = new_config(std ? "<stdin>" : path, overrides);
 
 	if (read_file(cfg, path))
 		parse(cfg, path, overrides, noverrides);
 	if (!cfg->name)
-		cfg->name = default_name(path);
+		cfg->name = default_name(std ? "stdin" : path);
 	return cfg;
 }
 

@@ -103,7 +103,7 @@ struct mem_expect {
 };
 
 struct expect_cfg {
-	struct pos stop_pos, status_pos, console_pos, subtests_pos;
+	struct pos stop_pos, status_pos, skip_status_pos, console_pos, subtests_pos;
 	enum subtest_format subtests;
 	unsigned stops; /* bit mask of 1 << enum stop_kind; 0: hlt or exit */
 	int exception;  /* stop: { exception: PF }: the vector, or -1 */
@@ -187,9 +187,11 @@ struct config {
 };
 
 /*
- * Read the config file (path), with the -s KEY=VALUE strings (overrides)
- * applied on top. Returns the config; its (diag) lists every problem found,
- * and the config is usable only when (diag.count) is 0.
+ * Read the config file (path), or standard input for "-" (named <stdin>,
+ * its file names relative to the current folder), with the -s KEY=VALUE
+ * strings (overrides) applied on top. Returns the config; its (diag)
+ * lists every problem found, and the config is usable only when
+ * (diag.count) is 0.
  */
 struct config *cfg_load(const char *path, char *const *overrides,
 			size_t noverrides);

@@ -16,6 +16,41 @@
  * value of megabytes is quoted by its start. */
 #define DIAG_TEXT_MAX 400
 
+#define DIAG_QUOTE_MAX 80 /* bytes of a quoted value kept in a long message */
+
+/* (s) less its trailing bytes of an unfinished UTF-8 character: the
+ * length to cut (s) at, at most (n). */
+static size_t char_start(const char *s, size_t n)
+{
+	size_t k = n;
+
+	while (k && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--; /* s[n] continues a character: back to its first byte */
+	return k;
+}
+
+/* In a message too long to show, each 'quoted' value over
+ * DIAG_QUOTE_MAX bytes is cut to its start and "...", in place: the
+ * words around it say what is wrong, and must stay. */
+static void cut_quotes(char *s)
+{
+	size_t len = strlen(s);
+
+	if (len <= DIAG_TEXT_MAX)
+		return;
+	for (char *open = strchr(s, '\''), *close; open; open = strchr(close + 1, '\'')) {
+		if (!(close = strchr(open + 1, '\'')))
+			break;
+		size_t inside = (size_t)(close - open - 1);
+		if (inside <= DIAG_QUOTE_MAX)
+			continue;
+		size_t keep = char_start(open + 1, DIAG_QUOTE_MAX);
+		memcpy(open + 1 + keep, "...", 3);
+		memmove(open + 1 + keep + 3, close, strlen(close) + 1);
+		close = open + 1 + keep + 3;
+	}
+}
+
 /* (s) as it may reach a terminal: control bytes (ESC and the C1 range
  * in UTF-8 too, which a config's keys and values may hold) as \xNN, cut
  * to DIAG_TEXT_MAX bytes with "..." at a character's start. Frees (s). */
@@ -69,6 +104,7 @@ static void add(struct diag *d, struct pos pos, const char *path,
 	m->path = strdup(path ? path : "");
 	if (vasprintf(&m->text, fmt, ap) < 0 || !m->path)
 		err(EXIT_USAGE, "vasprintf");
+	cut_quotes(m->text);
 	m->text = clean(m->text);
 	m->path = clean(m->path);
 }
@@ -130,9 +166,15 @@ const char *diag_format(const struct diag *d, const struct diag_msg *m,
 	if (m->pos.line)
 		snprintf(buf, size, "%s:%u:%u: %s%s%s", d->file, m->pos.line,
 			 m->pos.col, m->path, sep, m->text);
-	else if (m->pos.arg)
-		snprintf(buf, size, "%s: -s %s: %s%s%s", d->file,
-			 d->overrides[m->pos.arg - 1], m->path, sep, m->text);
+	else if (m->pos.arg) {
+		/* The option as given, cut as a quoted value is. */
+		const char *o = d->overrides[m->pos.arg - 1];
+		size_t olen = strlen(o);
+		size_t shown = olen > DIAG_QUOTE_MAX ? char_start(o, DIAG_QUOTE_MAX)
+						     : olen;
+		snprintf(buf, size, "%s: -s %.*s%s: %s%s%s", d->file, (int)shown,
+			 o, shown < olen ? "..." : "", m->path, sep, m->text);
+	}
 	else
 		snprintf(buf, size, "%s: %s%s%s", d->file, m->path, sep, m->text);
 	return buf;

@@ -58,7 +58,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmrun [options] [-c] CONFIG.yaml|FOLDER ...\n"
-		"  -c, --config FILE    run the config FILE (repeatable)\n"
+		"  -c, --config FILE    run the config FILE (repeatable; - for\n"
+		"                       standard input)\n"
 		"  -n, --check          validate and plan only; no /dev/kvm\n"
 		"  -e, --explain[=dot]  print the plan: memory map, GDT, page tables,\n"
 		"                       registers bit by bit, KVM calls; no /dev/kvm;\n"

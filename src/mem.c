@@ -103,7 +103,46 @@ int mem_map(struct memory *m, const struct mem_ops *ops, uint32_t max_slots,
 	return 0;
 }
 
-/* Give KVM the slot for chunk (c) of region (g). */
+/* The host CPU's physical address bits, or 0 when it does not say. */
+static unsigned host_phys_bits(void)
+{
+	unsigned a = 0x80000000, b, c = 0, d;
+
+	__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	if (a < 0x80000008)
+		return 0;
+	a = 0x80000008;
+	c = 0;
+	__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return a & 0xff;
+}
+
+/* Why KVM refused the slot [lo, hi) with (err), into (why); the status
+ * mem_give returns for it. */
+static int refused(const struct memory *m, uint64_t lo, uint64_t hi, int err,
+		   char *why, size_t whylen)
+{
+	unsigned bits = err == EINVAL ? host_phys_bits() : 0;
+	int n = snprintf(why, whylen, "KVM_SET_USER_MEMORY_REGION slot %u "
+			 "[0x%llx, 0x%llx): %s", m->next_slot,
+			 (unsigned long long)lo, (unsigned long long)hi,
+			 m->next_slot >= m->max_slots ? "no free slot"
+						      : strerror(err));
+	if (err != EINVAL || n < 0 || (size_t)n >= whylen)
+		return -1;
+	/* The plan made the slot valid: only the host's limit is left. */
+	if (bits && bits < 64 && hi > 1ULL << bits)
+		snprintf(why + n, whylen - (size_t)n, ": this host's CPUs "
+			 "address %u bits of physical memory, up to 0x%llx",
+			 bits, (unsigned long long)(1ULL << bits));
+	else
+		snprintf(why + n, whylen - (size_t)n, ": more than this "
+			 "host's KVM maps");
+	return MEM_HOST_LIMIT;
+}
+
+/* Give KVM the slot for chunk (c) of region (g): several when it is over
+ * MEM_SLOT_MAX. 0, -1 or MEM_HOST_LIMIT with (why). */
 static int give_chunk(struct memory *m, struct guest_mem *g, size_t c,
 		      char *why, size_t whylen)
 {
@@ -114,22 +153,21 @@ static int give_chunk(struct memory *m, struct guest_mem *g, size_t c,
 		return 0;
 	lo = lo < g->gpa ? g->gpa : lo;
 	hi = hi > g->gpa + g->size ? g->gpa + g->size : hi;
-	struct kvm_userspace_memory_region slot = {
-		.slot = m->next_slot,
-		.flags = g->readonly ? KVM_MEM_READONLY : 0,
-		.guest_phys_addr = lo,
-		.memory_size = hi - lo,
-		.userspace_addr = (uint64_t)(uintptr_t)(g->host + (lo - g->gpa)),
-	};
-	if (m->next_slot >= m->max_slots || m->ops.set_slot(m->ops.ctx, &slot) < 0) {
-		snprintf(why, whylen, "KVM_SET_USER_MEMORY_REGION slot %u "
-			 "[0x%llx, 0x%llx): %s", m->next_slot,
-			 (unsigned long long)lo, (unsigned long long)hi,
-			 m->next_slot >= m->max_slots ? "no free slot"
-						      : strerror(errno));
-		return -1;
+	for (uint64_t at = lo, len; at < hi; at += len) {
+		len = hi - at < MEM_SLOT_MAX ? hi - at : MEM_SLOT_MAX;
+		struct kvm_userspace_memory_region slot = {
+			.slot = m->next_slot,
+			.flags = g->readonly ? KVM_MEM_READONLY : 0,
+			.guest_phys_addr = at,
+			.memory_size = len,
+			.userspace_addr = (uint64_t)(uintptr_t)(g->host + (at - g->gpa)),
+		};
+		if (m->next_slot >= m->max_slots)
+			return refused(m, at, at + len, 0, why, whylen);
+		if (m->ops.set_slot(m->ops.ctx, &slot) < 0)
+			return refused(m, at, at + len, errno, why, whylen);
+		m->next_slot++;
 	}
-	m->next_slot++;
 	if (m->lazy)
 		g->given[c] = 1;
 	else
@@ -145,8 +183,9 @@ int mem_give(struct memory *m, uint64_t gpa, uint64_t len, char *why,
 		if (!g)
 			return 0; /* not RAM: the plan checked what must be */
 		size_t c = (size_t)(mem_chunk_of(gpa) - g->chunk0);
-		if (give_chunk(m, g, c, why, whylen) < 0)
-			return -1;
+		int r = give_chunk(m, g, c, why, whylen);
+		if (r < 0)
+			return r;
 		uint64_t next = mem_chunk_start(g->chunk0 + c + 1);
 		if (!m->lazy)
 			next = g->gpa + g->size;

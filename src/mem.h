@@ -22,6 +22,9 @@
 
 #define MEM_SMALL_CHUNK (2ULL << 20)
 #define MEM_SLOT_CHUNK (64ULL << 20)
+/* KVM takes at most KVM_MEM_MAX_NR_PAGES (2^31 - 1) pages in a slot: a
+ * larger range goes to it in slots of this size. */
+#define MEM_SLOT_MAX (4ULL << 40)
 
 /* The chunk holding (gpa), counted from address 0, and where chunk (c)
  * begins. */
@@ -56,7 +59,10 @@ struct memory {
 int mem_map(struct memory *m, const struct mem_ops *ops, uint32_t max_slots,
 	    const struct config *cfg, char *why, size_t whylen);
 
-/* Give KVM the slots covering [gpa, gpa + len) of RAM. 0 or -1, (why). */
+#define MEM_HOST_LIMIT (-2) /* KVM refused a valid slot: the host's limit */
+
+/* Give KVM the slots covering [gpa, gpa + len) of RAM. 0, or -1 or
+ * MEM_HOST_LIMIT with (why). */
 int mem_give(struct memory *m, uint64_t gpa, uint64_t len, char *why,
 	     size_t whylen);
 

@@ -552,7 +552,8 @@ static const char *idt_unusable(const struct plan *p, uint64_t base)
 
 	if (!plan_ram_covers(p->cfg, base, IDT_PAGE, true))
 		return "is not in writable RAM";
-	if (p->mode->paging == PT_32BIT && base + IDT_PAGE > FOUR_GIB)
+	/* Outside long mode IDTR's base has 32 bits, paging or not. */
+	if (p->mode->paging != PT_4LEVEL && base > FOUR_GIB - IDT_PAGE)
 		return "is not below 4 GiB";
 	if (!plan_translate(p, base, &phys, &w) || phys != base ||
 	    (p->mode->paging && !w.write))

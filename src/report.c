@@ -21,10 +21,36 @@
 #define CARET_WIDTH 100 /* characters of a source line shown */
 #define MAX_PROBLEMS 100 /* problems shown of one config */
 
+/* Where the previous caret's line was left: problems come in the order
+ * of the text, so the next one on the same line goes on from there
+ * rather than from the start of a line that may be megabytes long. */
+struct caret_mark {
+	const unsigned char *line; /* the line walked, or NULL */
+	size_t i, ch;              /* a byte offset in it, its character */
+};
+
+/* Character (target) of (line), (len) bytes, from (m) when it is on the
+ * way; its byte offset. ASCII goes a byte at a time. */
+static size_t caret_seek(struct caret_mark *m, const unsigned char *line,
+			 size_t len, size_t target)
+{
+	if (m->line != line || m->ch > target)
+		*m = (struct caret_mark){ line, 0, 0 };
+	size_t i = m->i, ch = m->ch;
+	for (; i < len && ch < target; ch++) {
+		size_t n = line[i] < 0x80 ? 1 : utf8_len(line + i, len - i);
+		i += n ? n : 1;
+	}
+	m->i = i;
+	m->ch = ch;
+	return i;
+}
+
 /* Show the source line of (pos), at most CARET_WIDTH characters around
  * the column (counted in characters, as libyaml does), with a caret
  * under it; control bytes and broken UTF-8 show as '?'. */
-static void caret(FILE *f, const struct diag *d, const struct pos *pos)
+static void caret(FILE *f, const struct diag *d, const struct pos *pos,
+		  struct caret_mark *mark)
 {
 	size_t len, first = 0, col = pos->col ? pos->col - 1 : 0;
 	const unsigned char *line =
@@ -35,17 +61,15 @@ static void caret(FILE *f, const struct diag *d, const struct pos *pos)
 	if (col > CARET_WIDTH / 2)
 		first = col - CARET_WIDTH / 2;
 	fprintf(f, "%5u | %s", pos->line, first ? "..." : "");
-	size_t i = 0, ch = 0;
+	size_t i = caret_seek(mark, line, len, first), ch = first;
 	for (; i < len && ch < first + CARET_WIDTH; ch++) {
 		size_t n = utf8_len(line + i, len - i);
-		if (ch >= first) {
-			bool ok = n > 1 || line[i] == '\t' ||
-				  (line[i] >= 0x20 && line[i] < 0x7f);
-			if (ok)
-				fwrite(line + i, 1, n, f);
-			else
-				fputc('?', f);
-		}
+		bool ok = n > 1 || line[i] == '\t' ||
+			  (line[i] >= 0x20 && line[i] < 0x7f);
+		if (ok)
+			fwrite(line + i, 1, n, f);
+		else
+			fputc('?', f);
 		i += n ? n : 1;
 	}
 	fprintf(f, "%s\n      | %*s^\n", i < len ? "..." : "",
@@ -54,13 +78,15 @@ static void caret(FILE *f, const struct diag *d, const struct pos *pos)
 
 static void report_diag(FILE *f, const struct diag *d)
 {
+	struct caret_mark mark = { NULL, 0, 0 };
+
 	fflush(stdout);
 	for (size_t i = 0; i < d->count && i < MAX_PROBLEMS; i++) {
 		const struct diag_msg *m = &d->msgs[i];
 		char line[DIAG_LINE_MAX];
 		fprintf(f, "%s\n", diag_format(d, m, line, sizeof line));
 		if (m->pos.line)
-			caret(f, d, &m->pos);
+			caret(f, d, &m->pos, &mark);
 	}
 	if (d->count > MAX_PROBLEMS)
 		fprintf(f, "%s: %zu more problems not shown (%zu in all)\n",
@@ -494,6 +520,9 @@ static void describe_shutdown(FILE *f, const struct plan *p, const struct result
 				PT_4LEVEL ? "its stack or descriptors are gone"
 				: "the CPU pushes its frame on the guest's stack: "
 				"is ESP in writable RAM, mapped?");
+		else if (!p->has_idt && p->idt_why && !p->cfg->idt_off)
+			fprintf(f, "  kvmrun's diagnostic IDT, which would have "
+				"named the exception, was off: %s\n", p->idt_why);
 		return;
 	}
 	char place[200];

@@ -103,18 +103,19 @@ static bool parse_count(const char *s, unsigned long *out)
 	return !*end && errno == 0;
 }
 
+/* I/N, each a whole decimal number: no sign, no space, no overflow. */
 static bool parse_shard(const char *spec, unsigned long *index,
 			unsigned long *total)
 {
-	char *end;
+	const char *slash = strchr(spec, '/');
+	char first[24];
 
-	*index = strtoul(spec, &end, 10);
-	if (end == spec || *end != '/')
+	if (!slash || (size_t)(slash - spec) >= sizeof first)
 		return false;
-	const char *t = end + 1;
-	*total = strtoul(t, &end, 10);
-	return end != t && !*end && *total >= 1 && *index >= 1 &&
-	       *index <= *total;
+	memcpy(first, spec, (size_t)(slash - spec));
+	first[slash - spec] = '\0';
+	return parse_count(first, index) && parse_count(slash + 1, total) &&
+	       *total >= 1 && *index >= 1 && *index <= *total;
 }
 
 bool suite_shard(struct suite *s, const char *spec)

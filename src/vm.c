@@ -335,12 +335,15 @@ static int map_memory(struct vm *vm, const struct plan *p)
  */
 static int give_memory(struct vm *vm, const struct plan *p)
 {
-	for (size_t i = 0; i < p->nblobs; i++)
-		if (mem_give(&vm->mem, p->blobs[i].gpa, p->blobs[i].size,
-			     vm->why, sizeof vm->why) < 0)
-			return EXIT_GUEST;
-	if (mem_give(&vm->mem, p->stack_phys - 1, 1, vm->why, sizeof vm->why) < 0)
-		return EXIT_GUEST;
+	int r = 0;
+
+	for (size_t i = 0; i < p->nblobs && r == 0; i++)
+		r = mem_give(&vm->mem, p->blobs[i].gpa, p->blobs[i].size,
+			     vm->why, sizeof vm->why);
+	if (r == 0)
+		r = mem_give(&vm->mem, p->stack_phys - 1, 1, vm->why, sizeof vm->why);
+	if (r < 0) /* a slot beyond what this host maps: it cannot run here */
+		return r == MEM_HOST_LIMIT ? EXIT_SKIP : EXIT_GUEST;
 	if (mem_lazy_left(&vm->mem))
 		note(vm, "later", "the other slots of RAM (2 MiB below 64 MiB, "
 		     "64 MiB above) are given when the guest first touches "

@@ -20,6 +20,8 @@
 /* Where a PC's interrupt controllers sit (KVM's in-kernel ones too). */
 #define X86_LAPIC_BASE 0xfee00000u
 #define X86_IOAPIC_BASE 0xfec00000u
+/* Guest-physical addresses end here at most: MAXPHYADDR is 52 or less. */
+#define X86_PHYS_END (1ULL << 52)
 
 /* X(name, bit, what) for each bit kvmrun names. */
 #define X86_CR0_LIST(X)                                                        \

@@ -2,7 +2,8 @@
 # Options for CI: --only selects configs by pattern, --list names them
 # without running any, --no-skip makes "this host cannot run it" an
 # error (exit 3) instead of a skip, Bazel's shard variables must be
-# numbers, and a config waiting for gdb ends its wait.
+# numbers (so must --shard's I/N), and a config waiting for gdb ends
+# its wait.
 set -u
 . "${srcdir:-.}/tests/scratch.sh"
 k=$abs_top_builddir/kvmrun
@@ -22,6 +23,13 @@ cmp -s list.out want || fail "--list --only: got $(cat list.out)"
 TEST_TOTAL_SHARDS=2 TEST_SHARD_INDEX=xyz "$k" --list "$dir" 2>shard.err
 [ $? -eq 2 ] && grep -q 'TEST_SHARD_INDEX=xyz and TEST_TOTAL_SHARDS=2 do not name a shard' shard.err ||
 	fail "TEST_SHARD_INDEX=xyz: wanted exit 2 and a message: $(cat shard.err)"
+# --shard I/N: whole decimal numbers, no sign, no space, no overflow.
+for spec in 1/-2 -1/2 +1/2 ' 1/2' '1/ 2' 1/2x 1/2/3 18446744073709551616/18446744073709551616 \
+	1/18446744073709551616 3/2 0/2 /2 1/; do
+	"$k" --list --shard "$spec" "$dir" >/dev/null 2>shard.err
+	[ $? -eq 2 ] && grep -qF -- "--shard $spec: wanted I/N" shard.err ||
+		fail "--shard '$spec': wanted exit 2 and a message: $(cat shard.err)"
+done
 
 # --no-skip where KVM cannot be used: here, or with /dev/null over
 # /dev/kvm in a mount namespace of our own (root only).

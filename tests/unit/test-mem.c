@@ -2,21 +2,28 @@
  * the chunk bookkeeping of lazily given slots. */
 #include "kvmrun-config.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include "mem.h"
 #include "unit.h"
 
-/* A KVM stand-in: records slots, refuses the (refuse)th one. */
+/* A KVM stand-in: records slots, refuses the (refuse)th one with (err),
+ * EIO by default. */
 struct slots {
 	struct kvm_userspace_memory_region got[16];
 	unsigned n, refuse;
+	int err;
 };
 
 static int record_slot(void *ctx, const struct kvm_userspace_memory_region *s)
 {
 	struct slots *k = ctx;
 
-	if (k->n + 1 == k->refuse)
+	if (k->n + 1 == k->refuse) {
+		errno = k->err ? k->err : EIO;
 		return -1;
+	}
 	k->got[k->n++ % 16] = *s;
 	return 0;
 }
@@ -117,6 +124,31 @@ int main(void)
 	/* Too few slots for the chunks: one slot per region instead. */
 	CHECK(mem_map(&m, &ops, 100, &cfg, why, sizeof why) == 0);
 	CHECK(!m.lazy);
+	mem_unmap(&m);
+
+	/* 8 TiB, too many chunks for the slots: KVM takes at most 2^31 - 1
+	 * pages in one slot, so the region goes as two of 4 TiB. */
+	struct mem_region huge = { .base = 0, .size = 8ULL << 40 };
+	struct config huge_cfg = { .regions = &huge, .nregions = 1 };
+	kvm.n = 0;
+	CHECK(mem_map(&m, &ops, 100, &huge_cfg, why, sizeof why) == 0);
+	CHECK(!m.lazy);
+	CHECK(mem_give(&m, 0x100000, 0x1000, why, sizeof why) == 0);
+	CHECK_U64(kvm.n, 2);
+	CHECK_U64(kvm.got[0].memory_size, 4ULL << 40);
+	CHECK_U64(kvm.got[1].guest_phys_addr, 4ULL << 40);
+	CHECK_U64(kvm.got[1].memory_size, 4ULL << 40);
+	CHECK(kvm.got[1].userspace_addr == (uintptr_t)mem_gpa(&m, 4ULL << 40, 1));
+	mem_unmap(&m);
+	/* A valid slot KVM refuses (EINVAL: past the host's physical
+	 * addresses) is the host's limit, said as such. */
+	kvm.n = 0;
+	kvm.refuse = 2;
+	kvm.err = EINVAL;
+	CHECK(mem_map(&m, &ops, 100, &huge_cfg, why, sizeof why) == 0);
+	CHECK(mem_give(&m, 0, 1, why, sizeof why) == MEM_HOST_LIMIT);
+	CHECK(strstr(why, "slot 1 [0x40000000000, 0x80000000000): Invalid argument: ") != NULL);
+	CHECK(strstr(why, "this host's") != NULL);
 	mem_unmap(&m);
 	UNIT_DONE();
 }
