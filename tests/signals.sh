@@ -18,20 +18,25 @@ hello=$srcdir/configs/longmode.yaml
 status=0
 fail() { echo "FAIL: $*" >&2; status=1; }
 
-# children_running PID N: wait until N children of suite PID show that
-# their guests run: their --trace goes to a file of the suite's, read
-# here through /proc.
+# children_running PID N: wait until N children of suite PID are at
+# their runs: each holds its vCPU and, where kvmrun has a sandbox, is in
+# it (the last step before the guest runs). Their --trace goes to files
+# of the suite's, which /proc cannot always open (9p, O_TMPFILE).
 children_running() {
 	while :; do
 		n=0
 		for c in $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
-			grep -q '^exit  *1  IO ' "/proc/$c/fd/2" 2>/dev/null && n=$((n + 1))
+			ls -l "/proc/$c/fd" 2>/dev/null | grep -q 'anon_inode:kvm-vcpu' &&
+				{ [ -z "$sandbox" ] || grep -q '^Seccomp:[[:space:]]*2' "/proc/$c/status"; } &&
+				n=$((n + 1))
 		done
 		[ "$n" -ge "$2" ] && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.02
 	done
 }
+sandbox=
+"$k" -V | grep -q 'sandbox: seccomp' && sandbox=yes
 
 # Start kvmrun -t (args) in the background, wait until (n) guests run
 # (in its children when -j), send (sig), give its status.
