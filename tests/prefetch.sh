@@ -1,5 +1,5 @@
 #!/bin/sh
-# The supported CPUID asked ahead on another core (src/kvm_host.c): runs
+# The supported CPUID asked ahead on another core (src/vm/kvm_host.c): runs
 # pass whether the helper asks in time, starts only after the sandbox is
 # in place (every core busy), or is not started (one core allowed).
 set -u

@@ -95,7 +95,7 @@ for j in $children; do
 	KVMRUN_PATH=$abs_top_builddir/tests/errors:$KVMRUN_PATH \
 		"$k" -q -j "$j" -s limits.timeout=20s --json killed.json "$spin" "$hello" 2>killed.err &
 	parent=$!
-	# The parent holds an idle VM for the suite (src/vm.c); the child
+	# The parent holds an idle VM for the suite (src/vm/vm.c); the child
 	# holds only its own. Wait until the child has made it (however
 	# slow this host), not for a time.
 	vms() { ls -l /proc/"$1"/fd 2>/dev/null | grep -c 'anon_inode:kvm-vm'; }
