@@ -14,7 +14,8 @@
 
 /* What a failure report reads of an image, at most: the file says how
  * much it holds, and a hostile one says gigabytes (kvmrun(1), FILES). */
-#define SYMBOLS_MAX (1u << 20)        /* symbols in a table, or none read */
+#define SYMBOLS_MAX (1u << 20)        /* symbols in all tables; a table
+				       * past them is not read */
 #define INFLATE_MAX (64u << 20)       /* bytes of compressed DWARF, inflated */
 #define ARANGES_MAX (16u << 20)       /* bytes of .debug_aranges */
 #define LINE_PROGRAM_MAX (512u << 10) /* bytes of one unit's line table */
@@ -32,18 +33,23 @@ static bool code_symbol(const GElf_Sym *s)
 
 /* The symbol table (scn) as libelf reads it, or NULL when it is not one
  * kvmrun reads: its entries not of its class's size (an sh_entsize of 1
- * would make one symbol of each byte), or more than SYMBOLS_MAX. */
+ * would make one symbol of each byte), or more than are left of
+ * (*budget). Tables are counted together: thousands of section headers
+ * can each name the same table of SYMBOLS_MAX symbols. */
 static Elf_Data *symbol_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
-			      size_t *count)
+			      size_t *count, size_t *budget)
 {
 	size_t size = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT);
 	Elf_Data *data;
 
 	if (sh->sh_type != SHT_SYMTAB || !size || sh->sh_entsize != size ||
-	    sh->sh_size / size > SYMBOLS_MAX || !(data = elf_getdata(scn, NULL)))
+	    sh->sh_size / size > *budget || !(data = elf_getdata(scn, NULL)))
 		return NULL;
 	*count = data->d_size / size;
-	return *count <= SYMBOLS_MAX ? data : NULL;
+	if (*count > *budget)
+		return NULL;
+	*budget -= *count;
+	return data;
 }
 
 /* The function symbol that holds (addr), or the nearest one below it
@@ -53,12 +59,14 @@ static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 	Elf_Scn *scn = NULL;
 	uint64_t best = 0;
 	bool found = false;
+	size_t budget = SYMBOLS_MAX;
 
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
 		size_t n;
-		if (!gelf_getshdr(scn, &sh) || !(data = symbol_table(e, scn, &sh, &n)))
+		if (!gelf_getshdr(scn, &sh) ||
+		    !(data = symbol_table(e, scn, &sh, &n, &budget)))
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			GElf_Sym s;
