@@ -428,6 +428,28 @@ int main(void)
 		unit_failures++;
 	}
 
+	/* 1M empty units (11 bytes each) before the one .debug_aranges
+	 * names: libdw read them all (1 GB, 2 s). No line, quickly. */
+	struct dwarf many;
+	struct buf info = { 0 };
+	make_dwarf(&many, "a.c", UNIT, 0);
+	for (int i = 0; i < 1 << 20; i++) /* length 7, version 4, abbrevs 0, 8-byte addresses */
+		put_n(&info, 7, 4), put_n(&info, 4, 2), put_n(&info, 0, 4), put_n(&info, 8, 1);
+	uint32_t unit_at = (uint32_t)info.n;
+	memcpy(many.aranges.p + 6, &unit_at, 4); /* the set's unit offset */
+	put(&info, many.info.p, many.info.n);
+	free(many.info.p);
+	many.info = info;
+	dwarf_elf(AT("units.elf"), &many, PLAIN, "entry", NULL, 0);
+	free_dwarf(&many);
+	rss = max_rss_kib();
+	getrusage(RUSAGE_SELF, &before);
+	expect_place(path, "<entry+0x4>");
+	getrusage(RUSAGE_SELF, &after);
+	CHECK(max_rss_kib() - rss < 64 * 1024);
+	CHECK(after.ru_utime.tv_sec - before.ru_utime.tv_sec +
+	      (after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 < 0.2);
+
 	/* A .gnu_debugaltlink, as dwz writes, and a string in that file:
 	 * libdw would open it, and the sandbox refused the open. */
 	struct dwarf altd;
