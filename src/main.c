@@ -17,6 +17,7 @@
 #include "config.h"
 #include "console.h"
 #include "disasm.h"
+#include "escape.h"
 #include "explain.h"
 #include "gdb.h"
 #include "host.h"
@@ -388,9 +389,11 @@ static int print_configs(const struct suite *s)
 		bool image = autoconfig_is_image(file);
 		char *text = image ? autoconfig_yaml(file, why, sizeof why) : NULL;
 		if (!text) {
-			fprintf(stderr, "kvmrun: %s: %s\n", file, image ? why
+			char *shown = escape_name(file);
+			fprintf(stderr, "kvmrun: %s: %s\n", shown, image ? why
 				: "not an ELF image: --print-config writes the "
 				  "config of an image");
+			free(shown);
 			return EXIT_USAGE;
 		}
 		fputs(text, stdout);
@@ -631,8 +634,7 @@ int main(int argc, char **argv)
 	    !suite_shard(&o.suite, o.shard))
 		goto out;
 	if (o.list) {
-		for (size_t i = 0; i < o.suite.count; i++)
-			printf("%s\n", o.suite.configs[i]);
+		suite_list(&o.suite);
 		worst = EXIT_PASS;
 		goto out;
 	}

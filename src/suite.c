@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "run.h"
 #include "status.h"
 
@@ -43,6 +44,16 @@ static bool is_yaml(const char *name)
 	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
 }
 
+/* "kvmrun: (name): (what)" on stderr, (name) as a terminal may show it:
+ * a file's name may hold anything. */
+static void say(const char *name, const char *what)
+{
+	char *shown = escape_name(name);
+
+	fprintf(stderr, "kvmrun: %s: %s\n", shown, what);
+	free(shown);
+}
+
 /* Add the *.yaml files of folder (dir), sorted. */
 static bool add_folder(struct suite *s, const char *dir)
 {
@@ -51,7 +62,7 @@ static bool add_folder(struct suite *s, const char *dir)
 	struct dirent *e;
 
 	if (!d) {
-		fprintf(stderr, "kvmrun: %s: %s\n", dir, strerror(errno));
+		say(dir, strerror(errno));
 		return false;
 	}
 	while ((e = readdir(d))) {
@@ -65,7 +76,7 @@ static bool add_folder(struct suite *s, const char *dir)
 	}
 	closedir(d);
 	if (s->count == first) {
-		fprintf(stderr, "kvmrun: %s: no .yaml config in this folder\n", dir);
+		say(dir, "no .yaml config in this folder");
 		return false;
 	}
 	qsort(s->configs + first, s->count - first, sizeof *s->configs, by_name);
@@ -191,9 +202,22 @@ bool suite_select(struct suite *s, char *const *globs, size_t nglobs)
 	s->count = kept;
 	if (kept)
 		return true;
-	fprintf(stderr, "kvmrun: --only %s%s: no config matches\n", globs[0],
+	char *shown = escape_name(globs[0]);
+	fprintf(stderr, "kvmrun: --only %s%s: no config matches\n", shown,
 		nglobs > 1 ? " ..." : "");
+	free(shown);
 	return false;
+}
+
+void suite_list(const struct suite *s)
+{
+	bool tty = isatty(STDOUT_FILENO);
+
+	for (size_t i = 0; i < s->count; i++) {
+		char *shown = tty ? escape_name(s->configs[i]) : NULL;
+		printf("%s\n", shown ? shown : s->configs[i]);
+		free(shown);
+	}
 }
 
 /* ---- parallel runs ---- */

@@ -29,6 +29,10 @@ bool suite_shard(struct suite *s, const char *spec);
  * when none is left. */
 bool suite_select(struct suite *s, char *const *globs, size_t nglobs);
 
+/* --list: the configs' paths on stdout, one a line; on a terminal as
+ * escape_name shows them, else as they are, to be given back to kvmrun. */
+void suite_list(const struct suite *s);
+
 /* The reports a suite keeps per config besides stdout and stderr: each
  * child writes its own, which the parent copies in the configs' order. */
 struct suite_streams {

@@ -22,6 +22,7 @@
 #include "cpu_model.h"
 #include "cpuid.h"
 #include "device.h"
+#include "escape.h"
 #include "hostport.h"
 #include "num.h"
 #include "path.h"
@@ -1256,7 +1257,7 @@ static struct config *new_config(const char *path, char *const *overrides)
 
 	if (!cfg || !(cfg->file = strdup(path)))
 		err(EXIT_USAGE, "calloc");
-	cfg->diag.file = cfg->file;
+	cfg->diag.file = cfg->file_shown = escape_name(path);
 	cfg->diag.overrides = overrides;
 	cfg->timeout_ns = DEFAULT_TIMEOUT_NS;
 	cfg->cpus = 1;
@@ -1427,5 +1428,6 @@ void cfg_free(struct config *cfg)
 	diag_free(&cfg->diag);
 	free(cfg->text);
 	free(cfg->file);
+	free(cfg->file_shown);
 	free(cfg);
 }

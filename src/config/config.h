@@ -127,6 +127,7 @@ struct expect_cfg {
 
 struct config {
 	char *file; /* as named by the user */
+	char *file_shown; /* as messages show it (escape_name) */
 	char *name;
 	struct mem_region *regions;
 	size_t nregions;

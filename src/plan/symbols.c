@@ -14,10 +14,12 @@
 
 /* What a failure report reads of an image, at most: the file says how
  * much it holds, and a hostile one says gigabytes (kvmrun(1), FILES). */
-#define SYMBOLS_MAX (1u << 20)        /* symbols in a table, or none read */
+#define SYMBOLS_MAX (1u << 20)        /* symbols in all tables; a table
+				       * past them is not read */
 #define INFLATE_MAX (64u << 20)       /* bytes of compressed DWARF, inflated */
 #define ARANGES_MAX (16u << 20)       /* bytes of .debug_aranges */
 #define LINE_PROGRAM_MAX (512u << 10) /* bytes of one unit's line table */
+#define UNITS_MAX (1u << 16)          /* units of .debug_info, or no line */
 
 /* A symbol that names code: a function, or a label of hand-written
  * assembly (no type, defined in a section, such as _start). */
@@ -32,18 +34,23 @@ static bool code_symbol(const GElf_Sym *s)
 
 /* The symbol table (scn) as libelf reads it, or NULL when it is not one
  * kvmrun reads: its entries not of its class's size (an sh_entsize of 1
- * would make one symbol of each byte), or more than SYMBOLS_MAX. */
+ * would make one symbol of each byte), or more than are left of
+ * (*budget). Tables are counted together: thousands of section headers
+ * can each name the same table of SYMBOLS_MAX symbols. */
 static Elf_Data *symbol_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
-			      size_t *count)
+			      size_t *count, size_t *budget)
 {
 	size_t size = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT);
 	Elf_Data *data;
 
 	if (sh->sh_type != SHT_SYMTAB || !size || sh->sh_entsize != size ||
-	    sh->sh_size / size > SYMBOLS_MAX || !(data = elf_getdata(scn, NULL)))
+	    sh->sh_size / size > *budget || !(data = elf_getdata(scn, NULL)))
 		return NULL;
 	*count = data->d_size / size;
-	return *count <= SYMBOLS_MAX ? data : NULL;
+	if (*count > *budget)
+		return NULL;
+	*budget -= *count;
+	return data;
 }
 
 /* The function symbol that holds (addr), or the nearest one below it
@@ -53,12 +60,14 @@ static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 	Elf_Scn *scn = NULL;
 	uint64_t best = 0;
 	bool found = false;
+	size_t budget = SYMBOLS_MAX;
 
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
 		size_t n;
-		if (!gelf_getshdr(scn, &sh) || !(data = symbol_table(e, scn, &sh, &n)))
+		if (!gelf_getshdr(scn, &sh) ||
+		    !(data = symbol_table(e, scn, &sh, &n, &budget)))
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			GElf_Sym s;
@@ -146,24 +155,71 @@ static void prepare(Elf *e)
 	}
 }
 
-/* .debug_line as libdw holds it, inflated. */
-static Elf_Data *line_section(Dwarf *dw)
+/* DWARF section .debug_(name) or .zdebug_(name) as libdw holds it,
+ * inflated; NULL when there is none, or it is hidden (prepare). */
+static Elf_Data *dwarf_section(Dwarf *dw, const char *name)
 {
 	Elf *e = dwarf_getelf(dw);
-	size_t shstrndx;
+	size_t shstrndx, skip;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
-	const char *name;
+	const char *s;
 
 	if (elf_getshdrstrndx(e, &shstrndx) != 0)
 		return NULL;
-	while ((scn = elf_nextscn(e, scn)))
-		if (gelf_getshdr(scn, &sh) &&
-		    (name = elf_strptr(e, shstrndx, sh.sh_name)) &&
-		    (strcmp(name, ".debug_line") == 0 ||
-		     strcmp(name, ".zdebug_line") == 0))
+	while ((scn = elf_nextscn(e, scn))) {
+		if (!gelf_getshdr(scn, &sh) ||
+		    !(s = elf_strptr(e, shstrndx, sh.sh_name)))
+			continue;
+		skip = strncmp(s, ".debug_", 7) == 0	? 7
+		       : strncmp(s, ".zdebug_", 8) == 0 ? 8
+							: 0;
+		if (skip && strcmp(s + skip, name) == 0)
 			return elf_getdata(scn, NULL);
+	}
 	return NULL;
+}
+
+/* The DWARF "initial length" at (at) of (d): the bytes that follow it in
+ * (*len), the length's own size (4, or 12 in 64-bit DWARF) in (*head);
+ * false when it is not all inside (d). */
+static bool initial_length(const Elf_Data *d, uint64_t at, uint64_t *len,
+			   uint64_t *head)
+{
+	uint32_t len32;
+
+	if (!d->d_buf || at > d->d_size || d->d_size - at < 4)
+		return false;
+	const char *p = (const char *)d->d_buf + at;
+	memcpy(&len32, p, 4);
+	*len = len32;
+	*head = 4;
+	if (len32 == 0xffffffff) {
+		if (d->d_size - at < 12)
+			return false;
+		memcpy(len, p + 4, 8);
+		*head = 12;
+	}
+	return true;
+}
+
+/* Whether .debug_info (info) holds at most UNITS_MAX units: libdw
+ * (0.188) reads every unit before the one it looks for, even to read
+ * .debug_aranges, and keeps a kilobyte for each, where 11 bytes make an
+ * empty one. */
+static bool few_units(const Elf_Data *info)
+{
+	uint64_t at = 0, len, head;
+
+	for (unsigned n = 0; info && at < info->d_size; n++) {
+		if (n == UNITS_MAX)
+			return false;
+		if (!initial_length(info, at, &len, &head) ||
+		    len > info->d_size - at - head)
+			return true; /* libdw stops there too */
+		at += head + len;
+	}
+	return true;
 }
 
 /* Whether the line table of unit (cu) is in (line) and at most
@@ -172,21 +228,11 @@ static bool line_table_fits(Dwarf_Die *cu, const Elf_Data *line)
 {
 	Dwarf_Attribute a;
 	Dwarf_Word at;
-	uint32_t len32;
-	uint64_t len;
+	uint64_t len, head;
 
-	if (!line || !line->d_buf || !dwarf_attr(cu, DW_AT_stmt_list, &a) ||
-	    dwarf_formudata(&a, &at) != 0 || at > line->d_size ||
-	    line->d_size - at < 4)
-		return false;
-	memcpy(&len32, (const char *)line->d_buf + at, 4);
-	len = len32;
-	if (len32 == 0xffffffff) {
-		if (line->d_size - at < 12)
-			return false;
-		memcpy(&len, (const char *)line->d_buf + at + 4, 8);
-	}
-	return len <= LINE_PROGRAM_MAX;
+	return line && dwarf_attr(cu, DW_AT_stmt_list, &a) &&
+	       dwarf_formudata(&a, &at) == 0 &&
+	       initial_length(line, at, &len, &head) && len <= LINE_PROGRAM_MAX;
 }
 
 static bool find_line(Elf *e, uint64_t addr, struct code_place *out)
@@ -199,7 +245,8 @@ static bool find_line(Elf *e, uint64_t addr, struct code_place *out)
 	Dwarf *dw = dwarf_begin_elf(e, DWARF_C_READ, NULL);
 	if (!dw)
 		return false;
-	if (dwarf_addrdie(dw, addr, &cu) && line_table_fits(&cu, line_section(dw)) &&
+	if (few_units(dwarf_section(dw, "info")) && dwarf_addrdie(dw, addr, &cu) &&
+	    line_table_fits(&cu, dwarf_section(dw, "line")) &&
 	    (l = dwarf_getsrc_die(&cu, addr)) &&
 	    (src = dwarf_linesrc(l, NULL, NULL)) &&
 	    dwarf_lineno(l, &out->line) == 0) {

@@ -666,7 +666,7 @@ int explain_plan(FILE *f, const struct plan *p)
 {
 	char entry[80];
 
-	fprintf(f, "%s (%s): %s mode\n", p->cfg->file, p->cfg->name,
+	fprintf(f, "%s (%s): %s mode\n", p->cfg->file_shown, p->cfg->name,
 		p->mode->name);
 	fprintf(f, "  %s\n", p->mode->about);
 	snprintf(entry, sizeof entry, "0x%llx", (unsigned long long)p->entry);

@@ -107,7 +107,7 @@ static void report_valid(FILE *f, const struct plan *p)
 	for (size_t i = 0; i < p->nblobs; i++)
 		segs += p->blobs[i].seg != NULL;
 	fprintf(f, "kvmrun: %s: config is valid: %s mode, %zu segment%s, "
-		"entry 0x%llx, stack 0x%llx\n", p->cfg->file, p->mode->name,
+		"entry 0x%llx, stack 0x%llx\n", p->cfg->file_shown, p->mode->name,
 		segs, segs == 1 ? "" : "s", (unsigned long long)p->entry,
 		(unsigned long long)p->stack);
 }
@@ -649,7 +649,7 @@ static void report_run(FILE *f, const struct plan *p, const struct result *res,
 		if (e->ok)
 			continue;
 		if (e->pos.line)
-			fprintf(f, "%s:%u: ", p->cfg->file, e->pos.line);
+			fprintf(f, "%s:%u: ", p->cfg->file_shown, e->pos.line);
 		else
 			fprintf(f, "kvmrun: %s: ", p->cfg->name);
 		if (e->unchecked)
