@@ -176,6 +176,25 @@ static bool sleep_until_woken(struct run *r, struct vcpu *c)
 	return true;
 }
 
+/* Whether this exit was the guest's first touch of RAM that KVM maps
+ * lazily (mem.c), now given: a data access (its MMIO exit completed
+ * from the host mapping) or a code fetch (an emulation failure). That
+ * exit is kvmrun's, not the guest's: not counted, traced or limited. */
+static bool first_touch(struct vm *vm, struct vcpu *c)
+{
+	const struct kvm_run *run = c->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_MMIO:
+		return mem_complete_mmio(&vm->mem, c->run);
+	case KVM_EXIT_INTERNAL_ERROR:
+		return run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		       vm_fault_code(vm, c->fd);
+	default:
+		return false;
+	}
+}
+
 /* Handle one exit of vCPU (c); returns true when the guest has stopped. */
 static bool dispatch(struct run *r, struct vcpu *c)
 {
@@ -196,8 +215,6 @@ static bool dispatch(struct run *r, struct vcpu *c)
 		action = io_port(r->io, run, vm->run_size, res);
 		break;
 	case KVM_EXIT_MMIO:
-		if (mem_complete_mmio(&vm->mem, run))
-			return false; /* first touch of RAM given lazily */
 		action = io_mmio(r->io, run, res);
 		break;
 	case KVM_EXIT_HLT:
@@ -214,9 +231,6 @@ static bool dispatch(struct run *r, struct vcpu *c)
 		return true;
 	case KVM_EXIT_INTERNAL_ERROR:
 		c->delivered = -1;
-		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-		    vm_fault_code(vm, c->fd))
-			return false; /* code fetched from RAM given lazily */
 		if (deliver_trap(c, vm))
 			return false;
 		res->stop = STOPPED_INTERNAL_ERROR;
@@ -394,6 +408,10 @@ static void loop(struct run *r, unsigned id)
 			/* Another vCPU ended the run while this one ran. */
 			smp_unlock(&r->smp);
 			return;
+		}
+		if (first_touch(r->vm, c)) {
+			smp_unlock(&r->smp);
+			continue;
 		}
 		res->exits++;
 		bool stopped = dispatch(r, c);
