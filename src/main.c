@@ -26,6 +26,7 @@
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
+#include "signals.h"
 #include "suite.h"
 #include "vm.h"
 
@@ -393,14 +394,13 @@ static int run_config(const char *file, struct options *o)
 	struct plan p;
 
 	o->report.lost = false;
-	/* What the reports need opened before the sandbox, when a guest
-	 * may run. */
-	if (!o->explain && !o->check)
-		report_before(&o->report, cfg);
-
 	if (cfg->diag.count == 0) {
 		bool planned = plan_build(&p, cfg);
 		out.plan_diag = &p.diag;
+		/* What the reports need opened before the sandbox, when a
+		 * guest will run. */
+		if (planned && !o->explain && !o->check)
+			report_before(&o->report, cfg);
 		if (planned) {
 			out.plan = &p;
 			act(&p, o, &out);
@@ -441,7 +441,8 @@ static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
 	o->report.json = st->json;
 	o->report.junit = st->junit;
 	o->report.index = index;
-	report_before(&o->report, cfg);
+	/* No report_before: what the child left in --log-dir (its guest's
+	 * console) stays, and only its report is replaced. */
 	report_outcome(&o->report, &out);
 	cfg_free(cfg);
 }
@@ -620,6 +621,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* From here a signal stops the runs, and every config is still
+	 * reported before kvmrun ends by it. */
+	signals_catch(true);
 	worst = run_suite(&o, &st);
 	/* Under TAP a skip is reported in the stream; harnesses such as
 	 * Automake's tap-driver count a status of 77 as an error. */
@@ -634,10 +638,6 @@ out:
 	free(o.gdb_set);
 	/* Stopped by a signal: end as signalled programs end (130 for
 	 * SIGINT), now that everything is reported. */
-	int sig = suite_ending_signal();
-	if (sig) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
+	signals_end();
 	return worst;
 }

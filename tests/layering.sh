@@ -10,7 +10,7 @@ status=0
 # file stem, stage: 0 helpers, 1 config, 2 plan, 3 vm, 4 run, 5 check,
 # 6 report, 7 main.
 stages='
-x86 0 num 0 utf8 0 diag 0 path 0 output 0 status 0 escape 0 cpu 0 hostport 0 gdb_rsp 0
+x86 0 num 0 utf8 0 diag 0 path 0 output 0 signals 0 status 0 escape 0 cpu 0 hostport 0 gdb_rsp 0
 gdb_regs 0 disasm 0 gdb_probe 0
 device 0 devices 0 dev_basic 0 dev_uart 0 dev_fwcfg 0 dev_rtc 0 dev_acpi_pm 0
 dev_hvtest 0
