@@ -68,6 +68,7 @@ static void usage(FILE *f)
 		"                       expectation, or per config when several\n"
 		"      --json FILE      one JSON document per run to FILE (- for stdout)\n"
 		"      --junit FILE     JUnit XML: a test case per config, to FILE\n"
+		"                       (- for stdout)\n"
 		"      --log-dir DIR    each config's report and console in files\n"
 		"                       DIR/NAME.log and DIR/NAME.console\n"
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
@@ -287,7 +288,8 @@ static void execute(const struct plan *p, const struct options *o,
 	struct verdicts v = { .v = NULL };
 	/* TAP and JSON on stdout keep the guest's console off it. */
 	struct result res = { .quiet = o->quiet || report->tap ||
-				       report->json == stdout,
+				       report->json == stdout ||
+				       report->junit_file == stdout,
 			      .trace = o->trace,
 			      .label = o->jobs > 1 ? p->cfg->name : NULL };
 
@@ -517,6 +519,78 @@ static bool log_dir_ready(const char *dir)
 	return true;
 }
 
+/* Output (path) of option (opt), '-' for standard output; opened but
+ * not yet truncated, so that a refusal (same_output) harms nothing.
+ * NULL, said, if it cannot be. */
+static FILE *open_output(const char *opt, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f) {
+		warn("%s %s", opt, path);
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
+/* Do (a) and (b) write to one file, so that two sinks would mix? A
+ * terminal or /dev/null may take both. */
+static bool same_output(FILE *a, FILE *b)
+{
+	struct stat sa, sb;
+
+	if (!a || !b)
+		return false;
+	if (a == b)
+		return true;
+	return fstat(fileno(a), &sa) == 0 && fstat(fileno(b), &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+	       !S_ISCHR(sa.st_mode);
+}
+
+/* --json and --junit opened, each to a file of its own ('-': standard
+ * output, where --tap writes too); false, said, if they cannot be. */
+static bool open_outputs(struct options *o, struct suite_streams *st)
+{
+	static const char *const opt[3] = { "--tap", "--json", "--junit" };
+	const char *path[3] = { "", o->json, o->junit };
+	FILE *f[3] = { o->report.tap ? stdout : NULL, NULL, NULL };
+
+	for (int i = 1; i < 3; i++)
+		if (path[i] && !(f[i] = open_output(opt[i], path[i])))
+			return false;
+	st->json = f[1];
+	o->report.junit_file = f[2];
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (same_output(f[i], f[j])) {
+				fprintf(stderr, "kvmrun: %s%s%s and %s %s: one "
+					"file for two reports; give each its "
+					"own\n", opt[i], *path[i] ? " " : "",
+					path[i], opt[j], path[j]);
+				return false;
+			}
+	for (int i = 1; i < 3; i++) {
+		struct stat sb;
+		if (f[i] && f[i] != stdout && fstat(fileno(f[i]), &sb) == 0 &&
+		    S_ISREG(sb.st_mode) && ftruncate(fileno(f[i]), 0) != 0) {
+			warn("%s %s", opt[i], path[i]);
+			return false;
+		}
+	}
+	/* JUnit's counts come first: the test cases wait in a temporary
+	 * file until the end. */
+	if (o->junit && !(st->junit = tmpfile())) {
+		warn("--junit %s: tmpfile", o->junit);
+		return false;
+	}
+	return true;
+}
+
 /* Standard output was closed when kvmrun started. */
 static bool stdout_was_closed;
 
@@ -563,7 +637,7 @@ static int finish_outputs(int worst, const struct options *o,
 		ok &= close_output(st->json, o->json);
 	if (st->junit)
 		fclose(st->junit); /* a temporary file: its bytes are copied */
-	if (o->report.junit_file)
+	if (o->report.junit_file && o->report.junit_file != stdout)
 		ok &= close_output(o->report.junit_file, o->junit);
 	ok &= close_output(stdout, "standard output");
 	if (!ok && worst != EXIT_USAGE && worst != EXIT_GUEST)
@@ -604,23 +678,8 @@ int main(int argc, char **argv)
 	}
 	if (o.report.log_dir && !log_dir_ready(o.report.log_dir))
 		goto out;
-	if (o.json) {
-		st.json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
-		if (!st.json) {
-			warn("--json %s", o.json);
-			goto out;
-		}
-	}
-	/* JUnit's counts come first: the test cases wait in a temporary
-	 * file until the end. */
-	if (o.junit) {
-		o.report.junit_file = fopen(o.junit, "w");
-		st.junit = o.report.junit_file ? tmpfile() : NULL;
-		if (!st.junit) {
-			warn("--junit %s", o.junit);
-			goto out;
-		}
-	}
+	if (!open_outputs(&o, &st))
+		goto out;
 	/* From here a signal stops the runs, and every config is still
 	 * reported before kvmrun ends by it. */
 	signals_catch(true);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* A symbol that names code: a function, or a label of hand-written
  * assembly (no type, defined in a section, such as _start). */
 static bool code_symbol(const GElf_Sym *s)
@@ -45,7 +47,7 @@ static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 				continue;
 			best = s.st_value;
 			found = true;
-			snprintf(out->function, sizeof out->function, "%s", name);
+			utf8_copy(out->function, sizeof out->function, name);
 			out->offset = addr - s.st_value;
 			out->size = s.st_size;
 		}
@@ -66,7 +68,7 @@ static bool find_line(Elf *e, uint64_t addr, struct code_place *out)
 	    (src = dwarf_linesrc(l, NULL, NULL)) &&
 	    dwarf_lineno(l, &out->line) == 0) {
 		const char *slash = strrchr(src, '/');
-		snprintf(out->file, sizeof out->file, "%s", slash ? slash + 1 : src);
+		utf8_copy(out->file, sizeof out->file, slash ? slash + 1 : src);
 		out->have_line = true;
 	}
 	dwarf_end(dw);
