@@ -13,13 +13,14 @@
 #include "x86.h"
 
 /* (s) as a double-quoted YAML string: what YAML cannot hold (control
- * bytes, broken UTF-8, U+FFFE, U+FFFF) as \xNN, byte by byte, and the
- * space after a colon as \x20: prove's YAMLish reads "- "a: b"" as a
- * mapping and fails. */
-static void yaml_string(const char *s)
+ * bytes, broken UTF-8, U+FFFE, U+FFFF) as \xNN, byte by byte. In a list
+ * (item), a space after a colon in the first word is \x20: prove's
+ * YAMLish reads - "file.yaml: ..." as a mapping, and fails. */
+static void yaml_string(const char *s, bool item)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
+	bool first_word = item;
 
 	putchar('"');
 	for (size_t i = 0; i < len;) {
@@ -31,10 +32,12 @@ static void yaml_string(const char *s)
 			printf("\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", stdout);
-		else if (c < 0x20 || c >= 0x7f || (c == ' ' && i && p[i - 1] == ':'))
+		else if (c < 0x20 || c >= 0x7f ||
+			 (first_word && c == ' ' && i && p[i - 1] == ':'))
 			printf("\\x%02x", c);
 		else
 			putchar(c);
+		first_word &= c != ' ';
 		i += n > 1 ? n : 1;
 	}
 	putchar('"');
@@ -43,7 +46,7 @@ static void yaml_string(const char *s)
 static void yaml_field(const char *key, const char *value)
 {
 	printf("  %s: ", key);
-	yaml_string(value);
+	yaml_string(value, false);
 	putchar('\n');
 }
 
@@ -91,7 +94,7 @@ static void problem_items(const struct diag *d)
 
 	for (size_t i = 0; d && i < d->count && i < 100; i++) {
 		fputs("    - ", stdout);
-		yaml_string(diag_format(d, &d->msgs[i], line, sizeof line));
+		yaml_string(diag_format(d, &d->msgs[i], line, sizeof line), true);
 		putchar('\n');
 	}
 }
@@ -201,7 +204,7 @@ static void config_point(const struct report_opts *o, const struct outcome *out)
 		snprintf(line, sizeof line, "%s: expected %s, got %s", e->what,
 			 e->expected, e->actual);
 		fputs("    - ", stdout);
-		yaml_string(line);
+		yaml_string(line, true);
 		putchar('\n');
 	}
 	puts("  ...");
