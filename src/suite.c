@@ -301,12 +301,17 @@ struct job {
 	char lost[160]; /* why the child left no verdict, or "" */
 };
 
+/* A temporary file. errno is kept: output_close names a lost output by
+ * the errno its failed write left, and tmpfile sets one even when it
+ * works (EOPNOTSUPP where O_TMPFILE is not, as on 9p). */
 static FILE *temp(void)
 {
+	int saved = errno;
 	FILE *f = tmpfile();
 
 	if (!f)
 		err(EXIT_USAGE, "tmpfile");
+	errno = saved;
 	return f;
 }
 
