@@ -1193,7 +1193,7 @@ static bool read_file(struct config *cfg, const char *path)
 	while (got > 0 && len <= CONFIG_MAX) {
 		if (!cfg->text)
 			err(EXIT_USAGE, "malloc");
-		if (wait && !signals_poll(fd, POLLIN)) {
+		if (wait && signals_poll(fd, POLLIN, NULL) < 0) {
 			got = -1;
 			errno = EINTR; /* a signal stops kvmrun */
 			break;

@@ -34,7 +34,7 @@ int signals_ending(void)
 	return ending;
 }
 
-bool signals_poll(int fd, short events)
+int signals_poll(int fd, short events, const struct timespec *timeout)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 	sigset_t block, old;
@@ -45,10 +45,12 @@ bool signals_poll(int fd, short events)
 		sigaddset(&block, stopping[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	do /* ppoll is never restarted: a signal ends it with EINTR */
-		n = ending ? -1 : ppoll(&p, 1, NULL, &old);
+		n = ending ? -1 : ppoll(&p, 1, timeout, &old);
 	while (n < 0 && errno == EINTR && !ending);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	return n > 0;
+	if (n < 0 && ending)
+		errno = EINTR;
+	return n > 0 ? 1 : n;
 }
 
 void signals_end(void)

@@ -93,6 +93,28 @@ kill $killer 2>/dev/null
 [ $got -eq 143 ] || fail "SIGTERM while a FIFO config waits: wanted 143, got $got: $(cat lone.err)"
 grep -q 'stopped by a signal' lone.err || fail "the FIFO config's wait: $(cat lone.err)"
 
+# SIGINT while a config waits for gdb (needs KVM): the wait ends, the
+# config is reported, kvmrun ends by the signal.
+KVMRUN_PATH=$abs_top_builddir/configs "$k" -q "$srcdir/configs/longmode.yaml" >/dev/null 2>&1
+if [ $? -ne 77 ]; then
+	KVMRUN_PATH=$abs_top_builddir/configs "$k" -q -s debug.gdb=127.0.0.1:0 \
+		-s debug.wait=60s --json gdb.json "$srcdir/configs/longmode.yaml" 2>gdb.err &
+	pid=$!
+	i=0
+	while ! grep -q 'waiting for gdb' gdb.err && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -INT $pid
+	( sleep 10; kill -KILL $pid 2>/dev/null ) &
+	killer=$!
+	wait $pid
+	got=$?
+	kill $killer 2>/dev/null
+	[ $got -eq 130 ] && jq -e '.verdict == "ERROR"' gdb.json >/dev/null ||
+		fail "SIGINT while waiting for gdb: wanted 130 and a verdict, got $got: $(cat gdb.err gdb.json)"
+fi
+
 # A signal while the report waits on a full pipe: the report finishes,
 # then kvmrun ends by the signal.
 mkdir many
