@@ -79,17 +79,25 @@ got=$?
 [ $got -eq 2 ] && grep -q 'fifos/b.yaml: not a config file: a FIFO' fifos.err ||
 	fail "a FIFO in a config folder: wanted 2 and a message, got $got: $(cat fifos.err)"
 
+# Send (sig) to background job (pid); its status, or 137 when it did
+# not end within 10 s.
+signal_status() {
+	kill -s "$1" "$2"
+	( sleep 10; kill -KILL "$2" 2>/dev/null ) &
+	killer=$!
+	wait "$2"
+	got=$?
+	kill $killer 2>/dev/null
+	return $got
+}
+
 # A FIFO config without a writer: SIGTERM ends the wait, and kvmrun.
 mkfifo lone.yaml
 "$k" --check lone.yaml 2>lone.err &
 pid=$!
 sleep 0.3
-kill -TERM $pid
-( sleep 5; kill -KILL $pid 2>/dev/null ) &
-killer=$!
-wait $pid
+signal_status TERM $pid
 got=$?
-kill $killer 2>/dev/null
 [ $got -eq 143 ] || fail "SIGTERM while a FIFO config waits: wanted 143, got $got: $(cat lone.err)"
 grep -q 'stopped by a signal' lone.err || fail "the FIFO config's wait: $(cat lone.err)"
 
@@ -105,12 +113,8 @@ if [ $? -ne 77 ]; then
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -INT $pid
-	( sleep 10; kill -KILL $pid 2>/dev/null ) &
-	killer=$!
-	wait $pid
+	signal_status INT $pid
 	got=$?
-	kill $killer 2>/dev/null
 	[ $got -eq 130 ] && jq -e '.verdict == "ERROR"' gdb.json >/dev/null ||
 		fail "SIGINT while waiting for gdb: wanted 130 and a verdict, got $got: $(cat gdb.err gdb.json)"
 fi
