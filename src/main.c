@@ -28,6 +28,7 @@
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
+#include "signals.h"
 #include "suite.h"
 #include "vm.h"
 
@@ -71,6 +72,7 @@ static void usage(FILE *f)
 		"                       expectation, or per config when several\n"
 		"      --json FILE      one JSON document per run to FILE (- for stdout)\n"
 		"      --junit FILE     JUnit XML: a test case per config, to FILE\n"
+		"                       (- for stdout)\n"
 		"      --log-dir DIR    each config's report and console in files\n"
 		"                       DIR/NAME.log and DIR/NAME.console\n"
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
@@ -295,7 +297,8 @@ static void execute(const struct plan *p, const struct options *o,
 	struct verdicts v = { .v = NULL };
 	/* TAP and JSON on stdout keep the guest's console off it. */
 	struct result res = { .quiet = o->quiet || report->tap ||
-				       report->json == stdout,
+				       report->json == stdout ||
+				       report->junit_file == stdout,
 			      .trace = o->trace,
 			      .label = o->jobs > 1 ? p->cfg->name : NULL };
 
@@ -409,14 +412,13 @@ static int run_config(const char *file, struct options *o)
 	struct plan p;
 
 	o->report.lost = false;
-	/* What the reports need opened before the sandbox, when a guest
-	 * may run. */
-	if (!o->explain && !o->check)
-		report_before(&o->report, cfg);
-
 	if (cfg->diag.count == 0) {
 		bool planned = plan_build(&p, cfg);
 		out.plan_diag = &p.diag;
+		/* What the reports need opened before the sandbox, when a
+		 * guest will run. */
+		if (planned && !o->explain && !o->check)
+			report_before(&o->report, cfg);
 		if (planned) {
 			out.plan = &p;
 			act(&p, o, &out);
@@ -457,7 +459,8 @@ static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
 	o->report.json = st->json;
 	o->report.junit = st->junit;
 	o->report.index = index;
-	report_before(&o->report, cfg);
+	/* No report_before: what the child left in --log-dir (its guest's
+	 * console) stays, and only its report is replaced. */
 	report_outcome(&o->report, &out);
 	cfg_free(cfg);
 }
@@ -532,6 +535,78 @@ static bool log_dir_ready(const char *dir)
 	return true;
 }
 
+/* Output (path) of option (opt), '-' for standard output; opened but
+ * not yet truncated, so that a refusal (same_output) harms nothing.
+ * NULL, said, if it cannot be. */
+static FILE *open_output(const char *opt, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f) {
+		warn("%s %s", opt, path);
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
+/* Do (a) and (b) write to one file, so that two sinks would mix? A
+ * terminal or /dev/null may take both. */
+static bool same_output(FILE *a, FILE *b)
+{
+	struct stat sa, sb;
+
+	if (!a || !b)
+		return false;
+	if (a == b)
+		return true;
+	return fstat(fileno(a), &sa) == 0 && fstat(fileno(b), &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+	       !S_ISCHR(sa.st_mode);
+}
+
+/* --json and --junit opened, each to a file of its own ('-': standard
+ * output, where --tap writes too); false, said, if they cannot be. */
+static bool open_outputs(struct options *o, struct suite_streams *st)
+{
+	static const char *const opt[3] = { "--tap", "--json", "--junit" };
+	const char *path[3] = { "", o->json, o->junit };
+	FILE *f[3] = { o->report.tap ? stdout : NULL, NULL, NULL };
+
+	for (int i = 1; i < 3; i++)
+		if (path[i] && !(f[i] = open_output(opt[i], path[i])))
+			return false;
+	st->json = f[1];
+	o->report.junit_file = f[2];
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (same_output(f[i], f[j])) {
+				fprintf(stderr, "kvmrun: %s%s%s and %s %s: one "
+					"file for two reports; give each its "
+					"own\n", opt[i], *path[i] ? " " : "",
+					path[i], opt[j], path[j]);
+				return false;
+			}
+	for (int i = 1; i < 3; i++) {
+		struct stat sb;
+		if (f[i] && f[i] != stdout && fstat(fileno(f[i]), &sb) == 0 &&
+		    S_ISREG(sb.st_mode) && ftruncate(fileno(f[i]), 0) != 0) {
+			warn("%s %s", opt[i], path[i]);
+			return false;
+		}
+	}
+	/* JUnit's counts come first: the test cases wait in a temporary
+	 * file until the end. */
+	if (o->junit && !(st->junit = tmpfile())) {
+		warn("--junit %s: tmpfile", o->junit);
+		return false;
+	}
+	return true;
+}
+
 /* Standard output was closed when kvmrun started. */
 static bool stdout_was_closed;
 
@@ -578,7 +653,7 @@ static int finish_outputs(int worst, const struct options *o,
 		ok &= close_output(st->json, o->json);
 	if (st->junit)
 		fclose(st->junit); /* a temporary file: its bytes are copied */
-	if (o->report.junit_file)
+	if (o->report.junit_file && o->report.junit_file != stdout)
 		ok &= close_output(o->report.junit_file, o->junit);
 	ok &= close_output(stdout, "standard output");
 	if (!ok && worst != EXIT_USAGE && worst != EXIT_GUEST)
@@ -644,23 +719,11 @@ int main(int argc, char **argv)
 	}
 	if (o.report.log_dir && !log_dir_ready(o.report.log_dir))
 		goto out;
-	if (o.json) {
-		st.json = strcmp(o.json, "-") == 0 ? stdout : fopen(o.json, "w");
-		if (!st.json) {
-			warn("--json %s", o.json);
-			goto out;
-		}
-	}
-	/* JUnit's counts come first: the test cases wait in a temporary
-	 * file until the end. */
-	if (o.junit) {
-		o.report.junit_file = fopen(o.junit, "w");
-		st.junit = o.report.junit_file ? tmpfile() : NULL;
-		if (!st.junit) {
-			warn("--junit %s", o.junit);
-			goto out;
-		}
-	}
+	if (!open_outputs(&o, &st))
+		goto out;
+	/* From here a signal stops the runs, and every config is still
+	 * reported before kvmrun ends by it. */
+	signals_catch(true);
 	worst = run_suite(&o, &st);
 	/* Under TAP a skip is reported in the stream; harnesses such as
 	 * Automake's tap-driver count a status of 77 as an error. */
@@ -675,10 +738,6 @@ out:
 	free(o.gdb_set);
 	/* Stopped by a signal: end as signalled programs end (130 for
 	 * SIGINT), now that everything is reported. */
-	int sig = suite_ending_signal();
-	if (sig) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
+	signals_end();
 	return worst;
 }

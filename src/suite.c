@@ -21,6 +21,7 @@
 
 #include "escape.h"
 #include "run.h"
+#include "signals.h"
 #include "status.h"
 
 static void add(struct suite *s, char *name)
@@ -54,12 +55,29 @@ static void say(const char *name, const char *what)
 	free(shown);
 }
 
-/* Add the *.yaml files of folder (dir), sorted. */
+/* What (path) is when it is not a regular file (through symlinks), for
+ * a message, or NULL. */
+static const char *not_a_file(const char *path, unsigned char type)
+{
+	struct stat st;
+
+	if (type == DT_REG)
+		return NULL;
+	if (stat(path, &st) != 0)
+		return strerror(errno);
+	return S_ISREG(st.st_mode) ? NULL : S_ISFIFO(st.st_mode) ? "a FIFO"
+	       : S_ISDIR(st.st_mode) ? "a folder" : S_ISSOCK(st.st_mode)
+	       ? "a socket" : "a device";
+}
+
+/* Add the *.yaml files of folder (dir), sorted. Anything else by such a
+ * name (a FIFO would block the suite) is an error. */
 static bool add_folder(struct suite *s, const char *dir)
 {
 	DIR *d = opendir(dir);
 	size_t first = s->count;
 	struct dirent *e;
+	bool ok = true;
 
 	if (!d) {
 		say(dir, strerror(errno));
@@ -72,9 +90,20 @@ static bool add_folder(struct suite *s, const char *dir)
 		if (asprintf(&path, "%s%s%s", dir,
 			     dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name) < 0)
 			err(EXIT_USAGE, "asprintf");
+		const char *what = not_a_file(path, e->d_type);
+		if (what) {
+			char why[64];
+			snprintf(why, sizeof why, "not a config file: %s", what);
+			say(path, why);
+			free(path);
+			ok = false;
+			continue;
+		}
 		add(s, path);
 	}
 	closedir(d);
+	if (!ok)
+		return false;
 	if (s->count == first) {
 		say(dir, "no .yaml config in this folder");
 		return false;
@@ -152,11 +181,20 @@ bool suite_shard(struct suite *s, const char *spec)
 				bazel_index ? bazel_index : "", bazel_total);
 			return false;
 		}
-		/* Bazel asks a test runner to say that it shards. */
+		/* Bazel asks a test runner to say that it shards; without
+		 * the file it would take the shard for the whole. Never
+		 * waits: a FIFO without a reader is an error too. */
 		const char *ack = getenv("TEST_SHARD_STATUS_FILE");
-		FILE *f = ack && *ack ? fopen(ack, "a") : NULL;
-		if (f)
-			fclose(f);
+		int fd = ack && *ack ? open(ack, O_WRONLY | O_CREAT | O_APPEND |
+					    O_NONBLOCK | O_CLOEXEC, 0666) : -2;
+		if (fd == -1) {
+			fprintf(stderr, "kvmrun: TEST_SHARD_STATUS_FILE=%s: "
+				"cannot create it: %s\n", ack, errno == ENXIO
+				? "a FIFO that nobody reads" : strerror(errno));
+			return false;
+		}
+		if (fd >= 0)
+			close(fd);
 	} else {
 		return true;
 	}
@@ -274,6 +312,14 @@ static void gate_close(const struct gate *g)
 
 #define MAX_AHEAD 128 /* jobs started past the first one not yet shown */
 
+/* What a child leaves its parent, in memory they share: set once the
+ * config is reported, so that a death after it (a signal) changes
+ * nothing, and one before it is reported by the parent instead. */
+struct shared {
+	uint8_t reported; /* 0; 1 reported; 2 reported, some of it lost */
+	uint8_t status;
+};
+
 struct job {
 	pid_t pid;
 	FILE *out, *err;        /* what the child wrote, shown in order */
@@ -282,37 +328,17 @@ struct job {
 	char lost[160]; /* why the child left no verdict, or "" */
 };
 
-/* The signal that stopped the suite's parent, or 0. */
-static volatile sig_atomic_t parent_signal;
-
-static void on_parent_signal(int sig)
-{
-	parent_signal = sig;
-}
-
-static const int suite_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-int suite_ending_signal(void)
-{
-	return parent_signal ? parent_signal : run_ending_signal();
-}
-
-/* Catch the stopping signals without SA_RESTART, so that wait() returns. */
-static void catch_signals(bool on)
-{
-	struct sigaction sa = { .sa_handler = on ? on_parent_signal : SIG_DFL };
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof suite_signals / sizeof *suite_signals; i++)
-		sigaction(suite_signals[i], &sa, NULL);
-}
-
+/* A temporary file. errno is kept: output_close names a lost output by
+ * the errno its failed write left, and tmpfile sets one even when it
+ * works (EOPNOTSUPP where O_TMPFILE is not, as on 9p). */
 static FILE *temp(void)
 {
+	int saved = errno;
 	FILE *f = tmpfile();
 
 	if (!f)
 		err(EXIT_USAGE, "tmpfile");
+	errno = saved;
 	return f;
 }
 
@@ -321,14 +347,16 @@ static FILE *temp(void)
  * their own, shown in order as they finish. */
 static void start(struct job *j, size_t index, bool direct,
 		  const struct suite_streams *st, const struct gate *gate,
-		  volatile uint8_t *reported, suite_run_fn run, void *ctx)
+		  volatile struct shared *shared, suite_run_fn run, void *ctx)
 {
 	if (!direct) {
 		j->out = temp();
 		j->err = temp();
-		j->st.json = st->json ? temp() : NULL;
-		j->st.junit = st->junit ? temp() : NULL;
 	}
+	/* Even one job at a time writes JSON and JUnit apart: what a child
+	 * that died in its report left of them is dropped. */
+	j->st.json = st->json ? temp() : NULL;
+	j->st.junit = st->junit ? temp() : NULL;
 	fflush(NULL);
 	j->pid = fork();
 	if (j->pid < 0)
@@ -336,15 +364,17 @@ static void start(struct job *j, size_t index, bool direct,
 	if (j->pid > 0)
 		return;
 	close(gate->give);
-	catch_signals(false); /* the run catches its own */
+	signals_catch(true); /* its report is finished, not cut */
 	if (!direct && (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
 			dup2(fileno(j->err), STDERR_FILENO) < 0))
 		_exit(EXIT_USAGE);
 	bool lost = false;
-	int status = run(ctx, index, direct ? st : &j->st, true, &lost);
+	struct suite_streams mine = { j->st.json, j->st.junit };
+	int status = run(ctx, index, &mine, true, &lost);
 	fflush(NULL);
-	/* run() returns once the config is reported; 2: some of it lost */
-	reported[index] = lost ? 2 : 1;
+	/* run() returns once the config is reported */
+	shared[index].status = (uint8_t)status;
+	shared[index].reported = lost ? 2 : 1;
 	gate_take(gate);
 	_exit(status);
 }
@@ -366,8 +396,8 @@ static void copy(FILE *from, FILE *to)
 /* Wait for one child; false when a signal came first. A child that
  * ended without reporting (killed by a signal, or an exit before its
  * verdict) is an error with why in its (lost). */
-static bool reap(struct job *jobs, size_t n, const volatile uint8_t *reported,
-		 int *status)
+static bool reap(struct job *jobs, size_t n,
+		 const volatile struct shared *shared, int *status)
 {
 	int st;
 	pid_t pid = wait(&st);
@@ -381,12 +411,14 @@ static bool reap(struct job *jobs, size_t n, const volatile uint8_t *reported,
 			continue;
 		jobs[i].done = true;
 		status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_GUEST;
-		if (WIFSIGNALED(st))
+		if (shared[i].reported) /* whatever came after it */
+			status[i] = shared[i].status;
+		else if (WIFSIGNALED(st))
 			snprintf(jobs[i].lost, sizeof jobs[i].lost, "its process "
 				 "was killed by signal %d (%s) before it "
 				 "reported", WTERMSIG(st),
 				 strsignal(WTERMSIG(st)));
-		else if (!reported[i])
+		else
 			snprintf(jobs[i].lost, sizeof jobs[i].lost, "its process "
 				 "exited with status %d before it reported",
 				 WEXITSTATUS(st));
@@ -410,12 +442,18 @@ static void show(struct job *j, size_t i, const struct suite_streams *st,
 {
 	copy(j->out, stdout);
 	copy(j->err, stderr);
-	if (st->json)
-		copy(j->st.json, st->json);
-	if (st->junit)
-		copy(j->st.junit, st->junit);
-	if (j->lost[0])
+	/* A child that did not report may have begun to: its JSON and
+	 * JUnit are dropped, and the parent reports it, once. */
+	if (j->lost[0]) {
+		if (j->st.json)
+			fclose(j->st.json);
+		if (j->st.junit)
+			fclose(j->st.junit);
 		lost(ctx, i, st, j->lost);
+		return;
+	}
+	copy(j->st.json, st->json);
+	copy(j->st.junit, st->junit);
 }
 
 /* Configs in this process, one after another, until a signal. */
@@ -426,7 +464,7 @@ static void run_here(const struct suite *s, const struct suite_streams *st,
 	char why[96];
 
 	for (size_t i = 0; i < s->count; i++) {
-		int sig = run_ending_signal();
+		int sig = signals_ending();
 		if (!sig) {
 			status[i] = run(ctx, i, st, s->count == 1, output_lost);
 			continue;
@@ -450,17 +488,20 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 	size_t next = 0, shown = 0, running = 0;
 	bool direct = jobs <= 1, stopping = false;
 	struct gate gate;
-	/* Set by each child once it has reported: shared, made before any. */
-	volatile uint8_t *reported = mmap(NULL, s->count, PROT_READ | PROT_WRITE,
-					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t size = s->count * sizeof(struct shared);
+	/* Written by each child once it has reported: made before any. */
+	volatile struct shared *shared = mmap(NULL, size, PROT_READ |
+		PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	if (!j || reported == MAP_FAILED)
+	if (!j || shared == MAP_FAILED)
 		err(EXIT_USAGE, "memory for %zu jobs", s->count);
 	gate_open(&gate);
 	gate_give(&gate);
-	catch_signals(true);
+	/* A signal ends wait() (no SA_RESTART), and stops the children;
+	 * they catch it too, so that each finishes its report. */
+	signals_catch(false);
 	while (shown < s->count) {
-		if (parent_signal && !stopping) {
+		if (signals_ending() && !stopping) {
 			stopping = true;
 			stop_children(j, next);
 		}
@@ -468,13 +509,13 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 		 * are shown: bound how far ahead the suite may run. */
 		if (!stopping && next < s->count &&
 		    running < (jobs ? jobs : 1) && next - shown < MAX_AHEAD) {
-			start(&j[next], next, direct, st, &gate, reported,
+			start(&j[next], next, direct, st, &gate, shared,
 			      run, ctx);
 			next++;
 			running++;
 			continue;
 		}
-		if (running && reap(j, next, reported, status)) {
+		if (running && reap(j, next, shared, status)) {
 			gate_give(&gate);
 			running--;
 		}
@@ -484,16 +525,16 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 			status[next] = EXIT_GUEST;
 			snprintf(j[next].lost, sizeof j[next].lost, "not run: "
 				 "kvmrun was stopped by SIG%s",
-				 sigabbrev_np(parent_signal));
+				 sigabbrev_np(signals_ending()));
 		}
 		for (; shown < next && j[shown].done; shown++)
 			show(&j[shown], shown, st, lost, ctx);
 	}
-	catch_signals(false);
+	signals_catch(true);
 	gate_close(&gate);
 	for (size_t i = 0; i < s->count; i++)
-		*output_lost |= reported[i] == 2;
-	munmap((void *)reported, s->count);
+		*output_lost |= shared[i].reported == 2;
+	munmap((void *)shared, size);
 	free(j);
 }
 

@@ -65,9 +65,6 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 	       const struct suite_streams *st, suite_run_fn run,
 	       suite_lost_fn lost, void *ctx, int *status, bool *output_lost);
 
-/* The signal that stopped the suite (as run_ending_signal), or 0. */
-int suite_ending_signal(void);
-
 void suite_free(struct suite *s);
 
 #endif

@@ -3,6 +3,8 @@
 
 #include "utf8.h"
 
+#include <string.h>
+
 size_t utf8_len(const unsigned char *p, size_t left)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
@@ -27,4 +29,31 @@ size_t utf8_len(const unsigned char *p, size_t left)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 	return n;
+}
+
+size_t utf8_text_len(const unsigned char *p, size_t left)
+{
+	size_t n = utf8_len(p, left);
+
+	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+		return 0;
+	return n;
+}
+
+char *utf8_copy(char *dst, size_t size, const char *src)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t len = strlen(src), n = 0;
+
+	if (!size)
+		return dst;
+	while (n < len) {
+		size_t k = utf8_len(p + n, len - n);
+		if (n + (k ? k : 1) >= size)
+			break;
+		n += k ? k : 1;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return dst;
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "path.h"
 #include "override.h"
 #include "schema.h"
+#include "signals.h"
 #include "status.h"
 #include "utf8.h"
 #include "x86.h"
@@ -1193,22 +1195,32 @@ static size_t first_capacity(int fd)
 /* (path), or standard input for "-". */
 static bool read_file(struct config *cfg, const char *path)
 {
+	/* A FIFO's writer is waited for in polls that a stopping signal
+	 * ends, never in open(2) or read(2), which it cannot. */
 	bool std = strcmp(path, "-") == 0;
-	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = std ? STDIN_FILENO
+		     : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	size_t len = 0, cap;
 	ssize_t got = 1;
+	struct stat st;
 
 	if (fd < 0) {
 		diag_addf(&cfg->diag, "cannot open config: %s", strerror(errno));
 		return false;
 	}
+	bool wait = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
 	cap = first_capacity(fd);
 	cfg->text = malloc(cap);
 	while (got > 0 && len <= CONFIG_MAX) {
 		if (!cfg->text)
 			err(EXIT_USAGE, "malloc");
+		if (wait && signals_poll(fd, POLLIN, NULL) < 0) {
+			got = -1;
+			errno = EINTR; /* a signal stops kvmrun */
+			break;
+		}
 		got = read(fd, cfg->text + len, cap - len - 1);
-		if (got < 0 && errno == EINTR)
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
 			got = 1; /* read nothing, try again */
 		else if (got > 0)
 			len += (size_t)got;
@@ -1221,7 +1233,8 @@ static bool read_file(struct config *cfg, const char *path)
 	if (!std)
 		close(fd);
 	if (got < 0) {
-		diag_addf(&cfg->diag, "cannot read config: %s", strerror(saved));
+		diag_addf(&cfg->diag, "cannot read config: %s", saved == EINTR
+			  ? "kvmrun was stopped by a signal" : strerror(saved));
 		return false;
 	}
 	if (len > CONFIG_MAX) {

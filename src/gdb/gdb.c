@@ -22,6 +22,7 @@
 #include "gdb_regs.h"
 #include "hostport.h"
 #include "gdb_rsp.h"
+#include "signals.h"
 #include "x86.h"
 
 /* gdb's signal numbers in stop replies. */
@@ -70,14 +71,11 @@ enum action { STAY, RESUME, STEP, KILL, DETACH };
  * 0, or -1 with errno (ETIMEDOUT when nobody came). */
 static int wait_for_connection(int lfd, uint64_t wait_ns)
 {
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
 	struct timespec ts = { .tv_sec = (time_t)(wait_ns / 1000000000ULL),
 			       .tv_nsec = (long)(wait_ns % 1000000000ULL) };
-	int n;
+	/* Ctrl-C ends the wait (EINTR), then kvmrun */
+	int n = signals_poll(lfd, POLLIN, wait_ns ? &ts : NULL);
 
-	do
-		n = ppoll(&p, 1, wait_ns ? &ts : NULL, NULL);
-	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		errno = ETIMEDOUT;
 	return n > 0 ? 0 : -1;

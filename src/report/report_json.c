@@ -50,6 +50,12 @@ static json_t *text(const char *data, size_t len)
 	return s ? s : json_null();
 }
 
+/* A C string of the guest's, the config's or the command line's. */
+static json_t *str(const char *s)
+{
+	return text(s, strlen(s));
+}
+
 static json_t *bits(const struct bit_name *table, uint64_t value)
 {
 	json_t *a = json_array();
@@ -117,10 +123,10 @@ static json_t *expectations(const struct outcome *out)
 
 	for (size_t i = 0; i < out->v->n; i++) {
 		const struct verdict *e = &out->v->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b}", "what",
-				      e->what, "expected", e->expected, "actual",
-				      e->actual, "ok", e->ok, "checked",
-				      !e->unchecked);
+		json_t *o = json_pack("{s:o, s:o, s:o, s:b, s:b}", "what",
+				      str(e->what), "expected", str(e->expected),
+				      "actual", str(e->actual), "ok", e->ok,
+				      "checked", !e->unchecked);
 		if (e->pos.line)
 			json_object_set_new(o, "line", json_integer(e->pos.line));
 		json_array_append_new(a, o);
@@ -133,14 +139,14 @@ static void add_problems(json_t *a, const struct diag *d)
 {
 	for (size_t i = 0; d && i < d->count; i++) {
 		const struct diag_msg *m = &d->msgs[i];
-		json_t *o = json_pack("{s:s, s:o}", "path", m->path, "message",
-				      text(m->text, strlen(m->text)));
+		json_t *o = json_pack("{s:o, s:o}", "path", str(m->path),
+				      "message", str(m->text));
 		if (m->pos.line) {
 			json_object_set_new(o, "line", json_integer(m->pos.line));
 			json_object_set_new(o, "column", json_integer(m->pos.col));
 		}
 		if (m->pos.arg)
-			json_object_set_new(o, "option", json_string(d->overrides[m->pos.arg - 1]));
+			json_object_set_new(o, "option", str(d->overrides[m->pos.arg - 1]));
 		json_array_append_new(a, o);
 	}
 }
@@ -184,9 +190,9 @@ static json_t *place_object(const struct result *res)
 	if (!res->have_regs || (!pl->have_function && !pl->have_line))
 		return json_null();
 	return json_pack("{s:o, s:o, s:o, s:o}",
-		"function", pl->have_function ? json_string(pl->function) : json_null(),
+		"function", pl->have_function ? str(pl->function) : json_null(),
 		"offset", pl->have_function ? json_integer((json_int_t)pl->offset) : json_null(),
-		"file", pl->have_line ? json_string(pl->file) : json_null(),
+		"file", pl->have_line ? str(pl->file) : json_null(),
 		"line", pl->have_line ? json_integer(pl->line) : json_null());
 }
 
@@ -198,7 +204,7 @@ static json_t *hints_array(const struct plan *p, const struct result *res)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(hints[i]));
+		json_array_append_new(a, str(hints[i]));
 	return a;
 }
 
@@ -214,7 +220,7 @@ static json_t *stop_object(const struct plan *p, const struct result *res)
 		"exception", exception_object(&res->exception),
 		"rip_place", place_object(res),
 		"reason", result_stop_token(res->stop),
-		"detail", res->detail[0] ? json_string(res->detail) : json_null(),
+		"detail", res->detail[0] ? str(res->detail) : json_null(),
 		"vcpu", res->ncpus > 1 ? json_integer(res->cpu) : json_null(),
 		"registers_reset", res->stop == STOPPED_SHUTDOWN
 			? json_boolean(res->reset_at_shutdown) : json_null(),
@@ -248,9 +254,9 @@ static json_t *subtests_object(const struct verdicts *v)
 	json_t *tests = json_array();
 	for (size_t i = 0; i < s->n; i++) {
 		const struct subtest *t = &s->t[i];
-		json_array_append_new(tests, json_pack("{s:s, s:s, s:o, s:i}",
-			"name", t->name, "result", subtest_result_token(t->result),
-			"note", t->note[0] ? json_string(t->note) : json_null(),
+		json_array_append_new(tests, json_pack("{s:o, s:s, s:o, s:i}",
+			"name", str(t->name), "result", subtest_result_token(t->result),
+			"note", t->note[0] ? str(t->note) : json_null(),
 			"line", (int)t->line));
 	}
 	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:b}",
@@ -260,7 +266,7 @@ static json_t *subtests_object(const struct verdicts *v)
 		"skipped", (json_int_t)s->count[SUB_SKIP],
 		"expected_failures", (json_int_t)s->count[SUB_XFAIL],
 		"planned", s->planned >= 0 ? json_integer(s->planned) : json_null(),
-		"problem", s->problem[0] ? json_string(s->problem) : json_null(),
+		"problem", s->problem[0] ? str(s->problem) : json_null(),
 		"complete", s->n == (size_t)(s->count[SUB_PASS] + s->count[SUB_FAIL] +
 			s->count[SUB_SKIP] + s->count[SUB_XFAIL]));
 }
@@ -307,8 +313,7 @@ static void json_outcome(struct report_opts *o, const struct outcome *out)
 	json_t *doc = json_pack("{s:i, s:s, s:o, s:o, s:i, s:s}", "schema",
 				JSON_SCHEMA_VERSION, "kvmrun",
 				PACKAGE_VERSION, "config",
-				text(cfg->file, strlen(cfg->file)), "name",
-				text(cfg->name, strlen(cfg->name)), "status",
+				str(cfg->file), "name", str(cfg->name), "status",
 				out->status, "verdict",
 				status_word(out->status));
 
@@ -316,8 +321,8 @@ static void json_outcome(struct report_opts *o, const struct outcome *out)
 	add_problems(problems, &cfg->diag);
 	add_problems(problems, out->plan_diag);
 	json_object_set_new(doc, "problems", problems);
-	json_object_set_new(doc, "error", out->why ? text(out->why,
-			    strlen(out->why)) : json_null());
+	json_object_set_new(doc, "error", out->why ? str(out->why)
+						       : json_null());
 	json_object_set_new(doc, "mode", out->plan
 			    ? json_string(out->plan->mode->name) : json_null());
 	add_run(doc, out);

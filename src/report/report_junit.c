@@ -20,13 +20,13 @@
 
 /* (len) bytes of (s) as XML character data (or an attribute's value):
  * markup characters escaped; bytes XML 1.0 cannot hold (control bytes,
- * broken UTF-8) shown as \xNN. */
+ * broken UTF-8, U+FFFE and U+FFFF) shown as \xNN. */
 static void xml_text(FILE *f, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_len(p + i, len - i);
+		size_t n = utf8_text_len(p + i, len - i);
 		unsigned char c = p[i];
 		if (n > 1) {
 			fwrite(p + i, 1, n, f);
@@ -60,7 +60,8 @@ static void failed_expectations(FILE *f, const struct verdicts *v)
 	for (size_t i = 0; i < v->n; i++) {
 		if (v->v[i].ok || v->v[i].unchecked)
 			continue;
-		fprintf(f, "%s: expected ", v->v[i].what);
+		xml_str(f, v->v[i].what);
+		fputs(": expected ", f);
 		xml_str(f, v->v[i].expected);
 		fputs(", got ", f);
 		xml_str(f, v->v[i].actual);

@@ -9,22 +9,36 @@
 
 #include "report.h"
 #include "subtests.h"
+#include "utf8.h"
 #include "x86.h"
 
-/* (s) as a double-quoted YAML string. */
-static void yaml_string(const char *s)
+/* (s) as a double-quoted YAML string: what YAML cannot hold (control
+ * bytes, broken UTF-8, U+FFFE, U+FFFF) as \xNN, byte by byte. In a list
+ * (item), a space after a colon in the first word is \x20: prove's
+ * YAMLish reads - "file.yaml: ..." as a mapping, and fails. */
+static void yaml_string(const char *s, bool item)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	bool first_word = item;
+
 	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
+	for (size_t i = 0; i < len;) {
+		unsigned char c = p[i];
+		size_t n = utf8_text_len(p + i, len - i);
+		if (n > 1)
+			fwrite(p + i, 1, n, stdout);
+		else if (c == '"' || c == '\\')
 			printf("\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", stdout);
-		else if (c < 0x20 || c == 0x7f)
+		else if (c < 0x20 || c >= 0x7f ||
+			 (first_word && c == ' ' && i && p[i - 1] == ':'))
 			printf("\\x%02x", c);
 		else
 			putchar(c);
+		first_word &= c != ' ';
+		i += n > 1 ? n : 1;
 	}
 	putchar('"');
 }
@@ -32,7 +46,7 @@ static void yaml_string(const char *s)
 static void yaml_field(const char *key, const char *value)
 {
 	printf("  %s: ", key);
-	yaml_string(value);
+	yaml_string(value, false);
 	putchar('\n');
 }
 
@@ -80,7 +94,7 @@ static void problem_items(const struct diag *d)
 
 	for (size_t i = 0; d && i < d->count && i < 100; i++) {
 		fputs("    - ", stdout);
-		yaml_string(diag_format(d, &d->msgs[i], line, sizeof line));
+		yaml_string(diag_format(d, &d->msgs[i], line, sizeof line), true);
 		putchar('\n');
 	}
 }
@@ -98,14 +112,26 @@ static void problems_yaml(const struct outcome *out)
 	puts("  ...");
 }
 
-/* A TAP description: '#' escaped, so that no directive is read into it. */
-static void description(const char *s)
+/* Text on a TAP line: control bytes as \xNN, so that it stays one
+ * line; in a description (desc) also '#' escaped, so that no directive
+ * is read into it. */
+static void tap_text(const char *s, bool desc)
 {
 	for (; *s; s++) {
-		if (*s == '#' || *s == '\\')
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f) {
+			printf("\\x%02x", c);
+			continue;
+		}
+		if (desc && (c == '#' || c == '\\'))
 			putchar('\\');
-		putchar(*s);
+		putchar(c);
 	}
+}
+
+static void description(const char *s)
+{
+	tap_text(s, true);
 }
 
 /* The results the guest reported, as a subtest: indented test points
@@ -125,9 +151,11 @@ static void subtests_block(const char *name, const struct verdicts *v)
 		bool failed = t->result == SUB_FAIL || t->result == SUB_XFAIL;
 		printf("    %s %zu - ", failed ? "not ok" : "ok", i + 1);
 		description(t->name);
-		if (t->result == SUB_SKIP || t->result == SUB_XFAIL)
-			printf(" # %s%s%s", t->result == SUB_SKIP ? "SKIP" : "TODO",
-			       t->note[0] ? " " : "", t->note);
+		if (t->result == SUB_SKIP || t->result == SUB_XFAIL) {
+			printf(" # %s%s", t->result == SUB_SKIP ? "SKIP" : "TODO",
+			       t->note[0] ? " " : "");
+			tap_text(t->note, false);
+		}
 		putchar('\n');
 	}
 	printf("    1..%zu\n", s->n);
@@ -146,13 +174,18 @@ static void config_point(const struct report_opts *o, const struct outcome *out)
 	const char *name = out->cfg->name;
 
 	if (out->status == EXIT_SKIP) {
-		printf("ok %zu - %s # SKIP %s\n", o->index, name,
-		       out->why ? out->why : "");
+		printf("ok %zu - ", o->index);
+		description(name);
+		fputs(" # SKIP ", stdout);
+		tap_text(out->why ? out->why : "", false);
+		putchar('\n');
 		return;
 	}
 	subtests_block(name, out->v);
-	printf("%s %zu - %s\n", out->status == EXIT_PASS ? "ok" : "not ok",
-	       o->index, name);
+	printf("%s %zu - ", out->status == EXIT_PASS ? "ok" : "not ok",
+	       o->index);
+	description(name);
+	putchar('\n');
 	if (out->status == EXIT_PASS)
 		return;
 	if (!out->v) {
@@ -171,7 +204,7 @@ static void config_point(const struct report_opts *o, const struct outcome *out)
 		snprintf(line, sizeof line, "%s: expected %s, got %s", e->what,
 			 e->expected, e->actual);
 		fputs("    - ", stdout);
-		yaml_string(line);
+		yaml_string(line, true);
 		putchar('\n');
 	}
 	puts("  ...");
@@ -181,12 +214,15 @@ static void config_point(const struct report_opts *o, const struct outcome *out)
 static void expectation_points(const struct outcome *out)
 {
 	if (out->status == EXIT_SKIP) {
-		printf("1..0 # SKIP %s\n", out->why ? out->why : "");
+		fputs("1..0 # SKIP ", stdout);
+		tap_text(out->why ? out->why : "", false);
+		putchar('\n');
 		return;
 	}
 	if (!out->v) {
-		printf("%s 1 - %s: %s\n", out->status == EXIT_PASS ? "ok" : "not ok",
-		       out->cfg->name, out->why ? "the VM could not be made"
+		printf("%s 1 - ", out->status == EXIT_PASS ? "ok" : "not ok");
+		description(out->cfg->name);
+		printf(": %s\n", out->why ? "the VM could not be made"
 			: out->plan ? "config is valid" : "config is invalid");
 		if (out->status != EXIT_PASS)
 			problems_yaml(out);
@@ -198,11 +234,15 @@ static void expectation_points(const struct outcome *out)
 		if (strcmp(e->what, "subtests") == 0)
 			subtests_block(e->what, out->v);
 		if (e->unchecked) {
-			printf("ok %zu - %s # SKIP not checked: the guest did not "
-			       "stop as expected\n", i + 1, e->what);
+			printf("ok %zu - ", i + 1);
+			description(e->what);
+			puts(" # SKIP not checked: the guest did not stop as "
+			     "expected");
 			continue;
 		}
-		printf("%s %zu - %s\n", e->ok ? "ok" : "not ok", i + 1, e->what);
+		printf("%s %zu - ", e->ok ? "ok" : "not ok", i + 1);
+		description(e->what);
+		putchar('\n');
 		if (!e->ok)
 			verdict_yaml(out, e);
 	}

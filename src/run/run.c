@@ -14,6 +14,7 @@
 
 #include "diagnose.h"
 #include "gdb.h"
+#include "signals.h"
 #include "sleep.h"
 #include "smp.h"
 #include "x86.h"
@@ -24,12 +25,11 @@
 /* The signal handler's view of the one run in progress. */
 static struct kvm_run *volatile running;
 static volatile sig_atomic_t stop_signal;
-/* SIGINT, SIGTERM or SIGHUP, once one has stopped a run. */
-static volatile sig_atomic_t ending_signal;
-
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	if (sig != SIGALRM)
+		signals_note(sig);
 	if (running)
 		running->immediate_exit = 1; /* KVM_RUN returns at once */
 }
@@ -44,7 +44,7 @@ static void on_gdb(int sig)
 }
 
 /* The signals that stop a run as "interrupted"; kvmrun then ends by
- * the same signal, once it has reported (run_ending_signal). */
+ * the same signal, once it has reported (signals.h). */
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NSTOP (sizeof stop_signals / sizeof *stop_signals)
 
@@ -78,7 +78,10 @@ static int guard_start(struct guard *g, struct kvm_run *run, uint64_t ns,
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
-	stop_signal = 0;
+	/* One that came before the run (a suite stops its children)
+	 * stops it before its first instruction. */
+	stop_signal = signals_ending();
+	run->immediate_exit = stop_signal != 0;
 	running = run;
 	sigaction(SIGALRM, &sa, &g->old_alrm);
 	for (size_t i = 0; i < NSTOP; i++)
@@ -360,7 +363,6 @@ static bool bsp_between(struct run *r)
 			snprintf(why, sizeof why, "asleep (ACPI S3), waiting "
 				 "for the RTC alarm");
 		if (stop_signal != SIGALRM) {
-			ending_signal = stop_signal;
 			snprintf(why, sizeof why, "SIG%s (%s)",
 				 sigabbrev_np(stop_signal),
 				 strsignal(stop_signal));
@@ -527,11 +529,6 @@ static void collect(struct run *r)
 	res->reset_at_shutdown = res->stop == STOPPED_SHUTDOWN &&
 				 res->have_regs &&
 				 is_reset_state(&res->regs, &res->sregs);
-}
-
-int run_ending_signal(void)
-{
-	return ending_signal;
 }
 
 void run_guest(struct run *r, struct gdb *gdb)

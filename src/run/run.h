@@ -46,9 +46,4 @@ void run_cancel(struct run *r);
  */
 void run_guest(struct run *r, struct gdb *gdb);
 
-/* The signal (SIGINT, SIGTERM, SIGHUP) that interrupted a run of this
- * process, or 0: kvmrun stops there and ends by it once it has reported,
- * as signalled programs end (130 for SIGINT). */
-int run_ending_signal(void);
-
 #endif

@@ -1,8 +1,10 @@
-/* Numbers, sizes and durations as configs write them. */
+/* Numbers, sizes and durations as configs write them; UTF-8 cut and
+ * checked as the reports need it. */
 #include "kvmrun-config.h"
 
 #include "num.h"
 #include "unit.h"
+#include "utf8.h"
 
 static void good_u64(const char *s, uint64_t want)
 {
@@ -25,6 +27,28 @@ static void bad(bool (*fn)(const char *, uint64_t *, const char **),
 	CHECK(!fn(s, &v, &why));
 	CHECK(strstr(why, why_part) != NULL);
 	CHECK_U64(v, 12345); /* untouched on failure */
+}
+
+/* utf8_copy cuts between characters: a name of 3-byte characters in a
+ * 64-byte field keeps 21 of them (63 bytes), none cut; a broken byte
+ * counts as one. utf8_text_len refuses what XML and YAML cannot hold. */
+static void utf8_checks(void)
+{
+	char name[100] = "", out[64];
+
+	for (int i = 0; i < 30; i++)
+		strcat(name, "\xe2\x82\xac"); /* U+20AC */
+	utf8_copy(out, sizeof out, name);
+	CHECK(strlen(out) == 63);
+	strcpy(name, "ab\xe2\x82\xac");
+	CHECK(strcmp(utf8_copy(out, 5, name), "ab") == 0);
+	CHECK(strcmp(utf8_copy(out, 6, name), name) == 0);
+	CHECK(strcmp(utf8_copy(out, 4, "a\xff\xfe"), "a\xff\xfe") == 0);
+	CHECK(strcmp(utf8_copy(out, 3, "a\xff\xfe"), "a\xff") == 0);
+	CHECK(utf8_text_len((const unsigned char *)"\xef\xbf\xbd", 3) == 3);
+	CHECK(utf8_text_len((const unsigned char *)"\xef\xbf\xbe", 3) == 0);
+	CHECK(utf8_text_len((const unsigned char *)"\xef\xbf\xbf", 3) == 0);
+	CHECK(utf8_text_len((const unsigned char *)"\xf0\x9f\x98\x80", 4) == 4);
 }
 
 static void good_size(const char *s, uint64_t want)
@@ -81,5 +105,6 @@ int main(void)
 	CHECK(strcmp(num_fmt_size(2 << 20, buf), "2M") == 0);
 	CHECK(strcmp(num_fmt_size(4097, buf), "4097") == 0);
 	CHECK(strcmp(num_fmt_size(64ULL << 30, buf), "64G") == 0);
+	utf8_checks();
 	UNIT_DONE();
 }
