@@ -429,18 +429,35 @@ static void default_maps(struct plan *p, const struct config *cfg)
 	}
 }
 
+/* "paging.map[I]" in (buf), without printf: it is made for each of
+ * thousands of entries, and read only when one has a problem. */
+static const char *map_key(char buf[40], size_t i)
+{
+	static const char prefix[] = "paging.map[";
+	char digits[24], *d = digits + sizeof digits;
+	size_t n;
+
+	*--d = '\0';
+	*--d = ']';
+	do
+		*--d = (char)('0' + i % 10);
+	while (i /= 10);
+	n = (size_t)(digits + sizeof digits - d);
+	memcpy(buf, prefix, sizeof prefix - 1);
+	memcpy(buf + sizeof prefix - 1, d, n);
+	return buf;
+}
+
 static bool build_tables(struct plan *p, const struct config *cfg, uint64_t base)
 {
 	size_t before = p->diag.count;
-	char key[32];
+	char key[40];
 
 	pt_free(&p->pt);
 	pt_init(&p->pt, p->mode->paging, base);
-	for (size_t i = 0; i < p->nmaps; i++) {
-		snprintf(key, sizeof key, cfg->nmaps ? "paging.map[%zu]" : "paging",
-			 i);
-		pt_map(&p->pt, &p->maps[i], &p->diag, key);
-	}
+	for (size_t i = 0; i < p->nmaps; i++)
+		pt_map(&p->pt, &p->maps[i], &p->diag,
+		       cfg->nmaps ? map_key(key, i) : "paging");
 	return p->diag.count == before;
 }
 
