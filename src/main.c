@@ -17,6 +17,7 @@
 #include "config.h"
 #include "console.h"
 #include "disasm.h"
+#include "engine_env.h"
 #include "explain.h"
 #include "gdb.h"
 #include "host.h"
@@ -528,6 +529,35 @@ static bool log_dir_ready(const char *dir)
 	return true;
 }
 
+/* What the engine running kvmrun asks in its environment (Bazel's
+ * test protocol, see engine_env.h), where the options are silent. */
+static void engine_options(struct options *o, struct engine_asks *a)
+{
+	engine_asks(a);
+	if (!o->junit)
+		o->junit = a->junit;
+	if (!o->report.log_dir)
+		o->report.log_dir = a->log_dir;
+	if (!o->nonly)
+		for (size_t i = 0; i < a->nonly; i++)
+			push(&o->only, &o->nonly, a->only[i]);
+}
+
+/* --shard, or the shard an engine's variables name; the run's first
+ * line says which. */
+static bool shard(struct options *o)
+{
+	char buf[48];
+	bool ok;
+	size_t all = o->suite.count;
+	const char *spec = engine_shard_spec(o->shard, buf, sizeof buf, &ok);
+
+	if (!ok || !suite_shard(&o->suite, spec))
+		return false;
+	engine_shard_say(o->shard, o->suite.count, all);
+	return true;
+}
+
 /* Standard output was closed when kvmrun started. */
 static bool stdout_was_closed;
 
@@ -609,6 +639,7 @@ int main(int argc, char **argv)
 	struct options o = { .jobs = 1 };
 	int worst = EXIT_USAGE;
 	struct suite_streams st = { NULL, NULL };
+	struct engine_asks asks = { .only = NULL };
 
 	open_standard_fds();
 	/* A closed pipe is an error to report, not a death: the verdict
@@ -625,9 +656,10 @@ int main(int argc, char **argv)
 		worst = host_main(&o);
 		goto out;
 	}
-	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
-	    !suite_select(&o.suite, o.only, o.nonly) ||
-	    !suite_shard(&o.suite, o.shard))
+	engine_options(&o, &asks);
+	if (!engine_start() ||
+	    !suite_expand(&o.suite, o.configs, o.nconfigs) ||
+	    !suite_select(&o.suite, o.only, o.nonly) || !shard(&o))
 		goto out;
 	if (o.list) {
 		for (size_t i = 0; i < o.suite.count; i++)
@@ -652,7 +684,7 @@ int main(int argc, char **argv)
 	 * file until the end. */
 	if (o.junit) {
 		o.report.junit_file = fopen(o.junit, "w");
-		st.junit = o.report.junit_file ? tmpfile() : NULL;
+		st.junit = o.report.junit_file ? output_tmpfile() : NULL;
 		if (!st.junit) {
 			warn("--junit %s", o.junit);
 			goto out;
@@ -665,6 +697,12 @@ int main(int argc, char **argv)
 		worst = EXIT_PASS;
 out:
 	worst = finish_outputs(worst, &o, &st);
+	/* Stopped by a signal, the run did not finish: Bazel's premature
+	 * exit file stays. */
+	int sig = suite_ending_signal();
+	if (!sig)
+		worst = engine_finish(worst);
+	engine_asks_free(&asks);
 	suite_free(&o.suite);
 	free(o.configs);
 	free(o.sets);
@@ -672,7 +710,6 @@ out:
 	free(o.gdb_set);
 	/* Stopped by a signal: end as signalled programs end (130 for
 	 * SIGINT), now that everything is reported. */
-	int sig = suite_ending_signal();
 	if (sig) {
 		signal(sig, SIG_DFL);
 		raise(sig);

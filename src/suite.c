@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "run.h"
 #include "status.h"
 
@@ -284,10 +285,10 @@ static void catch_signals(bool on)
 
 static FILE *temp(void)
 {
-	FILE *f = tmpfile();
+	FILE *f = output_tmpfile();
 
 	if (!f)
-		err(EXIT_USAGE, "tmpfile");
+		err(EXIT_USAGE, "a temporary file");
 	return f;
 }
 

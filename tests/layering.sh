@@ -20,7 +20,7 @@ mem 3 kvm_host 3 host 3 vm 3
 result 4 console 4 io 4 smp 4 run 4 sleep 4 diagnose 4 gdb 4 sandbox 4
 verdict 5 subtests 5 check 5 hints 5
 report 6 report_tap 6 report_json 6 report_junit 6 report_log 6 explain 6
-suite 7 main 7
+engine_env 7 suite 7 main 7
 '
 # Pairs forbidden even though the stages allow them: the report formats
 # data (verdict.h, result.h), it does not call the check stage.
