@@ -75,6 +75,8 @@ static void usage(FILE *f)
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
 		"      --shard I/N      run only shard I of N (also Bazel's\n"
 		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
+		"      --shard auto[/N] the shard GitLab, Buildkite, CircleCI or a\n"
+		"                       Kubernetes Indexed Job names (kvmrun(1))\n"
 		"      --only GLOB      run only the configs whose file name (less\n"
 		"                       .yaml) or path matches GLOB (repeatable)\n"
 		"      --list           print the configs that would run; run none\n"
