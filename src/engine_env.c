@@ -208,3 +208,16 @@ void engine_shard_say(const char *spec, size_t kept, size_t all)
 		fprintf(stderr, "kvmrun: %s: %zu of %zu configs\n", shard_from,
 			kept, all);
 }
+
+void engine_shard_name(const char *spec, char *buf, size_t len)
+{
+	const char *total = env("TEST_TOTAL_SHARDS");
+
+	if (spec)
+		snprintf(buf, len, "kvmrun shard %s", spec);
+	else if (total)
+		snprintf(buf, len, "kvmrun shard %lu/%s",
+			 strtoul(getenv("TEST_SHARD_INDEX"), NULL, 10) + 1, total);
+	else
+		snprintf(buf, len, "kvmrun");
+}

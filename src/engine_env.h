@@ -53,4 +53,9 @@ const char *engine_shard_spec(const char *spec, char *buf, size_t len,
  * which shard, from which variables, (kept) of (all) configs. */
 void engine_shard_say(const char *spec, size_t kept, size_t all);
 
+/* The name of a sharded suite's JUnit <testsuite> in (buf): "kvmrun
+ * shard I/N" for the (spec) given to suite_shard (NULL: Bazel's, when
+ * set), else "kvmrun". */
+void engine_shard_name(const char *spec, char *buf, size_t len);
+
 #endif

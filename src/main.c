@@ -557,6 +557,8 @@ static bool shard(struct options *o)
 	if (!ok || !suite_shard(&o->suite, spec))
 		return false;
 	engine_shard_say(o->shard, o->suite.count, all);
+	engine_shard_name(spec, o->report.junit_name,
+			  sizeof o->report.junit_name);
 	return true;
 }
 

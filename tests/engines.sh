@@ -118,6 +118,13 @@ shards buildkite 2
 shards circleci 3
 auto=auto/3 shards k8s 3
 
+# Each shard's JUnit suite has a name of its own, where reporters merge them.
+for i in 1 2; do
+	CI_NODE_INDEX=$i CI_NODE_TOTAL=2 "$k" -q --check --shard auto --junit "j$i.xml" "$dir" 2>/dev/null
+	grep -q "<testsuite name=\"kvmrun shard $i/2\"" "j$i.xml" ||
+		fail "shard $i of 2: the JUnit suite is not named for it: $(grep '<testsuite ' "j$i.xml")"
+done
+
 # Without --shard auto, the variables of a job are not a shard.
 CI_NODE_INDEX=1 CI_NODE_TOTAL=3 CIRCLE_NODE_INDEX=0 CIRCLE_NODE_TOTAL=2 \
 	"$k" --list "$dir" >whole 2>whole.err
