@@ -17,6 +17,7 @@
 #include "config.h"
 #include "console.h"
 #include "disasm.h"
+#include "engine_env.h"
 #include "escape.h"
 #include "explain.h"
 #include "gdb.h"
@@ -78,6 +79,8 @@ static void usage(FILE *f)
 		"  -j, --jobs N         run N configs at a time, in child processes\n"
 		"      --shard I/N      run only shard I of N (also Bazel's\n"
 		"                       TEST_SHARD_INDEX and TEST_TOTAL_SHARDS)\n"
+		"      --shard auto[/N] the shard GitLab, Buildkite, CircleCI or a\n"
+		"                       Kubernetes Indexed Job names (kvmrun(1))\n"
 		"      --only GLOB      run only the configs whose file name (less\n"
 		"                       .yaml) or path matches GLOB (repeatable)\n"
 		"      --list           print the configs that would run; run none\n"
@@ -600,10 +603,41 @@ static bool open_outputs(struct options *o, struct suite_streams *st)
 	}
 	/* JUnit's counts come first: the test cases wait in a temporary
 	 * file until the end. */
-	if (o->junit && !(st->junit = tmpfile())) {
-		warn("--junit %s: tmpfile", o->junit);
+	if (o->junit && !(st->junit = output_tmpfile())) {
+		warn("--junit %s: a temporary file", o->junit);
 		return false;
 	}
+	return true;
+}
+
+/* What the engine running kvmrun asks in its environment (Bazel's
+ * test protocol, see engine_env.h), where the options are silent. */
+static void engine_options(struct options *o, struct engine_asks *a)
+{
+	engine_asks(a);
+	if (!o->junit)
+		o->junit = a->junit;
+	if (!o->report.log_dir)
+		o->report.log_dir = a->log_dir;
+	if (!o->nonly)
+		for (size_t i = 0; i < a->nonly; i++)
+			push(&o->only, &o->nonly, a->only[i]);
+}
+
+/* --shard, or the shard an engine's variables name; the run's first
+ * line says which. */
+static bool shard(struct options *o)
+{
+	char buf[48];
+	bool ok;
+	size_t all = o->suite.count;
+	const char *spec = engine_shard_spec(o->shard, buf, sizeof buf, &ok);
+
+	if (!ok || !suite_shard(&o->suite, spec))
+		return false;
+	engine_shard_say(o->shard, o->suite.count, all);
+	engine_shard_name(spec, o->report.junit_name,
+			  sizeof o->report.junit_name);
 	return true;
 }
 
@@ -688,6 +722,7 @@ int main(int argc, char **argv)
 	struct options o = { .jobs = 1 };
 	int worst = EXIT_USAGE;
 	struct suite_streams st = { NULL, NULL };
+	struct engine_asks asks = { .only = NULL };
 
 	open_standard_fds();
 	/* A closed pipe is an error to report, not a death: the verdict
@@ -704,9 +739,10 @@ int main(int argc, char **argv)
 		worst = host_main(&o);
 		goto out;
 	}
-	if (!suite_expand(&o.suite, o.configs, o.nconfigs) ||
-	    !suite_select(&o.suite, o.only, o.nonly) ||
-	    !suite_shard(&o.suite, o.shard))
+	engine_options(&o, &asks);
+	if (!engine_start() ||
+	    !suite_expand(&o.suite, o.configs, o.nconfigs) ||
+	    !suite_select(&o.suite, o.only, o.nonly) || !shard(&o))
 		goto out;
 	if (o.list) {
 		suite_list(&o.suite);
@@ -731,6 +767,11 @@ int main(int argc, char **argv)
 		worst = EXIT_PASS;
 out:
 	worst = finish_outputs(worst, &o, &st);
+	/* Stopped by a signal, the run did not finish: Bazel's premature
+	 * exit file stays. */
+	if (!signals_ending())
+		worst = engine_finish(worst);
+	engine_asks_free(&asks);
 	suite_free(&o.suite);
 	free(o.configs);
 	free(o.sets);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "output.h"
 #include "run.h"
 #include "signals.h"
 #include "status.h"
@@ -334,10 +335,10 @@ struct job {
 static FILE *temp(void)
 {
 	int saved = errno;
-	FILE *f = tmpfile();
+	FILE *f = output_tmpfile();
 
 	if (!f)
-		err(EXIT_USAGE, "tmpfile");
+		err(EXIT_USAGE, "a temporary file");
 	errno = saved;
 	return f;
 }

@@ -4,6 +4,9 @@
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 int output_close(FILE *f)
 {
@@ -16,4 +19,30 @@ int output_close(FILE *f)
 	if (fclose(f) != 0 && !lost)
 		lost = errno;
 	return lost;
+}
+
+FILE *output_tmpfile(void)
+{
+	const char *dir = getenv("TEST_TMPDIR");
+	char *path;
+	FILE *f;
+
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		return tmpfile();
+	if (asprintf(&path, "%s/kvmrun.XXXXXX", dir) < 0)
+		return NULL;
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	if (fd < 0 || !(f = fdopen(fd, "w+"))) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return NULL;
+	}
+	return f;
 }

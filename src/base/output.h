@@ -9,4 +9,8 @@
  * output was lost. */
 int output_close(FILE *f);
 
+/* A temporary file, gone when closed: in TEST_TMPDIR (Bazel's scratch
+ * folder) or TMPDIR when set, else in /tmp. NULL with errno if none. */
+FILE *output_tmpfile(void);
+
 #endif

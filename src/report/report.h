@@ -22,6 +22,8 @@ struct report_opts {
 	FILE *json;   /* one JSON document per run, or NULL */
 	FILE *junit;  /* --junit: each run's <testcase>, or NULL */
 	FILE *junit_file; /* where the JUnit document goes at the end */
+	char junit_name[64]; /* its <testsuite>'s name: "kvmrun", or with
+				 the shard ("kvmrun shard 2/3"); "" as kvmrun */
 	const char *log_dir; /* --log-dir: each config's report and console
 				 in files of their own there, or NULL */
 	FILE *log_files[2];  /* this config's: opened before it runs */

@@ -203,8 +203,10 @@ static void junit_finish(const struct report_opts *o,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	count_elements(o->junit, n);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", f);
-	fprintf(f, "  <testsuite name=\"kvmrun\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n", n[0], n[1],
+	/* Shards of one suite keep apart where reporters merge them. */
+	fprintf(f, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" "
+		"errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
+		o->junit_name[0] ? o->junit_name : "kvmrun", n[0], n[1],
 		n[2], n[3], (double)(now.tv_sec - started.tv_sec) +
 			(double)(now.tv_nsec - started.tv_nsec) / 1e9);
 	rewind(o->junit);
