@@ -3,67 +3,62 @@
 # report -> main (DESIGN.md). A file's stage is its folder under src/;
 # a file may include the headers of its own stage and earlier ones, never
 # of a later one. Every #include "..." is read, whatever follows it on
-# its line; a header that is not in src/ is an error too.
+# its line; a header that is not in src/ is an error too. One awk reads
+# every file (a process per include is slow where forks are, as under
+# emulation).
 set -u
 src=${srcdir:-.}/src
-status=0
 
-# The folders in the pipeline's order: base/, x86/ and dev/ serve every
+# shellcheck disable=SC2046 # file names without blanks
+awk -v src="$src" '
+# The folders in the pipeline order: base/, x86/ and dev/ serve every
 # stage; gdb/ is part of the run; the files at the top (main.c,
-# suite.c) are the program itself.
-rank() {
-	case $1 in
-	base | x86 | dev) echo 0 ;;
-	config) echo 1 ;;
-	plan) echo 2 ;;
-	vm) echo 3 ;;
-	run | gdb) echo 4 ;;
-	check) echo 5 ;;
-	report) echo 6 ;;
-	top) echo 7 ;;
-	esac
+# suite.c, engine_env.c) are the program itself.
+BEGIN {
+	nr = split("base 0 x86 0 dev 0 config 1 plan 2 vm 3 run 4 gdb 4 check 5 report 6 top 7", r, " ")
+	for (i = 1; i < nr; i += 2)
+		rank[r[i]] = r[i + 1]
+	# Folder and header pairs forbidden even though the order allows
+	# them: the report formats data (verdict.h, result.h), it does not
+	# call the check stage (check.h).
+	forbidden["report:check.h"] = 1
+	for (i = 1; i < ARGC; i++) {
+		n = split(ARGV[i], p, "/")
+		folder[p[n]] = folder_of(ARGV[i])
+	}
+	status = 0
 }
-# Folder and header pairs forbidden even though the order allows them:
-# the report formats data (verdict.h, result.h), it does not call the
-# check stage (check.h).
-forbidden=' report:check.h '
-
-# The folder (stage) of a file under src/.
-folder() {
-	d=$(dirname "$1")
-	if [ "$d" = "$src" ]; then echo top; else basename "$d"; fi
+function folder_of(path,   p, n) {
+	n = split(substr(path, length(src) + 2), p, "/")
+	return n == 1 ? "top" : p[1]
 }
-
-for f in "$src"/*.[ch] "$src"/*/*.[ch]; do
-	base=$(basename "$f")
-	case $base in
-	mkfilter.c) continue ;; # a build tool, not part of kvmrun
-	# made by make for sandbox.c; present in an in-tree build
-	seccomp-filter.h | syscall-names.h) continue ;;
-	esac
-	own=$(folder "$f")
-	mine=$(rank "$own")
-	if [ -z "$mine" ]; then
-		echo "FAIL: ${f#"$src"/}: src/$own/ is no stage of the pipeline" >&2
-		status=1
-		continue
-	fi
-	for h in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
-		case $h in kvmrun-config.h | seccomp-filter.h | syscall-names.h) continue ;; esac
-		found=$(ls "$src/$h" "$src"/*/"$h" 2>/dev/null | head -n 1)
-		if [ -z "$found" ]; then
-			echo "FAIL: ${f#"$src"/} includes $h, which is not in src/" >&2
-			status=1
-			continue
-		fi
-		theirs=$(folder "$found")
-		if [ "${forbidden#* $own:$h }" != "$forbidden" ]; then
-			echo "FAIL: ${f#"$src"/} includes $h: the report formats data and does not call the check stage" >&2
-			status=1
-		elif [ "$(rank "$theirs")" -gt "$mine" ]; then
-			echo "FAIL: ${f#"$src"/} ($own) includes $h of a later stage ($theirs)" >&2
-			status=1
-		fi
-	done
-done
-exit "$status"
+FNR == 1 {
+	n = split(FILENAME, p, "/")
+	name = substr(FILENAME, length(src) + 2)
+	own = folder_of(FILENAME)
+	skip = p[n] == "mkfilter.c" || p[n] == "seccomp-filter.h" || p[n] == "syscall-names.h"
+	if (!skip && !(own in rank)) {
+		print "FAIL: " name ": src/" own "/ is no stage of the pipeline" > "/dev/stderr"
+		status = 1
+		skip = 1
+	}
+}
+!skip && /^[ \t]*#[ \t]*include[ \t]*"/ {
+	h = $0
+	sub(/^[ \t]*#[ \t]*include[ \t]*"/, "", h)
+	sub(/".*/, "", h)
+	if (h == "kvmrun-config.h" || h == "seccomp-filter.h" || h == "syscall-names.h")
+		next
+	if (!(h in folder)) {
+		print "FAIL: " name " includes " h ", which is not in src/" > "/dev/stderr"
+		status = 1
+	} else if ((own ":" h) in forbidden) {
+		print "FAIL: " name " includes " h ": the report formats data and does not call the check stage" > "/dev/stderr"
+		status = 1
+	} else if (rank[folder[h]] + 0 > rank[own] + 0) {
+		print "FAIL: " name " (" own ") includes " h " of a later stage (" folder[h] ")" > "/dev/stderr"
+		status = 1
+	}
+}
+END { exit status }
+' $(ls "$src"/*.[ch] "$src"/*/*.[ch])
