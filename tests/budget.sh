@@ -11,6 +11,7 @@
 #   make check TESTS=tests/budget.sh BUDGET_ALL=yes; cat tests/budget.log
 set -u
 . "${srcdir:-.}/tests/scratch.sh"
+counts_here
 k=$abs_top_builddir/kvmrun
 budget=$srcdir/bench/budget
 shm=
