@@ -103,11 +103,14 @@ int main(void)
 	 * write; the answer changes nothing but buffering. */
 	check(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 			       SCMP_A1(SCMP_CMP_EQ, TCGETS)), "TCGETS");
+	/* The KVM calls of a running VM, each of src/vm/vcpu.h's door
+	 * (tests/kvm-door.sh checks that these rules are exactly those
+	 * calls, vm_set_cpu's, KVM_RUN and the lazy slots). */
 	allow_vcpu_ioctl(f, KVM_RUN);
 	allow_vcpu_ioctl(f, KVM_GET_REGS);
 	allow_vcpu_ioctl(f, KVM_GET_SREGS);
 	allow_vcpu_ioctl(f, KVM_GET_MP_STATE); /* the failure report */
-	/* What gdb may do to a stopped guest (gdb.c). */
+	/* What gdb may do to a stopped guest, and S3's wake. */
 	allow_vcpu_ioctl(f, KVM_SET_REGS);
 	/* An exception KVM could not emulate, delivered by kvmrun. */
 	allow_vcpu_ioctl(f, KVM_GET_VCPU_EVENTS);
@@ -119,7 +122,7 @@ int main(void)
 	 * registers, read back (vm_set_cpu in vm.c). */
 	allow_ioctl(f, KVM_FD, KVM_GET_SUPPORTED_CPUID);
 	allow_vcpu_ioctl(f, KVM_SET_CPUID2);
-	allow_vcpu_ioctl(f, KVM_SET_SREGS);
+	allow_vcpu_ioctl(f, KVM_SET_SREGS); /* and S3's wake */
 	/* RAM given to KVM on the guest's first touch (mem.c). */
 	allow_ioctl(f, VM_FD, KVM_SET_USER_MEMORY_REGION);
 	/* irq-line handlers, hyperv-testdev's SINT routes (io.c). */

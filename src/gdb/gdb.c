@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "hostport.h"
 #include "gdb_rsp.h"
 #include "signals.h"
+#include "vcpu.h"
 #include "x86.h"
 
 /* gdb's signal numbers in stop replies. */
@@ -186,17 +186,18 @@ void gdb_close(struct gdb *g)
 
 static bool load_cpu(struct gdb *g, struct vm *vm)
 {
-	bool ok = ioctl(vm->vcpu, KVM_GET_REGS, &g->cpu.regs) == 0 &&
-		  ioctl(vm->vcpu, KVM_GET_SREGS, &g->cpu.sregs) == 0;
+	const struct vcpu *bsp = &vm->cpus[0];
+	bool ok = vm_get_regs(bsp, &g->cpu.regs) == 0 &&
+		  vm_get_sregs(bsp, &g->cpu.sregs) == 0;
 
-	if (ioctl(vm->vcpu, KVM_GET_FPU, &g->cpu.fpu) != 0)
+	if (vm_get_fpu(bsp, &g->cpu.fpu) != 0)
 		memset(&g->cpu.fpu, 0, sizeof g->cpu.fpu);
 	return ok;
 }
 
 static bool store_regs(struct gdb *g, struct vm *vm)
 {
-	return ioctl(vm->vcpu, KVM_SET_REGS, &g->cpu.regs) == 0;
+	return vm_set_regs(&vm->cpus[0], &g->cpu.regs) == 0;
 }
 
 /* A write watchpoint on a host without data breakpoints: watched by
@@ -239,7 +240,7 @@ static bool set_debug(struct gdb *g, struct vm *vm, bool step)
 			      (g->nsw ? KVM_GUESTDBG_USE_SW_BP : 0) |
 			      (hw ? KVM_GUESTDBG_USE_HW_BP : 0) |
 			      (step ? KVM_GUESTDBG_SINGLESTEP : 0);
-	return ioctl(vm->vcpu, KVM_SET_GUEST_DEBUG, &dbg) == 0;
+	return vm_set_guest_debug(&vm->cpus[0], &dbg) == 0;
 }
 
 /* ---- guest memory, by virtual address ---- */

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "console.h"
 #include "status.h"
+#include "vcpu.h"
 
 static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 {
@@ -119,9 +119,8 @@ static void env_log(void *ctx, uint64_t offset, uint64_t value)
 static int env_irq_line(void *ctx, uint32_t irq, bool level)
 {
 	struct access_ctx *a = ctx;
-	struct kvm_irq_level line = { .irq = irq, .level = level };
 
-	if (ioctl(a->t->vm_fd, KVM_IRQ_LINE, &line) == 0)
+	if (vm_irq_line(a->t->vm_fd, irq, level) == 0)
 		return 0;
 	snprintf(a->res->detail, sizeof a->res->detail, "KVM_IRQ_LINE %u "
 		 "(level %d) for the %s handler at 0x%llx: %s", irq, level,
@@ -175,7 +174,7 @@ static int env_hv_routes(void *ctx, const struct hv_sint_route *routes, size_t n
 			routes[i].vcpu, routes[i].sint };
 	}
 	r->nr = (uint32_t)k;
-	int status = ioctl(a->t->vm_fd, KVM_SET_GSI_ROUTING, r), why = errno;
+	int status = vm_set_gsi_routing(a->t->vm_fd, r), why = errno;
 	free(r);
 	if (status == 0)
 		return 0;

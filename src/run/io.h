@@ -19,7 +19,7 @@ struct io_table {
 	struct io_handler *ports, *mmio;
 	size_t nports, nmmio;
 	struct fwcfg_facts fwcfg;
-	int vm_fd; /* irq-line handlers raise lines on it (KVM_IRQ_LINE) */
+	int vm_fd; /* irq-line handlers raise lines on it (vm_irq_line) */
 	bool ignore_unhandled; /* unhandled-io: ignore */
 };
 

@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -17,6 +16,7 @@
 #include "signals.h"
 #include "sleep.h"
 #include "smp.h"
+#include "vcpu.h"
 #include "x86.h"
 #include "x86_trap.h"
 
@@ -143,8 +143,7 @@ static bool caught_exception(const struct run *r, const struct vcpu *c)
 	if (!p->has_idt || run->io.port != p->idt_port ||
 	    run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1)
 		return false;
-	if (ioctl(c->fd, KVM_GET_REGS, &regs) != 0 ||
-	    ioctl(c->fd, KVM_GET_SREGS, &sregs) != 0)
+	if (vm_get_regs(c, &regs) != 0 || vm_get_sregs(c, &sregs) != 0)
 		return false;
 	return sregs.idt.base == p->idt_base &&
 	       idt_stub_vector(p->idt_base, sregs.cs.base + regs.rip) >= 0;
@@ -156,7 +155,7 @@ static bool deliver_trap(struct vcpu *c, struct vm *vm)
 {
 	struct x86_trap t;
 
-	if (!vm_deliver_trap(vm, c->run, c->fd, &t))
+	if (!vm_deliver_trap(vm, c, &t))
 		return false;
 	c->delivered = t.kind == X86_TRAP_NOTHING ? -1 : t.vector;
 	c->delivered_by = t.insn;
@@ -192,7 +191,7 @@ static bool first_touch(struct vm *vm, struct vcpu *c)
 		return mem_complete_mmio(&vm->mem, c->run);
 	case KVM_EXIT_INTERNAL_ERROR:
 		return run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-		       vm_fault_code(vm, c->fd);
+		       vm_fault_code(vm, c);
 	default:
 		return false;
 	}
@@ -389,7 +388,7 @@ static void loop(struct run *r, unsigned id)
 			return;
 		if (trace)
 			entered = now_ns();
-		int ran = ioctl(c->fd, KVM_RUN, 0);
+		int ran = vm_run(c);
 		/* EINTR and EAGAIN come back through the path that stores
 		 * the registers too. */
 		c->regs_synced = ran == 0 || errno == EINTR || errno == EAGAIN;
@@ -468,9 +467,9 @@ static bool read_regs(const struct run *r, const struct vcpu *c,
 	if (c->regs_synced && (c->run->kvm_valid_regs & KVM_SYNC_X86_REGS) &&
 	    !r->gdb)
 		*regs = c->run->s.regs.regs;
-	else if (ioctl(c->fd, KVM_GET_REGS, regs) != 0)
+	else if (vm_get_regs(c, regs) != 0)
 		return false;
-	return ioctl(c->fd, KVM_GET_SREGS, sregs) == 0;
+	return vm_get_sregs(c, sregs) == 0;
 }
 
 /* Whether (s) and (regs) are the state of a vCPU after RESET (CS:IP
@@ -495,11 +494,10 @@ static void collect(struct run *r)
 	for (size_t i = 0; i < res->ncpus; i++) {
 		struct vcpu_state *st = &res->cpus[i];
 		struct kvm_mp_state mp = { 0 };
-		int fd = vm->cpus[i].fd;
 		st->have_regs = read_regs(r, &vm->cpus[i], &st->regs, &st->sregs);
 		if (st->have_regs)
 			diagnose_cpu(vm, &st->regs, &st->sregs, &st->diag);
-		st->have_mp_state = ioctl(fd, KVM_GET_MP_STATE, &mp) == 0;
+		st->have_mp_state = vm_get_mp_state(&vm->cpus[i], &mp) == 0;
 		st->mp_state = mp.mp_state;
 	}
 	if (res->cpus) {

@@ -7,10 +7,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 
 #include "acpi.h"
+#include "vcpu.h"
 
 #define NS 1000000000LL
 #define REAL_MODE_TOP 0x100000 /* what CS:IP reaches, less the HMA */
@@ -77,8 +77,7 @@ static int restart(struct vm *vm, struct vcpu *c, uint64_t vector)
 
 	sregs.cs.selector = (uint16_t)(vector >> 4);
 	sregs.cs.base = vector & ~15ULL;
-	if (ioctl(c->fd, KVM_SET_SREGS, &sregs) != 0 ||
-	    ioctl(c->fd, KVM_SET_REGS, &regs) != 0)
+	if (vm_set_sregs(c, &sregs) != 0 || vm_set_regs(c, &regs) != 0)
 		return -1;
 	return 0;
 }
@@ -94,7 +93,7 @@ static int finish_exit(struct vcpu *c)
 
 	memcpy(io, &run->io, sizeof io);
 	run->immediate_exit = 1;
-	int ran = ioctl(c->fd, KVM_RUN, 0);
+	int ran = vm_run(c);
 	run->immediate_exit = 0;
 	run->exit_reason = reason;
 	memcpy(&run->io, io, sizeof io);

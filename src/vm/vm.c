@@ -1,7 +1,10 @@
 /*
  * The VM stage: a plan copied into KVM with ioctls, and nothing decided.
- * Every KVM call goes through kvm_call, so that --explain can list the
- * exact sequence by running this same code dry, without /dev/kvm.
+ * Every KVM call that makes the VM goes through kvm_call, so that
+ * --explain can list the exact sequence by running this same code dry,
+ * without /dev/kvm. The calls of a running VM are vcpu.h's; the host
+ * probe's own throwaway VMs are host.c's and kvm_host.c's. No file outside
+ * src/vm/ calls ioctl on a KVM descriptor (tests/kvm-door.sh).
  */
 #include "kvmrun-config.h"
 
@@ -22,6 +25,7 @@
 #include "num.h"
 #include "host.h"
 #include "kvm_host.h"
+#include "vcpu.h"
 #include "x86_trap.h"
 
 #define DRY_FD 1000           /* file descriptors a dry run pretends to get */
@@ -158,15 +162,14 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 	return true;
 }
 
-bool vm_fault_code(struct vm *vm, int fd)
+bool vm_fault_code(struct vm *vm, const struct vcpu *c)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	uint64_t phys;
 	const char *why;
 
-	return ioctl(fd, KVM_GET_REGS, &regs) == 0 &&
-	       ioctl(fd, KVM_GET_SREGS, &sregs) == 0 &&
+	return vm_get_regs(c, &regs) == 0 && vm_get_sregs(c, &sregs) == 0 &&
 	       vm_linear_to_phys(vm, &sregs, sregs.cs.base + regs.rip, &phys,
 				 &why) &&
 	       mem_fault(&vm->mem, phys);
@@ -195,8 +198,7 @@ static size_t fetch_code(void *ctx, uint64_t lin, uint8_t *buf, size_t len)
 	return n;
 }
 
-bool vm_deliver_trap(struct vm *vm, const struct kvm_run *run, int fd,
-		     struct x86_trap *t)
+bool vm_deliver_trap(struct vm *vm, const struct vcpu *c, struct x86_trap *t)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
@@ -204,13 +206,12 @@ bool vm_deliver_trap(struct vm *vm, const struct kvm_run *run, int fd,
 	uint64_t next;
 	struct fetch_ctx f = { vm, &sregs };
 
-	if (ioctl(fd, KVM_GET_REGS, &regs) != 0 ||
-	    ioctl(fd, KVM_GET_SREGS, &sregs) != 0 ||
-	    !x86_trap_at_exit(run, &regs, &sregs, fetch_code, &f, t, &next) ||
-	    ioctl(fd, KVM_GET_VCPU_EVENTS, &ev) != 0)
+	if (vm_get_regs(c, &regs) != 0 || vm_get_sregs(c, &sregs) != 0 ||
+	    !x86_trap_at_exit(c->run, &regs, &sregs, fetch_code, &f, t, &next) ||
+	    vm_get_events(c, &ev) != 0)
 		return false;
 	regs.rip = next;
-	if (ioctl(fd, KVM_SET_REGS, &regs) != 0)
+	if (vm_set_regs(c, &regs) != 0)
 		return false;
 	if (t->kind == X86_TRAP_NOTHING)
 		return true;
@@ -224,7 +225,7 @@ bool vm_deliver_trap(struct vm *vm, const struct kvm_run *run, int fd,
 		ev.exception.has_error_code = 0;
 		ev.exception.error_code = 0;
 	}
-	return ioctl(fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+	return vm_set_events(c, &ev) == 0;
 }
 
 static int open_kvm(struct vm *vm)

@@ -95,10 +95,10 @@ void *vm_gpa(const struct vm *vm, uint64_t gpa, uint64_t len);
 /* A pt_read_fn over guest memory (ctx is the struct vm). */
 bool vm_read_phys(void *ctx, uint64_t gpa, uint64_t *value, unsigned size);
 
-/* After an emulation failure on vCPU (fd): if the guest was fetching code
+/* After an emulation failure on vCPU (c): if the guest was fetching code
  * from RAM that KVM has no slot for yet, give it one and return true (run
  * again). */
-bool vm_fault_code(struct vm *vm, int fd);
+bool vm_fault_code(struct vm *vm, const struct vcpu *c);
 
 /*
  * The guest-physical address of (linear) under the paging that (s)
@@ -111,12 +111,11 @@ bool vm_linear_to_phys(const struct vm *vm, const struct kvm_sregs *s,
 struct x86_trap;
 
 /*
- * After KVM gave up emulating an instruction on vCPU (fd): if it is one
+ * After KVM gave up emulating an instruction on vCPU (c): if it is one
  * whose only effect is an exception (x86_trap.h), move RIP as hardware
  * would and have KVM deliver that exception (KVM_SET_VCPU_EVENTS), then
  * return true (run again), with what was delivered in (t).
  */
-bool vm_deliver_trap(struct vm *vm, const struct kvm_run *run, int fd,
-		     struct x86_trap *t);
+bool vm_deliver_trap(struct vm *vm, const struct vcpu *c, struct x86_trap *t);
 
 #endif
