@@ -436,8 +436,10 @@ static int run_config(const char *file, struct options *o)
 	return out.status;
 }
 
+_Static_assert(REPORT_LINE == SUITE_LINE, "a config's line at the suite's end");
+
 static int run_one(void *ctx, size_t index, const struct suite_streams *st,
-		   bool last, bool *lost)
+		   bool last, bool *lost, char line[SUITE_LINE])
 {
 	struct options *o = ctx;
 
@@ -447,13 +449,14 @@ static int run_one(void *ctx, size_t index, const struct suite_streams *st,
 	o->report.index = index;
 	int status = run_config(o->suite.configs[index], o);
 	*lost |= o->report.lost;
+	memcpy(line, o->report.line, SUITE_LINE);
 	return status;
 }
 
 /* Config (index) has no verdict of its own (why): report it as an error,
  * under its name, in every format. */
 static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
-			const char *why)
+			const char *why, char line[SUITE_LINE])
 {
 	struct options *o = ctx;
 	struct config *cfg = load_config(o->suite.configs[index], o);
@@ -465,6 +468,7 @@ static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
 	/* No report_before: what the child left in --log-dir (its guest's
 	 * console) stays, and only its report is replaced. */
 	report_outcome(&o->report, &out);
+	memcpy(line, o->report.line, SUITE_LINE);
 	cfg_free(cfg);
 }
 
@@ -482,8 +486,13 @@ static int run_suite(struct options *o, const struct suite_streams *st)
 {
 	size_t counts[RANK_COUNT] = { 0 };
 	int *status = calloc(o->suite.count + 1, sizeof *status);
+	/* One config: its line is never shown, and no allocation is made
+	 * before its first KVM call. */
+	char one[1][SUITE_LINE];
+	char (*lines)[SUITE_LINE] = o->suite.count > 1
+		? calloc(o->suite.count, SUITE_LINE) : one;
 
-	if (!status)
+	if (!status || !lines)
 		err(EXIT_USAGE, "calloc");
 	o->report.json = st->json;
 	o->report.junit = st->junit;
@@ -501,14 +510,18 @@ static int run_suite(struct options *o, const struct suite_streams *st)
 		       !o->check;
 	bool lost = false;
 	suite_run(&o->suite, o->jobs, isolate, st, run_one, report_lost, o,
-		  status, &lost);
+		  status, lines, &lost);
 	lost |= o->report.lost; /* the reports of configs whose child died */
 	/* The children wrote theirs; the finish is the parent's. */
 	o->report.json = st->json;
 	o->report.junit = st->junit;
 	for (size_t i = 0; i < o->suite.count; i++)
 		counts[status_rank(status[i])]++;
+	o->report.lines = (const char (*)[REPORT_LINE])lines;
 	report_finish(&o->report, counts);
+	o->report.lines = NULL;
+	if (lines != one)
+		free(lines);
 	free(status);
 	/* A report that could not be written (--log-dir) is lost output,
 	 * unless the suite's status says more. */

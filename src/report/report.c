@@ -623,7 +623,8 @@ static void report_verdict(FILE *f, const char *name, int status,
 	fputc('\n', f);
 }
 
-static void report_summary(FILE *f, const size_t counts[RANK_COUNT])
+static void report_summary(FILE *f, const struct report_opts *o,
+			   const size_t counts[RANK_COUNT])
 {
 	size_t failed = counts[RANK_FAIL] + counts[RANK_INVALID] +
 			counts[RANK_ERROR];
@@ -632,6 +633,10 @@ static void report_summary(FILE *f, const size_t counts[RANK_COUNT])
 		fprintf(f, "failed: %zu on expectations, %zu invalid, "
 			"%zu in error\n", counts[RANK_FAIL],
 			counts[RANK_INVALID], counts[RANK_ERROR]);
+	/* What failed, by name and cause, where the eye lands last. */
+	for (size_t i = 0; failed && o->lines && i < o->count; i++)
+		if (o->lines[i][0])
+			fprintf(f, "  %s\n", o->lines[i]);
 	fprintf(f, "%zu passed, %zu failed, %zu skipped\n",
 		counts[RANK_PASS], failed, counts[RANK_SKIP]);
 }
@@ -665,7 +670,7 @@ static void text_finish(const struct report_opts *o,
 			const size_t counts[RANK_COUNT])
 {
 	if (o->suite)
-		report_summary(stderr, counts);
+		report_summary(stderr, o, counts);
 }
 
 static bool always(const struct report_opts *o)
@@ -700,6 +705,22 @@ void report_before(struct report_opts *o, const struct config *cfg)
 			sinks[i]->before(o, cfg);
 }
 
+/* (out)'s line at the suite's end, on one line of the terminal. */
+static void suite_line(struct report_opts *o, const struct outcome *out)
+{
+	char head[HEADLINE_MAX];
+	int rank = status_rank(out->status);
+
+	o->line[0] = '\0';
+	if (rank == RANK_PASS || rank == RANK_SKIP)
+		return;
+	snprintf(o->line, sizeof o->line, "%s %s: %s", status_word(out->status),
+		 out->cfg->name, report_headline(out, head, sizeof head));
+	for (char *c = o->line; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
 void report_outcome(struct report_opts *o, const struct outcome *out)
 {
 	o->index++;
@@ -707,6 +728,8 @@ void report_outcome(struct report_opts *o, const struct outcome *out)
 	for (size_t i = 0; i < NSINKS; i++)
 		if (sinks[i]->wanted(o))
 			sinks[i]->outcome(o, out);
+	if (o->suite)
+		suite_line(o, out);
 }
 
 void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT])
