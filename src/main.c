@@ -60,7 +60,9 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kvmrun [options] [-c] CONFIG.yaml|FOLDER ...\n"
+		"usage: kvmrun [options] [-c] CONFIG.yaml|FOLDER|IMAGE.elf ...\n"
+		"  an ELF IMAGE runs without a config: console on port 0xe9, COM1,\n"
+		"  exit port 0xf4 (--print-config shows the config it makes)\n"
 		"  -c, --config FILE    run the config FILE (repeatable; - for\n"
 		"                       standard input)\n"
 		"  -n, --check          validate and plan only; no /dev/kvm\n"
@@ -83,7 +85,8 @@ static void usage(FILE *f)
 		"                       Kubernetes Indexed Job names (kvmrun(1))\n"
 		"      --only GLOB      run only the configs whose file name (less\n"
 		"                       .yaml) or path matches GLOB (repeatable)\n"
-		"      --list           print the configs that would run; run none\n"
+		"      --list           print the configs that would run; run none\n"		"      --print-config   print the config made for each IMAGE.elf;\n"
+		"                       run none\n"
 		"      --no-skip        a config this host cannot run is an error\n"
 		"                       (exit 3), not a skip: for CI\n"
 		"  -g, --gdb [HOST:]PORT  wait for gdb there before the first\n"
@@ -95,6 +98,9 @@ static void usage(FILE *f)
 		"                       or a named CAP is missing\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n"
+		"Exit status: 0 passed, 1 an expectation failed, 2 usage or\n"
+		"config error, 3 the guest or VM failed, 4 an output was lost,\n"
+		"77 skipped (this host cannot run it); a suite: the worst.\n"
 		"See kvmrun(1) and kvmrun.yaml(5).\n");
 }
 
