@@ -60,7 +60,9 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kvmrun [options] [-c] CONFIG.yaml|FOLDER ...\n"
+		"usage: kvmrun [options] [-c] CONFIG.yaml|FOLDER|IMAGE.elf ...\n"
+		"  an ELF IMAGE runs without a config: console on port 0xe9, COM1,\n"
+		"  exit port 0xf4 (--print-config shows the config it makes)\n"
 		"  -c, --config FILE    run the config FILE (repeatable; - for\n"
 		"                       standard input)\n"
 		"  -n, --check          validate and plan only; no /dev/kvm\n"
@@ -83,7 +85,8 @@ static void usage(FILE *f)
 		"                       Kubernetes Indexed Job names (kvmrun(1))\n"
 		"      --only GLOB      run only the configs whose file name (less\n"
 		"                       .yaml) or path matches GLOB (repeatable)\n"
-		"      --list           print the configs that would run; run none\n"
+		"      --list           print the configs that would run; run none\n"		"      --print-config   print the config made for each IMAGE.elf;\n"
+		"                       run none\n"
 		"      --no-skip        a config this host cannot run is an error\n"
 		"                       (exit 3), not a skip: for CI\n"
 		"  -g, --gdb [HOST:]PORT  wait for gdb there before the first\n"
@@ -95,6 +98,9 @@ static void usage(FILE *f)
 		"                       or a named CAP is missing\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n"
+		"Exit status: 0 passed, 1 an expectation failed, 2 usage or\n"
+		"config error, 3 the guest or VM failed, 4 an output was lost,\n"
+		"77 skipped (this host cannot run it); a suite: the worst.\n"
 		"See kvmrun(1) and kvmrun.yaml(5).\n");
 }
 
@@ -436,8 +442,10 @@ static int run_config(const char *file, struct options *o)
 	return out.status;
 }
 
+_Static_assert(REPORT_LINE == SUITE_LINE, "a config's line at the suite's end");
+
 static int run_one(void *ctx, size_t index, const struct suite_streams *st,
-		   bool last, bool *lost)
+		   bool last, bool *lost, char line[SUITE_LINE])
 {
 	struct options *o = ctx;
 
@@ -447,13 +455,14 @@ static int run_one(void *ctx, size_t index, const struct suite_streams *st,
 	o->report.index = index;
 	int status = run_config(o->suite.configs[index], o);
 	*lost |= o->report.lost;
+	memcpy(line, o->report.line, SUITE_LINE);
 	return status;
 }
 
 /* Config (index) has no verdict of its own (why): report it as an error,
  * under its name, in every format. */
 static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
-			const char *why)
+			const char *why, char line[SUITE_LINE])
 {
 	struct options *o = ctx;
 	struct config *cfg = load_config(o->suite.configs[index], o);
@@ -465,6 +474,7 @@ static void report_lost(void *ctx, size_t index, const struct suite_streams *st,
 	/* No report_before: what the child left in --log-dir (its guest's
 	 * console) stays, and only its report is replaced. */
 	report_outcome(&o->report, &out);
+	memcpy(line, o->report.line, SUITE_LINE);
 	cfg_free(cfg);
 }
 
@@ -482,8 +492,13 @@ static int run_suite(struct options *o, const struct suite_streams *st)
 {
 	size_t counts[RANK_COUNT] = { 0 };
 	int *status = calloc(o->suite.count + 1, sizeof *status);
+	/* One config: its line is never shown, and no allocation is made
+	 * before its first KVM call. */
+	char one[1][SUITE_LINE];
+	char (*lines)[SUITE_LINE] = o->suite.count > 1
+		? calloc(o->suite.count, SUITE_LINE) : one;
 
-	if (!status)
+	if (!status || !lines)
 		err(EXIT_USAGE, "calloc");
 	o->report.json = st->json;
 	o->report.junit = st->junit;
@@ -501,14 +516,18 @@ static int run_suite(struct options *o, const struct suite_streams *st)
 		       !o->check;
 	bool lost = false;
 	suite_run(&o->suite, o->jobs, isolate, st, run_one, report_lost, o,
-		  status, &lost);
+		  status, lines, &lost);
 	lost |= o->report.lost; /* the reports of configs whose child died */
 	/* The children wrote theirs; the finish is the parent's. */
 	o->report.json = st->json;
 	o->report.junit = st->junit;
 	for (size_t i = 0; i < o->suite.count; i++)
 		counts[status_rank(status[i])]++;
+	o->report.lines = (const char (*)[REPORT_LINE])lines;
 	report_finish(&o->report, counts);
+	o->report.lines = NULL;
+	if (lines != one)
+		free(lines);
 	free(status);
 	/* A report that could not be written (--log-dir) is lost output,
 	 * unless the suite's status says more. */

@@ -319,6 +319,7 @@ static void gate_close(const struct gate *g)
 struct shared {
 	uint8_t reported; /* 0; 1 reported; 2 reported, some of it lost */
 	uint8_t status;
+	char line[SUITE_LINE]; /* what the suite's end says of it */
 };
 
 struct job {
@@ -371,9 +372,11 @@ static void start(struct job *j, size_t index, bool direct,
 		_exit(EXIT_USAGE);
 	bool lost = false;
 	struct suite_streams mine = { j->st.json, j->st.junit };
-	int status = run(ctx, index, &mine, true, &lost);
+	char line[SUITE_LINE] = "";
+	int status = run(ctx, index, &mine, true, &lost, line);
 	fflush(NULL);
 	/* run() returns once the config is reported */
+	memcpy((char *)shared[index].line, line, sizeof line);
 	shared[index].status = (uint8_t)status;
 	shared[index].reported = lost ? 2 : 1;
 	gate_take(gate);
@@ -398,7 +401,8 @@ static void copy(FILE *from, FILE *to)
  * ended without reporting (killed by a signal, or an exit before its
  * verdict) is an error with why in its (lost). */
 static bool reap(struct job *jobs, size_t n,
-		 const volatile struct shared *shared, int *status)
+		 const volatile struct shared *shared, int *status,
+		 char (*lines)[SUITE_LINE])
 {
 	int st;
 	pid_t pid = wait(&st);
@@ -412,8 +416,10 @@ static bool reap(struct job *jobs, size_t n,
 			continue;
 		jobs[i].done = true;
 		status[i] = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_GUEST;
-		if (shared[i].reported) /* whatever came after it */
+		if (shared[i].reported) { /* whatever came after it */
 			status[i] = shared[i].status;
+			memcpy(lines[i], (const char *)shared[i].line, SUITE_LINE);
+		}
 		else if (WIFSIGNALED(st))
 			snprintf(jobs[i].lost, sizeof jobs[i].lost, "its process "
 				 "was killed by signal %d (%s) before it "
@@ -439,7 +445,7 @@ static void stop_children(const struct job *jobs, size_t n)
 
 /* Show job (i): what it wrote, then the verdict it could not give. */
 static void show(struct job *j, size_t i, const struct suite_streams *st,
-		 suite_lost_fn lost, void *ctx)
+		 suite_lost_fn lost, void *ctx, char line[SUITE_LINE])
 {
 	copy(j->out, stdout);
 	copy(j->err, stderr);
@@ -450,7 +456,7 @@ static void show(struct job *j, size_t i, const struct suite_streams *st,
 			fclose(j->st.json);
 		if (j->st.junit)
 			fclose(j->st.junit);
-		lost(ctx, i, st, j->lost);
+		lost(ctx, i, st, j->lost, line);
 		return;
 	}
 	copy(j->st.json, st->json);
@@ -460,29 +466,31 @@ static void show(struct job *j, size_t i, const struct suite_streams *st,
 /* Configs in this process, one after another, until a signal. */
 static void run_here(const struct suite *s, const struct suite_streams *st,
 		     suite_run_fn run, suite_lost_fn lost, void *ctx,
-		     int *status, bool *output_lost)
+		     int *status, char (*lines)[SUITE_LINE], bool *output_lost)
 {
 	char why[96];
 
 	for (size_t i = 0; i < s->count; i++) {
 		int sig = signals_ending();
 		if (!sig) {
-			status[i] = run(ctx, i, st, s->count == 1, output_lost);
+			status[i] = run(ctx, i, st, s->count == 1, output_lost,
+					lines[i]);
 			continue;
 		}
 		snprintf(why, sizeof why, "not run: kvmrun was stopped by SIG%s",
 			 sigabbrev_np(sig));
-		lost(ctx, i, st, why);
+		lost(ctx, i, st, why, lines[i]);
 		status[i] = EXIT_GUEST;
 	}
 }
 
 void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 	       const struct suite_streams *st, suite_run_fn run,
-	       suite_lost_fn lost, void *ctx, int *status, bool *output_lost)
+	       suite_lost_fn lost, void *ctx, int *status,
+	       char (*lines)[SUITE_LINE], bool *output_lost)
 {
 	if (s->count <= 1 || (jobs <= 1 && !isolate)) {
-		run_here(s, st, run, lost, ctx, status, output_lost);
+		run_here(s, st, run, lost, ctx, status, lines, output_lost);
 		return;
 	}
 	struct job *j = calloc(s->count, sizeof *j);
@@ -516,7 +524,7 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 			running++;
 			continue;
 		}
-		if (running && reap(j, next, shared, status)) {
+		if (running && reap(j, next, shared, status, lines)) {
 			gate_give(&gate);
 			running--;
 		}
@@ -529,7 +537,7 @@ void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 				 sigabbrev_np(signals_ending()));
 		}
 		for (; shown < next && j[shown].done; shown++)
-			show(&j[shown], shown, st, lost, ctx);
+			show(&j[shown], shown, st, lost, ctx, lines[shown]);
 	}
 	signals_catch(true);
 	gate_close(&gate);

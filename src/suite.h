@@ -40,19 +40,23 @@ struct suite_streams {
 	FILE *junit; /* --junit test cases, or NULL */
 };
 
+#define SUITE_LINE 640 /* bytes of a config's line at the suite's end */
+
 /* Runs config (index) and returns its exit status; output to stdout,
  * stderr and (st) as usual. (last): this process ends after it, so what
  * it holds may be left for the kernel to free at exit. Sets (*lost) when
- * a report of it could not all be written (--log-dir). */
+ * a report of it could not all be written (--log-dir). Leaves in (line)
+ * what the suite's end says of it ("" when it passed). */
 typedef int (*suite_run_fn)(void *ctx, size_t index,
 			    const struct suite_streams *st, bool last,
-			    bool *lost);
+			    bool *lost, char line[SUITE_LINE]);
 
 /* Reports config (index) as an error that (why) explains, to stdout,
  * stderr and (st): its process died before it reported, or it was not
  * run because kvmrun was stopped. */
 typedef void (*suite_lost_fn)(void *ctx, size_t index,
-			      const struct suite_streams *st, const char *why);
+			      const struct suite_streams *st, const char *why,
+			      char line[SUITE_LINE]);
 
 /* Run every config with (run), (jobs) at a time in child processes;
  * with jobs <= 1 in this process, unless (isolate) asks for a process
@@ -60,10 +64,12 @@ typedef void (*suite_lost_fn)(void *ctx, size_t index,
  * at a time. SIGINT, SIGTERM or SIGHUP stops the suite: the children
  * are stopped, and what they did not report, and the configs not
  * started, are reported with (lost). Every config has a verdict. Fills
- * (status), and sets (*output_lost) if (run) said a report was lost. */
+ * (status) and (lines), each config's line for the suite's end, and
+ * sets (*output_lost) if (run) said a report was lost. */
 void suite_run(const struct suite *s, unsigned jobs, bool isolate,
 	       const struct suite_streams *st, suite_run_fn run,
-	       suite_lost_fn lost, void *ctx, int *status, bool *output_lost);
+	       suite_lost_fn lost, void *ctx, int *status,
+	       char (*lines)[SUITE_LINE], bool *output_lost);
 
 void suite_free(struct suite *s);
 

@@ -34,11 +34,20 @@ assert kinds(cases["longmode-hello"]) == [], kinds(cases["longmode-hello"])
 assert cases["longmode-hello"].system_out == "Hello, world!\n", cases["longmode-hello"].system_out
 assert cases["longmode-hello"].time > 0
 f = cases["expect-fail"].result[0]
-assert isinstance(f, Failure) and f.message == "1 expectation failed", f.message
+assert isinstance(f, Failure) and f.message == "memory 0x400: expected u64 0x29 (41), got u64 0x2a (42)", f.message
 assert "memory 0x400: expected u64 0x29 (41), got u64 0x2a (42)" in f.text, f.text
 e = cases["misspelled-key"].result[0]
 assert isinstance(e, Error) and "unknown key 'memroy'" in e.text, e.text
+assert "misspelled-key.yaml:4:1: memroy: unknown key 'memroy'" in e.message, e.message
 e = cases["triple-fault"].result[0]
-assert isinstance(e, Error) and e.message.startswith("the guest stopped: shutdown"), e.message
+# The headline: the exception, and where it struck.
+assert isinstance(e, Error) and e.message.startswith("#UD (invalid opcode) at "), e.message
+assert e.text.startswith(e.message), e.text
 assert cases["console-nul-exact"].system_out == "PASS\n\\x00FAIL\n", repr(cases["console-nul-exact"].system_out)
 PY
+# TAP's YAML block says the same, and prove reads it.
+"$k" -q --tap "$srcdir/tests/hostile/triple-fault.yaml" >tf.tap 2>/dev/null
+perl -MTAP::Parser -e 'my $p = TAP::Parser->new({ tap => do { local $/; open my $f, "<", "tf.tap"; <$f> } });
+	my $m; while (my $r = $p->next) { $m //= $r->data->{message} if $r->is_yaml }
+	exit !(defined $m && $m =~ /^#UD \(invalid opcode\) at /) || $p->parse_errors' ||
+	{ cat tf.tap; echo "FAIL: no headline in the TAP of a #UD" >&2; exit 1; }

@@ -114,6 +114,11 @@ for t in -t -v; do
 	st=$?
 	[ $st -eq 4 ] && grep -q "verdict lines lost" out-full.err || { cat out-full.err; fail "$t >/dev/full: status $st"; }
 done
+# A failed test's line carries kvmrun's headline: the exception and where.
+fake faults 'for a; do case $a in *.yaml) printf "{\"config\":\"%s\",\"verdict\":\"ERROR\",\"status\":3,\"stop\":{\"reason\":\"shutdown\"},\"guest_status\":null,\"error\":null,\"problems\":[],\"headline\":\"#DE (divide error) at divide+0x9 faults.c:13\"}\n" "$a" ;; esac; done; exit 3'
+KVMRUN=$PWD/faults sh "$kut" tree plain >faults.out 2>faults.err
+grep -qx "FAIL plain (#DE (divide error) at divide+0x9 faults.c:13)" faults.out ||
+	{ cat faults.out faults.err; fail "no headline in the verdict line"; }
 # SIGTERM reaches kvmrun at once, not when the running test ends.
 fake sleeps "trap 'kill \$s; echo >got-term; exit 143' TERM; sleep 60 & s=\$!; echo >started; wait"
 KVMRUN=$PWD/sleeps sh "$kut" tree plain >term.out 2>&1 &

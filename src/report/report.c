@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "disasm.h"
+#include "headline.h"
 #include "hints.h"
 #include "paging.h"
 #include "subtests.h"
@@ -474,31 +475,6 @@ static void dump_state(FILE *f, const struct result *res)
 	dump_other_cpus(f, res);
 }
 
-/* Where an unhandled access went: a handler-less port, ROM, or nothing. */
-static const char *access_target(const struct plan *p, const struct access *a)
-{
-	static char straddle[160];
-
-	if (!a->mmio)
-		return "no handler is registered for this port";
-	/* Part of it in a handler's range: a handler takes whole accesses. */
-	for (size_t i = 0; i < p->cfg->nmmio; i++) {
-		const struct handler_cfg *h = &p->cfg->mmio[i];
-		if (a->addr < h->addr + h->size && h->addr < a->addr + a->size) {
-			snprintf(straddle, sizeof straddle, "the access straddles "
-				 "an edge of the mmio handler at 0x%llx (%llu "
-				 "bytes): a handler takes only accesses wholly "
-				 "inside it", (unsigned long long)h->addr,
-				 (unsigned long long)h->size);
-			return straddle;
-		}
-	}
-	const struct mem_region *r = plan_region(p->cfg, a->addr, 1);
-	if (r && r->readonly)
-		return "a write to read-only memory";
-	return "no RAM and no mmio handler there";
-}
-
 /* A shutdown: the exception the diagnostic IDT caught, or why the
  * guest triple-faulted without reaching it. */
 static void describe_shutdown(FILE *f, const struct plan *p, const struct result *res)
@@ -545,47 +521,13 @@ static void describe_shutdown(FILE *f, const struct plan *p, const struct result
 
 static void describe_stop(FILE *f, const struct plan *p, const struct result *res)
 {
-	const struct access *a = &res->access;
-	const char *name = p->cfg->name;
+	char text[HEADLINE_MAX];
 
-	switch (res->stop) {
-	case STOPPED_UNHANDLED_IO:
-	case STOPPED_UNHANDLED_MMIO:
-		fprintf(f, "kvmrun: %s: unhandled %s: %s %u byte%s%s at "
-			"%s 0x%llx", name, a->mmio ? "MMIO" : "port I/O",
-			a->write ? "write of" : "read of", a->size,
-			a->size == 1 ? "" : "s",
-			a->count > 1 ? " (string I/O)" : "",
-			a->mmio ? "address" : "port", (unsigned long long)a->addr);
-		if (a->count > 1)
-			fprintf(f, " x %u", a->count);
-		if (a->write)
-			fprintf(f, ", value 0x%llx", (unsigned long long)a->value);
-		fprintf(f, ", rip 0x%llx: %s\n",
-			(unsigned long long)res->regs.rip, access_target(p, a));
-		return;
-	case STOPPED_SHUTDOWN:
+	if (res->stop == STOPPED_SHUTDOWN)
 		describe_shutdown(f, p, res);
-		return;
-	case STOPPED_TIMEOUT:
-		if (res->detail[0]) /* not running: where it was */
-			fprintf(f, "kvmrun: %s: timeout: after limits.timeout "
-				"(%.3f s) the guest was still %s\n", name,
-				(double)p->facts.timeout_ns / 1e9, res->detail);
-		else
-			fprintf(f, "kvmrun: %s: timeout: the guest was still "
-				"running after limits.timeout (%.3f s)\n", name,
-				(double)p->facts.timeout_ns / 1e9);
-		return;
-	case STOPPED_EXIT_LIMIT:
-		fprintf(f, "kvmrun: %s: stopped after limits.exits (%llu "
-			"VM exits)\n", name, (unsigned long long)res->exits);
-		return;
-	default:
-		fprintf(f, "kvmrun: %s: unexpected stop: %s%s%s\n", name,
-			result_stop_name(res->stop), res->detail[0] ? ": " : "",
-			res->detail);
-	}
+	else
+		fprintf(f, "kvmrun: %s: %s\n", p->cfg->name,
+			report_stop_str(p, res, text, sizeof text));
 }
 
 static void report_log(FILE *f, const struct result *res)
@@ -681,7 +623,8 @@ static void report_verdict(FILE *f, const char *name, int status,
 	fputc('\n', f);
 }
 
-static void report_summary(FILE *f, const size_t counts[RANK_COUNT])
+static void report_summary(FILE *f, const struct report_opts *o,
+			   const size_t counts[RANK_COUNT])
 {
 	size_t failed = counts[RANK_FAIL] + counts[RANK_INVALID] +
 			counts[RANK_ERROR];
@@ -690,6 +633,10 @@ static void report_summary(FILE *f, const size_t counts[RANK_COUNT])
 		fprintf(f, "failed: %zu on expectations, %zu invalid, "
 			"%zu in error\n", counts[RANK_FAIL],
 			counts[RANK_INVALID], counts[RANK_ERROR]);
+	/* What failed, by name and cause, where the eye lands last. */
+	for (size_t i = 0; failed && o->lines && i < o->count; i++)
+		if (o->lines[i][0])
+			fprintf(f, "  %s\n", o->lines[i]);
 	fprintf(f, "%zu passed, %zu failed, %zu skipped\n",
 		counts[RANK_PASS], failed, counts[RANK_SKIP]);
 }
@@ -723,7 +670,7 @@ static void text_finish(const struct report_opts *o,
 			const size_t counts[RANK_COUNT])
 {
 	if (o->suite)
-		report_summary(stderr, counts);
+		report_summary(stderr, o, counts);
 }
 
 static bool always(const struct report_opts *o)
@@ -758,6 +705,22 @@ void report_before(struct report_opts *o, const struct config *cfg)
 			sinks[i]->before(o, cfg);
 }
 
+/* (out)'s line at the suite's end, on one line of the terminal. */
+static void suite_line(struct report_opts *o, const struct outcome *out)
+{
+	char head[HEADLINE_MAX];
+	int rank = status_rank(out->status);
+
+	o->line[0] = '\0';
+	if (rank == RANK_PASS || rank == RANK_SKIP)
+		return;
+	snprintf(o->line, sizeof o->line, "%s %s: %s", status_word(out->status),
+		 out->cfg->name, report_headline(out, head, sizeof head));
+	for (char *c = o->line; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
 void report_outcome(struct report_opts *o, const struct outcome *out)
 {
 	o->index++;
@@ -765,6 +728,8 @@ void report_outcome(struct report_opts *o, const struct outcome *out)
 	for (size_t i = 0; i < NSINKS; i++)
 		if (sinks[i]->wanted(o))
 			sinks[i]->outcome(o, out);
+	if (o->suite)
+		suite_line(o, out);
 }
 
 void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT])

@@ -15,6 +15,8 @@
 /* --trace: one line for exit (e), the latest of (res). */
 void report_trace_exit(const struct result *res, const struct exit_rec *e);
 
+#define REPORT_LINE 640 /* bytes of a config's line at a suite's end */
+
 /* Where reports go besides the human text on stderr. */
 struct report_opts {
 	bool tap;     /* TAP version 13 on stdout */
@@ -30,6 +32,11 @@ struct report_opts {
 	bool log_open;       /* they were (or could not be) opened */
 	char log_stem[4096]; /* their path less .log or .console */
 	bool lost;    /* a sink could not write all of an outcome */
+	char line[REPORT_LINE]; /* the last outcome's line at a suite's
+				   end, "VERDICT name: headline"; "" when it
+				   passed or skipped */
+	const char (*lines)[REPORT_LINE]; /* every config's, in order, for
+					     report_finish; or NULL */
 	size_t count; /* configs in this call */
 	size_t index; /* configs reported so far */
 };
@@ -57,8 +64,9 @@ void report_before(struct report_opts *o, const struct config *cfg);
 /* Report (out) to every sink: text on stderr, TAP, JSON. */
 void report_outcome(struct report_opts *o, const struct outcome *out);
 
-/* The summary after a suite, its last line "N passed, N failed, N
- * skipped"; (counts) is indexed by status_rank. */
+/* The summary after a suite: the counts of failures, a line for each
+ * config that failed (o->lines), then "N passed, N failed, N skipped";
+ * (counts) is indexed by status_rank. */
 void report_finish(const struct report_opts *o, const size_t counts[RANK_COUNT]);
 
 /* A format kvmrun reports in: (wanted) says whether these options ask

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "headline.h"
 #include "hints.h"
 #include "report.h"
 #include "subtests.h"
@@ -323,6 +324,9 @@ static void json_outcome(struct report_opts *o, const struct outcome *out)
 	json_object_set_new(doc, "problems", problems);
 	json_object_set_new(doc, "error", out->why ? str(out->why)
 						       : json_null());
+	char head[HEADLINE_MAX];
+	report_headline(out, head, sizeof head);
+	json_object_set_new(doc, "headline", head[0] ? str(head) : json_null());
 	json_object_set_new(doc, "mode", out->plan
 			    ? json_string(out->plan->mode->name) : json_null());
 	add_run(doc, out);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "headline.h"
 #include "report.h"
 #include "subtests.h"
 #include "utf8.h"
@@ -79,27 +80,6 @@ static void problems(FILE *f, const struct diag *d)
 	}
 }
 
-/* Why the config did not pass, as the message of its element. */
-static const char *headline(const struct outcome *out, char *buf, size_t len)
-{
-	if (out->why)
-		return out->why;
-	if (!out->plan)
-		return "the config is invalid";
-	if (out->res && !out->v->stop_ok) {
-		snprintf(buf, len, "the guest stopped: %s%s%s",
-			 result_stop_name(out->res->stop),
-			 out->res->detail[0] ? ": " : "", out->res->detail);
-		return buf;
-	}
-	if (out->v && out->v->failed) {
-		snprintf(buf, len, "%zu expectation%s failed", out->v->failed,
-			 out->v->failed == 1 ? "" : "s");
-		return buf;
-	}
-	return status_word(out->status);
-}
-
 /* The results the guest reported, a test case each, in a class named
  * after the config. */
 static void subtest_cases(FILE *f, const struct config *cfg,
@@ -137,7 +117,7 @@ static void junit_outcome(struct report_opts *o, const struct outcome *out)
 	};
 	FILE *f = o->junit;
 	const char *kind = element[status_rank(out->status)];
-	char buf[256];
+	char buf[HEADLINE_MAX];
 
 	fputs("    <testcase classname=\"kvmrun\" name=\"", f);
 	xml_str(f, out->cfg->name);
@@ -147,8 +127,14 @@ static void junit_outcome(struct report_opts *o, const struct outcome *out)
 		out->res ? (double)out->res->ns / 1e9 : 0.0);
 	if (kind) {
 		fprintf(f, "      <%s message=\"", kind);
-		xml_str(f, headline(out, buf, sizeof buf));
+		/* The headline first in the text too: reporters that show
+		 * only one of the two show the cause. */
+		xml_str(f, report_headline(out, buf, sizeof buf));
 		fputs("\">", f);
+		if (out->plan || out->why) { /* else its problems follow */
+			xml_str(f, buf);
+			fputc('\n', f);
+		}
 		if (out->v)
 			failed_expectations(f, out->v);
 		problems(f, &out->cfg->diag);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "headline.h"
 #include "report.h"
 #include "subtests.h"
 #include "utf8.h"
@@ -14,14 +15,15 @@
 
 /* (s) as a double-quoted YAML string: what YAML cannot hold (control
  * bytes, broken UTF-8, U+FFFE, U+FFFF) as \xNN, byte by byte. In a list
- * (item), a space after a colon in the first word is \x20: prove's
- * YAMLish reads - "file.yaml: ..." as a mapping, and fails. */
+ * (item), every space after a colon is \x20: prove's YAMLish reads an
+ * item whose first word ends in a colon, - "file.yaml:4:1: key: ...",
+ * as a mapping, and fails ("does not support multi-line quoted
+ * scalars"); with each such space escaped, the first word runs to a
+ * space that no colon precedes. */
 static void yaml_string(const char *s, bool item)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
-	bool first_word = item;
-
 	putchar('"');
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
@@ -33,11 +35,10 @@ static void yaml_string(const char *s, bool item)
 		else if (c == '\n')
 			fputs("\\n", stdout);
 		else if (c < 0x20 || c >= 0x7f ||
-			 (first_word && c == ' ' && i && p[i - 1] == ':'))
+			 (item && c == ' ' && i && p[i - 1] == ':'))
 			printf("\\x%02x", c);
 		else
 			putchar(c);
-		first_word &= c != ' ';
 		i += n > 1 ? n : 1;
 	}
 	putchar('"');
@@ -69,7 +70,11 @@ static void verdict_yaml(const struct outcome *out, const struct verdict *e)
 {
 	char at[300];
 
+	char head[HEADLINE_MAX];
+
 	puts("  ---");
+	if (strcmp(e->what, "stop") == 0)
+		yaml_field("message", report_headline(out, head, sizeof head));
 	yaml_field("expected", e->expected);
 	yaml_field("actual", e->actual);
 	if (e->pos.line) {
@@ -102,9 +107,10 @@ static void problem_items(const struct diag *d)
 /* Why a config did not run: its problems, or the VM's. */
 static void problems_yaml(const struct outcome *out)
 {
+	char line[HEADLINE_MAX];
+
 	puts("  ---");
-	if (out->why)
-		yaml_field("message", out->why);
+	yaml_field("message", report_headline(out, line, sizeof line));
 	if (out->cfg->diag.count || (out->plan_diag && out->plan_diag->count))
 		puts("  problems:");
 	problem_items(&out->cfg->diag);
@@ -192,7 +198,9 @@ static void config_point(const struct report_opts *o, const struct outcome *out)
 		problems_yaml(out);
 		return;
 	}
+	char head[HEADLINE_MAX];
 	puts("  ---");
+	yaml_field("message", report_headline(out, head, sizeof head));
 	if (out->res)
 		exception_yaml(out->res);
 	puts("  failures:");
