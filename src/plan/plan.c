@@ -1039,11 +1039,21 @@ struct plan_facts plan_facts(const struct config *cfg)
 	struct plan_facts f = {
 		.timeout_ns = cfg->timeout_ns, .max_exits = cfg->max_exits,
 		.fwcfg = { .cpus = (uint16_t)cfg->cpus, .max_cpus = (uint16_t)cfg->cpus },
+		.regions = cfg->regions, .nregions = cfg->nregions,
+		.cpus = cfg->cpus, .irqchip = cfg->irqchip, .pit = cfg->pit,
+		.hyperv = cfg->hyperv,
+		.cpuid = { .model = cfg->cpuid_model, .set = cfg->cpuid_set,
+			   .clear = cfg->cpuid_clear, .nset = cfg->ncpuid_set,
+			   .nclear = cfg->ncpuid_clear },
+		.ports = cfg->ports, .mmio = cfg->mmio, .nports = cfg->nports,
+		.nmmio = cfg->nmmio,
+		.ignore_unhandled = cfg->unhandled == UNHANDLED_IGNORE,
 	};
 
 	for (size_t i = 0; i < cfg->nregions; i++)
 		if (!cfg->regions[i].readonly)
 			f.fwcfg.ram_size += cfg->regions[i].size;
+	memcpy(f.cpuid.vendor, cfg->cpuid_vendor, sizeof f.cpuid.vendor);
 	return f;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "cpuid.h"
 #include "dev_fwcfg.h"
 #include "idt.h"
 #include "image.h"
@@ -27,11 +28,25 @@ struct blob {
 	struct pos pos;      /* the config item it comes from */
 };
 
-/* What the run and the devices need of the config, decided once. */
+/* What the VM, I/O and run stages need of the config, decided once:
+ * after plan_build they read this, never the config. The arrays are the
+ * config's (it outlives the plan), read only. */
 struct plan_facts {
 	uint64_t timeout_ns; /* limits.timeout */
 	uint64_t max_exits;  /* limits.exits; 0 for no cap */
 	struct fwcfg_facts fwcfg; /* RAM (without ROM) and vCPUs */
+
+	const struct mem_region *regions; /* RAM and ROM, as memory: says */
+	size_t nregions;
+	unsigned cpus;        /* cpu.count */
+	bool irqchip, pit;    /* KVM's LAPIC, IOAPIC and PIC; its PIT */
+	bool hyperv;          /* cpu.hyperv */
+	struct cpuid_edits cpuid; /* cpu.cpuid */
+
+	/* The handler table: base, size, kind, value and input of each */
+	const struct handler_cfg *ports, *mmio;
+	size_t nports, nmmio;
+	bool ignore_unhandled; /* unhandled: ignore */
 };
 
 struct plan {
