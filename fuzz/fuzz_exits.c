@@ -52,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			    NULL, 0);
 	if (cfg->diag.count)
 		abort(); /* the config above must stay valid */
-	plan = (struct plan){ .cfg = cfg, .facts = plan_facts(cfg) };
+	plan = (struct plan){ .facts = plan_facts(cfg) };
 	io_register(&io, &plan, -1);
 	return 0;
 }
