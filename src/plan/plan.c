@@ -828,14 +828,19 @@ static void check_handlers(struct plan *p, const struct config *cfg)
 			}
 }
 
-/* What expect.memory reads after the run must be RAM: say so now. */
+/* What expect.memory reads after the run must be RAM: say so now, and
+ * list the ranges the run collects for it (p->reads). */
 static void check_expectations(struct plan *p, const struct config *cfg)
 {
 	char key[40];
 
+	if (cfg->expect.nmem &&
+	    !(p->reads = calloc(cfg->expect.nmem, sizeof *p->reads)))
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < cfg->expect.nmem; i++) {
 		const struct mem_expect *m = &cfg->expect.mem[i];
 		uint64_t len = m->width ? m->width : m->len, last;
+		p->reads[p->nreads++] = (struct mem_read){ m->at, (size_t)len };
 		if (!__builtin_add_overflow(m->at, len - 1, &last) &&
 		    plan_ram_covers(cfg, m->at, len, false))
 			continue;
@@ -1120,6 +1125,7 @@ void plan_free(struct plan *p)
 	free(p->acpi);
 	free(p->blobs);
 	free(p->maps);
+	free(p->reads);
 	pt_free(&p->pt);
 	diag_free(&p->diag);
 	memset(p, 0, sizeof *p);

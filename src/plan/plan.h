@@ -49,10 +49,19 @@ struct plan_facts {
 	bool ignore_unhandled; /* unhandled: ignore */
 };
 
+/* A range of guest memory the run collects into the result for the
+ * checks (expect.memory), as the guest left it. */
+struct mem_read {
+	uint64_t gpa;
+	size_t len;
+};
+
 struct plan {
 	const struct config *cfg;
 	struct diag diag;     /* the problems the plan found, after the config's */
 	struct plan_facts facts;
+	struct mem_read *reads; /* one per expect.memory item, in order */
+	size_t nreads;
 	const struct mode_state *mode;
 	struct image *images; /* one per cfg->images */
 
