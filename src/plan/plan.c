@@ -236,6 +236,7 @@ static void load_images(struct plan *p, const struct config *cfg)
 	p->images = calloc(cfg->nimages ? cfg->nimages : 1, sizeof *p->images);
 	if (!p->images)
 		err(EXIT_USAGE, "calloc");
+	p->nimages = cfg->nimages;
 	for (size_t i = 0; i < cfg->nimages; i++) {
 		struct image_cfg *ic = &cfg->images[i];
 		struct image *img = &p->images[i];
@@ -1114,7 +1115,7 @@ bool plan_build(struct plan *p, const struct config *cfg)
 
 void plan_free(struct plan *p)
 {
-	for (size_t i = 0; p->images && i < p->cfg->nimages; i++)
+	for (size_t i = 0; p->images && i < p->nimages; i++)
 		image_free(&p->images[i]);
 	free(p->images);
 	for (size_t i = 0; p->modules && i < p->cfg->nmodules; i++)

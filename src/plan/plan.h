@@ -64,6 +64,7 @@ struct plan {
 	size_t nreads;
 	const struct mode_state *mode;
 	struct image *images; /* one per cfg->images */
+	size_t nimages;
 
 	struct blob *blobs;
 	size_t nblobs;

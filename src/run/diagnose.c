@@ -123,7 +123,7 @@ void diagnose_cpu(const struct vm *vm, const struct kvm_regs *r,
 
 void diagnose_place(const struct plan *p, struct cpu_diagnosis *d)
 {
-	for (size_t i = 0; p->images && i < p->cfg->nimages; i++)
+	for (size_t i = 0; p->images && i < p->nimages; i++)
 		if (symbols_lookup(&p->images[i], d->code_linear, &d->rip_place))
 			return;
 }
