@@ -114,13 +114,13 @@ struct plan_facts plan_facts(const struct config *cfg);
 void plan_free(struct plan *p);
 
 /* The RAM region holding [gpa, gpa + len), or NULL. */
-const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
+const struct mem_region *plan_region(const struct plan_facts *f, uint64_t gpa,
 				     uint64_t len);
 
 /* True if [gpa, gpa + len) is all RAM (writable RAM if (writable)),
  * possibly across adjacent regions: the one predicate of the plan and of
  * the checks after the run. */
-bool plan_ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
+bool plan_ram_covers(const struct plan_facts *f, uint64_t gpa, uint64_t len,
 		     bool writable);
 
 /* The guest-physical address of (virt) under the plan's initial paging;
