@@ -52,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			    NULL, 0);
 	if (cfg->diag.count)
 		abort(); /* the config above must stay valid */
-	plan = (struct plan){ .cfg = cfg, .facts = plan_facts(cfg) };
+	plan = (struct plan){ .facts = plan_facts(cfg) };
 	io_register(&io, &plan, -1);
 	return 0;
 }
@@ -68,7 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(page, 0, sizeof page);
 	memcpy(page, data, size < sizeof page ? size : sizeof page);
-	if (mem_map(&mem, &ops, 32764, cfg, why, sizeof why) < 0)
+	if (mem_map(&mem, &ops, 32764, plan.facts.regions,
+		    plan.facts.nregions, why, sizeof why) < 0)
 		abort();
 	switch (run->exit_reason % 3) {
 	case 0:

@@ -320,7 +320,7 @@ static void execute(const struct plan *p, const struct options *o,
 	if (out->status == 0) {
 		run_guest(&s.run, s.gdb);
 		console_finish(&res);
-		check_run(p->cfg, &res, &s.vm, &v);
+		check_run(&p->cfg->expect, &res, &v);
 		out->status = check_exit_status(&v);
 		out->res = &res;
 		out->v = &v;

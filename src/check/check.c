@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "escape.h"
-#include "plan.h"
+#include "status.h"
 #include "subtests.h"
 #include "x86.h"
 
@@ -73,30 +73,28 @@ static void check_exception(int want, const struct result *res,
 	}
 }
 
-static void check_stop(const struct config *cfg, const struct result *res,
+static void check_stop(const struct expect_cfg *e, const struct result *res,
 		       struct verdicts *out)
 {
-	unsigned allowed = cfg->expect.stops ? cfg->expect.stops
+	unsigned allowed = e->stops ? e->stops
 					     : 1U << STOP_HLT | 1U << STOP_EXIT;
 	bool known = res->stop <= STOPPED_POWEROFF;
 
 	out->stop_ok = known && (allowed & (1U << stop_kinds[res->stop]));
-	struct verdict *v = add(out, cfg->expect.stop_pos, out->stop_ok, "stop");
+	struct verdict *v = add(out, e->stop_pos, out->stop_ok, "stop");
 	size_t n = 0;
 	for (int k = 0; k < STOP_NKINDS; k++)
 		if (allowed & (1U << k))
 			n += (size_t)snprintf(v->expected + n, sizeof v->expected - n,
 					      "%s%s", n ? " or " : "", stop_names[k]);
 	set(v->actual, "%s", result_stop_name(res->stop));
-	if (cfg->expect.exception >= 0)
-		check_exception(cfg->expect.exception, res, v, out);
+	if (e->exception >= 0)
+		check_exception(e->exception, res, v, out);
 }
 
-static void check_status(const struct config *cfg, const struct result *res,
+static void check_status(const struct expect_cfg *e, const struct result *res,
 			 struct verdicts *out)
 {
-	const struct expect_cfg *e = &cfg->expect;
-
 	if (!e->has_status && !res->has_status)
 		return;
 	uint64_t want = e->has_status ? e->status : 0;
@@ -133,11 +131,10 @@ static bool console_matches(const struct expect_cfg *e, const struct result *res
 	return true;
 }
 
-static void check_console(const struct config *cfg, const struct result *res,
+static void check_console(const struct expect_cfg *e, const struct result *res,
 			  struct verdicts *out)
 {
 	static const char *const how[] = { "", "", "containing ", "matching /" };
-	const struct expect_cfg *e = &cfg->expect;
 	char text[160];
 
 	if (e->console == CONSOLE_ANY)
@@ -152,11 +149,11 @@ static void check_console(const struct config *cfg, const struct result *res,
 	    res->console_truncated ? " (truncated capture)" : "");
 }
 
-static void check_regs(const struct config *cfg, const struct result *res,
+static void check_regs(const struct expect_cfg *e, const struct result *res,
 		       struct verdicts *out)
 {
-	for (size_t i = 0; i < cfg->expect.nregs; i++) {
-		const struct reg_value *rv = &cfg->expect.regs[i];
+	for (size_t i = 0; i < e->nregs; i++) {
+		const struct reg_value *rv = &e->regs[i];
 		uint64_t mask = rv->reg->width == 8 ? ~0ULL
 					: (1ULL << (8 * rv->reg->width)) - 1;
 		uint64_t got = cpu_reg_get(&res->regs, rv->reg->reg) & mask;
@@ -174,37 +171,23 @@ static void check_regs(const struct config *cfg, const struct result *res,
 	}
 }
 
-/* A copy of guest-physical [gpa, gpa + len), which may span adjacent
- * regions (each its own mapping), or NULL when it is not all RAM. */
-static uint8_t *read_guest(const struct config *cfg, const struct vm *vm,
-			   uint64_t gpa, size_t len)
+/* The bytes the run collected for expect.memory (i): NULL when they
+ * were not all RAM. */
+static const uint8_t *collected(const struct result *res, size_t i,
+				uint64_t at, size_t len)
 {
-	uint8_t *buf;
+	const struct mem_bytes *b = i < res->nmemory ? &res->memory[i] : NULL;
 
-	if (!plan_ram_covers(cfg, gpa, len, false) || !(buf = malloc(len ? len : 1)))
-		return NULL;
-	for (size_t done = 0; done < len;) {
-		const struct mem_region *r = plan_region(cfg, gpa + done, 1);
-		uint64_t room = r->base + (r->size - 1) - (gpa + done) + 1;
-		size_t n = len - done < room ? len - done : (size_t)room;
-		const uint8_t *p = vm_gpa(vm, gpa + done, n);
-		if (!p) {
-			free(buf);
-			return NULL;
-		}
-		memcpy(buf + done, p, n);
-		done += n;
-	}
-	return buf;
+	return b && b->gpa == at && b->len == len ? b->bytes : NULL;
 }
 
-static void check_memory(const struct config *cfg, const struct vm *vm,
+static void check_memory(const struct expect_cfg *e, const struct result *res,
 			 struct verdicts *out)
 {
-	for (size_t i = 0; i < cfg->expect.nmem; i++) {
-		const struct mem_expect *m = &cfg->expect.mem[i];
+	for (size_t i = 0; i < e->nmem; i++) {
+		const struct mem_expect *m = &e->mem[i];
 		size_t len = m->width ? m->width : m->len;
-		uint8_t *p = read_guest(cfg, vm, m->at, len);
+		const uint8_t *p = collected(res, i, m->at, len);
 		char what[48], text[160];
 		bool ok;
 		snprintf(what, sizeof what, "memory 0x%llx", (unsigned long long)m->at);
@@ -218,7 +201,6 @@ static void check_memory(const struct config *cfg, const struct vm *vm,
 			    (unsigned long long)m->value, (unsigned long long)m->value);
 			set(v->actual, p ? "%s 0x%llx (%llu)" : "%s: not in RAM",
 			    m->what, (unsigned long long)got, (unsigned long long)got);
-			free(p);
 			continue;
 		}
 		ok = p && memcmp(p, m->bytes, len) == 0;
@@ -231,27 +213,26 @@ static void check_memory(const struct config *cfg, const struct vm *vm,
 		else
 			set(v->actual, "[0x%llx, +%zu) is not in RAM",
 			    (unsigned long long)m->at, len);
-		free(p);
 	}
 }
 
 /* expect.subtests: every result the guest reported passes (or is
  * skipped, or failed as it expected), and the report is whole. */
-static void check_subtests(const struct config *cfg, const struct result *res,
+static void check_subtests(const struct expect_cfg *e, const struct result *res,
 			   struct verdicts *out)
 {
 	const struct subtests *s = &out->sub;
 	char counts[200], names[160];
 	size_t n = 0;
 
-	if (cfg->expect.subtests == SUBTESTS_NONE)
+	if (e->subtests == SUBTESTS_NONE)
 		return;
-	subtests_read(cfg->expect.subtests, res->console, res->console_len,
+	subtests_read(e->subtests, res->console, res->console_len,
 		      res->console_truncated, &out->sub);
 	bool ok = !s->count[SUB_FAIL] && !s->problem[0];
-	struct verdict *v = add(out, cfg->expect.subtests_pos, ok, "subtests");
+	struct verdict *v = add(out, e->subtests_pos, ok, "subtests");
 	set(v->expected, "every %s result a pass or a skip",
-	    subtest_formats[cfg->expect.subtests]);
+	    subtest_formats[e->subtests]);
 	subtests_counts_str(s, counts, sizeof counts);
 	names[0] = '\0';
 	for (size_t i = 0; i < s->n; i++) {
@@ -266,23 +247,23 @@ static void check_subtests(const struct config *cfg, const struct result *res,
 		set(v->actual, "%s%s%s", counts, n ? ": " : "", names);
 }
 
-void check_run(const struct config *cfg, const struct result *res,
-	       const struct vm *vm, struct verdicts *out)
+void check_run(const struct expect_cfg *e, const struct result *res,
+	       struct verdicts *out)
 {
 	memset(out, 0, sizeof *out);
-	check_stop(cfg, res, out);
-	check_status(cfg, res, out);
-	check_console(cfg, res, out);
-	check_regs(cfg, res, out);
-	check_memory(cfg, vm, out);
-	check_subtests(cfg, res, out);
+	check_stop(e, res, out);
+	check_status(e, res, out);
+	check_console(e, res, out);
+	check_regs(e, res, out);
+	check_memory(e, res, out);
+	check_subtests(e, res, out);
 	/* After a stop the config does not allow, the end state is not the
 	 * one the expectations describe: they are not checked, and say so
 	 * instead of adding failures that are only noise. */
 	for (size_t i = 1; !out->stop_ok && i < out->n; i++)
 		out->v[i].unchecked = true;
-	out->skipped = out->stop_ok && cfg->expect.has_skip_status &&
-		       res->has_status && res->status == cfg->expect.skip_status;
+	out->skipped = out->stop_ok && e->has_skip_status &&
+		       res->has_status && res->status == e->skip_status;
 }
 
 int check_exit_status(const struct verdicts *v)

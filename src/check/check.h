@@ -7,11 +7,12 @@
 #include "config.h"
 #include "result.h"
 #include "verdict.h"
-#include "vm.h"
 
-/* Evaluate every expectation of (cfg) against (res) and guest memory. */
-void check_run(const struct config *cfg, const struct result *res,
-	       const struct vm *vm, struct verdicts *out);
+/* Evaluate the expectations (e) against the result (res) alone: guest
+ * memory is what the run collected into res->memory, one range per
+ * expect.memory item, in order. */
+void check_run(const struct expect_cfg *e, const struct result *res,
+	       struct verdicts *out);
 
 /* kvmrun's exit status for a run with these verdicts. */
 int check_exit_status(const struct verdicts *v);

@@ -70,7 +70,7 @@ static bool write_read_only(const struct plan *p, const struct result *res,
 		return false;
 	uint64_t phys;
 	const struct mem_region *r = plan_translate(p, e->cr2, &phys, NULL)
-		? plan_region(p->cfg, phys, 1) : NULL;
+		? plan_region(&p->facts, phys, 1) : NULL;
 	if (r && r->readonly)
 		snprintf(buf, HINT_LEN, "a write to 0x%llx, which is ROM (a "
 			 "read-only memory region), mapped read-only",

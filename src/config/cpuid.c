@@ -79,20 +79,25 @@ static void change(struct kvm_cpuid2 *c, unsigned index, bool on)
 		*reg_of(e, f->reg) &= ~(1u << f->bit);
 }
 
-void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg)
+bool cpuid_edits_any(const struct cpuid_edits *e)
 {
-	if (cfg->cpuid_model)
-		cpu_model_apply(c, cfg->cpuid_model);
+	return e->model || e->vendor[0] || e->nset || e->nclear;
+}
+
+void cpuid_apply(struct kvm_cpuid2 *c, const struct cpuid_edits *ed)
+{
+	if (ed->model)
+		cpu_model_apply(c, ed->model);
 	struct kvm_cpuid_entry2 *e = entry(c, 0);
-	if (cfg->cpuid_vendor[0] && e) { /* EBX, EDX, ECX spell it */
-		memcpy(&e->ebx, cfg->cpuid_vendor, 4);
-		memcpy(&e->edx, cfg->cpuid_vendor + 4, 4);
-		memcpy(&e->ecx, cfg->cpuid_vendor + 8, 4);
+	if (ed->vendor[0] && e) { /* EBX, EDX, ECX spell it */
+		memcpy(&e->ebx, ed->vendor, 4);
+		memcpy(&e->edx, ed->vendor + 4, 4);
+		memcpy(&e->ecx, ed->vendor + 8, 4);
 	}
-	for (size_t i = 0; i < cfg->ncpuid_set; i++)
-		change(c, cfg->cpuid_set[i], true);
-	for (size_t i = 0; i < cfg->ncpuid_clear; i++)
-		change(c, cfg->cpuid_clear[i], false);
+	for (size_t i = 0; i < ed->nset; i++)
+		change(c, ed->set[i], true);
+	for (size_t i = 0; i < ed->nclear; i++)
+		change(c, ed->clear[i], false);
 }
 
 void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id)

@@ -7,6 +7,8 @@
 #define KVMRUN_CPUID_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
@@ -21,11 +23,22 @@ extern const struct cpuid_feature cpuid_features[];
 /* The features' names, NULL-terminated. */
 const char *const *cpuid_feature_names(void);
 
-struct config;
+struct cpu_model;
 
-/* Apply the config's model, then its vendor and features, to (c); a
+/* cpu.cpuid as the plan resolves it: what to change in KVM's table. */
+struct cpuid_edits {
+	const struct cpu_model *model; /* or NULL */
+	char vendor[13];               /* or empty */
+	const unsigned *set, *clear;   /* indexes in cpuid_features */
+	size_t nset, nclear;
+};
+
+/* True if (e) changes anything. */
+bool cpuid_edits_any(const struct cpuid_edits *e);
+
+/* Apply the model, then the vendor and features, of (e) to (c); a
  * feature in a leaf that KVM did not give is left out. */
-void cpuid_apply(struct kvm_cpuid2 *c, const struct config *cfg);
+void cpuid_apply(struct kvm_cpuid2 *c, const struct cpuid_edits *e);
 
 /* Say (id) is this vCPU's APIC ID: CPUID 1 EBX[31:24], and the x2APIC
  * ID in EDX of leaves 0xB and 0x1F, as a PC's firmware leaves them. */

@@ -25,11 +25,11 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 /* ---- RAM ---- */
 
-const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
+const struct mem_region *plan_region(const struct plan_facts *f, uint64_t gpa,
 				     uint64_t len)
 {
-	for (size_t i = 0; i < cfg->nregions; i++) {
-		const struct mem_region *r = &cfg->regions[i];
+	for (size_t i = 0; i < f->nregions; i++) {
+		const struct mem_region *r = &f->regions[i];
 		if (gpa >= r->base && len <= r->size &&
 		    gpa - r->base <= r->size - len)
 			return r;
@@ -37,11 +37,11 @@ const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
 	return NULL;
 }
 
-bool plan_ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
-		       bool writable)
+bool plan_ram_covers(const struct plan_facts *f, uint64_t gpa, uint64_t len,
+		     bool writable)
 {
 	while (len) {
-		const struct mem_region *r = plan_region(cfg, gpa, 1);
+		const struct mem_region *r = plan_region(f, gpa, 1);
 		if (!r || (writable && r->readonly))
 			return false;
 		uint64_t room = r->size - (gpa - r->base);
@@ -172,7 +172,7 @@ static bool find_free_from(const struct plan *p, uint64_t size,
 		a = align_up(a < floor ? floor : a, align);
 		if (a + size > limit || a + size < a || (found && a >= *out))
 			continue;
-		if (!plan_ram_covers(cfg, a, size, true) || ranges_hit(&r, a, size) ||
+		if (!plan_ram_covers(&p->facts, a, size, true) || ranges_hit(&r, a, size) ||
 		    (cfg->has_stack && overlaps(a, size, low, cfg->stack - low)))
 			continue;
 		*out = a;
@@ -236,6 +236,7 @@ static void load_images(struct plan *p, const struct config *cfg)
 	p->images = calloc(cfg->nimages ? cfg->nimages : 1, sizeof *p->images);
 	if (!p->images)
 		err(EXIT_USAGE, "calloc");
+	p->nimages = cfg->nimages;
 	for (size_t i = 0; i < cfg->nimages; i++) {
 		struct image_cfg *ic = &cfg->images[i];
 		struct image *img = &p->images[i];
@@ -298,14 +299,14 @@ static const char *outside_hint(const struct plan *p, const struct blob *b)
 
 /* Every blob in RAM, and no two overlapping: a sweep in address order,
  * each blob checked against the one reaching furthest before it. */
-static void check_blobs(struct plan *p, const struct config *cfg)
+static void check_blobs(struct plan *p)
 {
 	const struct blob **s = sorted_blobs(p), *reach = NULL;
 
 	for (size_t i = 0; i < p->nblobs; i++) {
 		const struct blob *b = s[i];
 		bool table = !b->seg; /* kvmrun's own: GDT or page tables */
-		if (!plan_ram_covers(cfg, b->gpa, b->size, table))
+		if (!plan_ram_covers(&p->facts, b->gpa, b->size, table))
 			diag_add(&p->diag, b->pos, "", "%s [0x%llx, 0x%llx) "
 				 "lies outside %sRAM%s", b->what,
 				 (unsigned long long)b->gpa,
@@ -567,7 +568,7 @@ static const char *idt_unusable(const struct plan *p, uint64_t base)
 	uint64_t phys;
 	struct pt_walk w;
 
-	if (!plan_ram_covers(p->cfg, base, IDT_PAGE, true))
+	if (!plan_ram_covers(&p->facts, base, IDT_PAGE, true))
 		return "is not in writable RAM";
 	/* Outside long mode IDTR's base has 32 bits, paging or not. */
 	if (p->mode->paging != PT_4LEVEL && base > FOUR_GIB - IDT_PAGE)
@@ -639,7 +640,7 @@ static void plan_entry(struct plan *p, const struct config *cfg)
 			if (b->seg && p->entry >= b->vaddr && p->entry - b->vaddr < b->size)
 				to = (b->gpa + (p->entry - b->vaddr)) & ~(PAGE_4K - 1);
 		}
-		if (plan_region(cfg, to, 1))
+		if (plan_region(&p->facts, to, 1))
 			diag_add(d, pos, key, "entry 0x%llx is not mapped by the "
 				 "page tables; a mapping such as { virt: 0x%llx, "
 				 "phys: 0x%llx, size: 4K } in paging.map would "
@@ -655,7 +656,7 @@ static void plan_entry(struct plan *p, const struct config *cfg)
 		diag_add(d, pos, key, "entry 0x%llx is mapped with nx: take nx "
 			 "off the paging.map entry that covers it",
 			 (unsigned long long)p->entry);
-	if (!plan_region(cfg, phys, 1))
+	if (!plan_region(&p->facts, phys, 1))
 		diag_add(d, pos, key, "entry 0x%llx (physical 0x%llx) is not in "
 			 "RAM", (unsigned long long)p->entry,
 			 (unsigned long long)phys);
@@ -669,7 +670,7 @@ static uint64_t default_stack(const struct plan *p, const struct config *cfg)
 	uint64_t phys;
 
 	if (plan_translate(p, p->entry, &phys, NULL))
-		r = plan_region(cfg, phys, 1);
+		r = plan_region(&p->facts, phys, 1);
 	for (size_t i = 0; (!r || r->readonly) && i < cfg->nregions; i++)
 		r = &cfg->regions[i];
 	if (!r || r->readonly)
@@ -712,7 +713,7 @@ static void plan_stack(struct plan *p, const struct config *cfg)
 		return;
 	}
 	p->stack_phys = phys + 1;
-	const struct mem_region *r = plan_region(cfg, phys, 1);
+	const struct mem_region *r = plan_region(&p->facts, phys, 1);
 	if (!r || r->readonly) {
 		diag_add(d, pos, key, "stack 0x%llx (physical 0x%llx) is not in "
 			 "writable RAM", (unsigned long long)p->stack,
@@ -828,16 +829,21 @@ static void check_handlers(struct plan *p, const struct config *cfg)
 			}
 }
 
-/* What expect.memory reads after the run must be RAM: say so now. */
+/* What expect.memory reads after the run must be RAM: say so now, and
+ * list the ranges the run collects for it (p->reads). */
 static void check_expectations(struct plan *p, const struct config *cfg)
 {
 	char key[40];
 
+	if (cfg->expect.nmem &&
+	    !(p->reads = calloc(cfg->expect.nmem, sizeof *p->reads)))
+		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < cfg->expect.nmem; i++) {
 		const struct mem_expect *m = &cfg->expect.mem[i];
 		uint64_t len = m->width ? m->width : m->len, last;
+		p->reads[p->nreads++] = (struct mem_read){ m->at, (size_t)len };
 		if (!__builtin_add_overflow(m->at, len - 1, &last) &&
-		    plan_ram_covers(cfg, m->at, len, false))
+		    plan_ram_covers(&p->facts, m->at, len, false))
 			continue;
 		snprintf(key, sizeof key, "expect.memory[%zu]", i);
 		diag_add(&p->diag, m->pos, key, "[0x%llx, +%llu) is not in RAM",
@@ -921,7 +927,7 @@ static void plan_acpi(struct plan *p, const struct config *cfg)
 			 "IOAPIC, which irqchip makes");
 		return;
 	}
-	if (!plan_ram_covers(cfg, ACPI_BASE, ACPI_SIZE, true)) {
+	if (!plan_ram_covers(&p->facts, ACPI_BASE, ACPI_SIZE, true)) {
 		diag_add(&p->diag, cfg->acpi_pos, "acpi", "the ACPI tables go "
 			 "at 0x%x-0x%x (a kernel looks for them there), which "
 			 "is not writable RAM: start memory at 0", ACPI_BASE,
@@ -1039,11 +1045,21 @@ struct plan_facts plan_facts(const struct config *cfg)
 	struct plan_facts f = {
 		.timeout_ns = cfg->timeout_ns, .max_exits = cfg->max_exits,
 		.fwcfg = { .cpus = (uint16_t)cfg->cpus, .max_cpus = (uint16_t)cfg->cpus },
+		.regions = cfg->regions, .nregions = cfg->nregions,
+		.cpus = cfg->cpus, .irqchip = cfg->irqchip, .pit = cfg->pit,
+		.hyperv = cfg->hyperv,
+		.cpuid = { .model = cfg->cpuid_model, .set = cfg->cpuid_set,
+			   .clear = cfg->cpuid_clear, .nset = cfg->ncpuid_set,
+			   .nclear = cfg->ncpuid_clear },
+		.ports = cfg->ports, .mmio = cfg->mmio, .nports = cfg->nports,
+		.nmmio = cfg->nmmio,
+		.ignore_unhandled = cfg->unhandled == UNHANDLED_IGNORE,
 	};
 
 	for (size_t i = 0; i < cfg->nregions; i++)
 		if (!cfg->regions[i].readonly)
 			f.fwcfg.ram_size += cfg->regions[i].size;
+	memcpy(f.cpuid.vendor, cfg->cpuid_vendor, sizeof f.cpuid.vendor);
 	return f;
 }
 
@@ -1072,7 +1088,7 @@ bool plan_build(struct plan *p, const struct config *cfg)
 	/* The images first: one that misses RAM is the cause to name, not
 	 * the "no room" for the tables placed around it; with every other
 	 * image's problems. */
-	check_blobs(p, cfg);
+	check_blobs(p);
 	if (d->count != before)
 		return false;
 	/* At a fixed address: before what is placed wherever there is room. */
@@ -1088,7 +1104,7 @@ bool plan_build(struct plan *p, const struct config *cfg)
 		plan_multiboot(p, cfg);
 	if (d->count != before)
 		return false;
-	check_blobs(p, cfg);
+	check_blobs(p);
 	plan_entry(p, cfg);
 	plan_stack(p, cfg);
 	p->tss_addr = find_tss(cfg);
@@ -1099,7 +1115,7 @@ bool plan_build(struct plan *p, const struct config *cfg)
 
 void plan_free(struct plan *p)
 {
-	for (size_t i = 0; p->images && i < p->cfg->nimages; i++)
+	for (size_t i = 0; p->images && i < p->nimages; i++)
 		image_free(&p->images[i]);
 	free(p->images);
 	for (size_t i = 0; p->modules && i < p->cfg->nmodules; i++)
@@ -1110,6 +1126,7 @@ void plan_free(struct plan *p)
 	free(p->acpi);
 	free(p->blobs);
 	free(p->maps);
+	free(p->reads);
 	pt_free(&p->pt);
 	diag_free(&p->diag);
 	memset(p, 0, sizeof *p);

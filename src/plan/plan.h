@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "cpuid.h"
 #include "dev_fwcfg.h"
 #include "idt.h"
 #include "image.h"
@@ -27,19 +28,43 @@ struct blob {
 	struct pos pos;      /* the config item it comes from */
 };
 
-/* What the run and the devices need of the config, decided once. */
+/* What the VM, I/O and run stages need of the config, decided once:
+ * after plan_build they read this, never the config. The arrays are the
+ * config's (it outlives the plan), read only. */
 struct plan_facts {
 	uint64_t timeout_ns; /* limits.timeout */
 	uint64_t max_exits;  /* limits.exits; 0 for no cap */
 	struct fwcfg_facts fwcfg; /* RAM (without ROM) and vCPUs */
+
+	const struct mem_region *regions; /* RAM and ROM, as memory: says */
+	size_t nregions;
+	unsigned cpus;        /* cpu.count */
+	bool irqchip, pit;    /* KVM's LAPIC, IOAPIC and PIC; its PIT */
+	bool hyperv;          /* cpu.hyperv */
+	struct cpuid_edits cpuid; /* cpu.cpuid */
+
+	/* The handler table: base, size, kind, value and input of each */
+	const struct handler_cfg *ports, *mmio;
+	size_t nports, nmmio;
+	bool ignore_unhandled; /* unhandled: ignore */
+};
+
+/* A range of guest memory the run collects into the result for the
+ * checks (expect.memory), as the guest left it. */
+struct mem_read {
+	uint64_t gpa;
+	size_t len;
 };
 
 struct plan {
 	const struct config *cfg;
 	struct diag diag;     /* the problems the plan found, after the config's */
 	struct plan_facts facts;
+	struct mem_read *reads; /* one per expect.memory item, in order */
+	size_t nreads;
 	const struct mode_state *mode;
 	struct image *images; /* one per cfg->images */
+	size_t nimages;
 
 	struct blob *blobs;
 	size_t nblobs;
@@ -89,13 +114,13 @@ struct plan_facts plan_facts(const struct config *cfg);
 void plan_free(struct plan *p);
 
 /* The RAM region holding [gpa, gpa + len), or NULL. */
-const struct mem_region *plan_region(const struct config *cfg, uint64_t gpa,
+const struct mem_region *plan_region(const struct plan_facts *f, uint64_t gpa,
 				     uint64_t len);
 
 /* True if [gpa, gpa + len) is all RAM (writable RAM if (writable)),
  * possibly across adjacent regions: the one predicate of the plan and of
  * the checks after the run. */
-bool plan_ram_covers(const struct config *cfg, uint64_t gpa, uint64_t len,
+bool plan_ram_covers(const struct plan_facts *f, uint64_t gpa, uint64_t len,
 		     bool writable);
 
 /* The guest-physical address of (virt) under the plan's initial paging;

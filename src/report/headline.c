@@ -26,7 +26,7 @@ static const char *access_target(const struct plan *p, const struct access *a,
 			return buf;
 		}
 	}
-	const struct mem_region *r = plan_region(p->cfg, a->addr, 1);
+	const struct mem_region *r = plan_region(&p->facts, a->addr, 1);
 	if (r && r->readonly)
 		return "a write to read-only memory";
 	return "no RAM and no mmio handler there";

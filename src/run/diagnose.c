@@ -3,11 +3,53 @@
 
 #include "diagnose.h"
 
+#include <err.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu.h"
+#include "status.h"
 #include "x86.h"
+
+/* A copy of guest-physical [gpa, gpa + len), region by region, or NULL
+ * when it is not all RAM. */
+static uint8_t *read_guest(const struct vm *vm, uint64_t gpa, size_t len)
+{
+	uint8_t *buf = malloc(len ? len : 1);
+
+	if (!buf)
+		err(EXIT_USAGE, "malloc");
+	for (size_t done = 0; done < len;) {
+		const struct guest_mem *r = mem_region(&vm->mem, gpa + done);
+		uint64_t room = r ? r->gpa + (r->size - 1) - (gpa + done) + 1 : 0;
+		size_t n = len - done < room ? len - done : (size_t)room;
+		const uint8_t *p = r ? vm_gpa(vm, gpa + done, n) : NULL;
+		if (!p) {
+			free(buf);
+			return NULL;
+		}
+		memcpy(buf + done, p, n);
+		done += n;
+	}
+	return buf;
+}
+
+void collect_memory(const struct vm *vm, const struct plan *p,
+		    struct result *res)
+{
+	if (!p->nreads)
+		return;
+	res->memory = calloc(p->nreads, sizeof *res->memory);
+	if (!res->memory)
+		err(EXIT_USAGE, "calloc");
+	for (size_t i = 0; i < p->nreads; i++) {
+		const struct mem_read *r = &p->reads[i];
+		res->memory[i] = (struct mem_bytes){ r->gpa, r->len,
+			read_guest(vm, r->gpa, r->len) };
+	}
+	res->nmemory = p->nreads;
+}
 
 /* One byte of code at linear (linear), or false when it is not mapped or
  * not in RAM. */
@@ -81,7 +123,7 @@ void diagnose_cpu(const struct vm *vm, const struct kvm_regs *r,
 
 void diagnose_place(const struct plan *p, struct cpu_diagnosis *d)
 {
-	for (size_t i = 0; p->images && i < p->cfg->nimages; i++)
+	for (size_t i = 0; p->images && i < p->nimages; i++)
 		if (symbols_lookup(&p->images[i], d->code_linear, &d->rip_place))
 			return;
 }

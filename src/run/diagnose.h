@@ -12,6 +12,12 @@
 void diagnose_cpu(const struct vm *vm, const struct kvm_regs *r,
 		  const struct kvm_sregs *s, struct cpu_diagnosis *d);
 
+/* Copy each range the plan's checks read (p->reads) into res->memory,
+ * as the guest left it: a range may span adjacent regions; one that is
+ * not all RAM gets no bytes. */
+void collect_memory(const struct vm *vm, const struct plan *p,
+		    struct result *res);
+
 /* Where RIP is in the config's ELF images: (d)'s rip_place. */
 void diagnose_place(const struct plan *p, struct cpu_diagnosis *d);
 

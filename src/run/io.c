@@ -29,15 +29,15 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 
 void io_register(struct io_table *t, const struct plan *p, int vm_fd)
 {
-	const struct config *cfg = p->cfg;
+	const struct plan_facts *f = &p->facts;
 
 	t->vm_fd = vm_fd;
-	t->ignore_unhandled = cfg->unhandled == UNHANDLED_IGNORE;
-	t->fwcfg = p->facts.fwcfg;
-	t->ports = copy_handlers(cfg->ports, cfg->nports);
-	t->nports = cfg->nports;
-	t->mmio = copy_handlers(cfg->mmio, cfg->nmmio);
-	t->nmmio = cfg->nmmio;
+	t->ignore_unhandled = f->ignore_unhandled;
+	t->fwcfg = f->fwcfg;
+	t->ports = copy_handlers(f->ports, f->nports);
+	t->nports = f->nports;
+	t->mmio = copy_handlers(f->mmio, f->nmmio);
+	t->nmmio = f->nmmio;
 }
 
 static void release(struct io_handler *h, size_t n)

@@ -119,5 +119,8 @@ void result_free(struct result *res)
 	free(res->rows);
 	free(res->console);
 	free(res->cpus);
+	for (size_t i = 0; i < res->nmemory; i++)
+		free(res->memory[i].bytes);
+	free(res->memory);
 	memset(res, 0, sizeof *res);
 }

@@ -118,6 +118,15 @@ struct vcpu_state {
 	struct cpu_diagnosis diag;
 };
 
+/* Guest-physical [gpa, gpa + len) as the run left it: what an
+ * expect.memory item reads. (bytes) is NULL when the range is not all
+ * RAM. */
+struct mem_bytes {
+	uint64_t gpa;
+	size_t len;
+	uint8_t *bytes;
+};
+
 struct result {
 	enum stop_reason stop;
 	char detail[160];     /* more about the stop, such as a KVM error */
@@ -157,6 +166,10 @@ struct result {
 
 	struct exit_rec ring[EXIT_RING]; /* exit n is at (n - 1) % EXIT_RING */
 	uint64_t by_reason[EXIT_REASONS]; /* the last counts all others */
+
+	/* The ranges the plan's checks read (plan->reads), in order. */
+	struct mem_bytes *memory;
+	size_t nmemory;
 
 	bool trace;
 	struct trace_row *rows;

@@ -555,4 +555,5 @@ void run_guest(struct run *r, struct gdb *gdb)
 	for (size_t i = 0; i < r->vm->ncpus; i++)
 		r->vm->cpus[i].run->immediate_exit = 0;
 	collect(r);
+	collect_memory(r->vm, r->plan, res);
 }

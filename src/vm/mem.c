@@ -80,20 +80,20 @@ static int map_region(struct guest_mem *g, const struct mem_region *r,
 }
 
 int mem_map(struct memory *m, const struct mem_ops *ops, uint32_t max_slots,
-	    const struct config *cfg, char *why, size_t whylen)
+	    const struct mem_region *r, size_t n, char *why, size_t whylen)
 {
 	size_t chunks = 0;
 
 	memset(m, 0, sizeof *m);
 	m->ops = *ops;
 	m->max_slots = max_slots;
-	m->regions = calloc(cfg->nregions ? cfg->nregions : 1, sizeof *m->regions);
+	m->regions = calloc(n ? n : 1, sizeof *m->regions);
 	if (!m->regions) {
 		snprintf(why, whylen, "calloc: %s", strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->nregions; i++) {
-		if (map_region(&m->regions[i], &cfg->regions[i], why, whylen) < 0)
+	for (size_t i = 0; i < n; i++) {
+		if (map_region(&m->regions[i], &r[i], why, whylen) < 0)
 			return -1;
 		m->n++;
 		chunks += m->regions[i].nchunks;

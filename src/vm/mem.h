@@ -54,10 +54,10 @@ struct memory {
 	bool lazy; /* slots are given chunk by chunk */
 };
 
-/* Map the regions of (cfg), untouched; slots will go to KVM through
+/* Map the (n) regions (r), untouched; slots will go to KVM through
  * (ops), at most (max_slots). Returns 0, or -1 with (why) set. */
 int mem_map(struct memory *m, const struct mem_ops *ops, uint32_t max_slots,
-	    const struct config *cfg, char *why, size_t whylen);
+	    const struct mem_region *r, size_t n, char *why, size_t whylen);
 
 #define MEM_HOST_LIMIT (-2) /* KVM refused a valid slot: the host's limit */
 

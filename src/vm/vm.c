@@ -301,28 +301,29 @@ static int set_slot(void *ctx, const struct kvm_userspace_memory_region *slot)
 /* Map each region without touching it: only what is loaded gets pages. */
 static int map_memory(struct vm *vm, const struct plan *p)
 {
-	const struct config *cfg = p->cfg;
+	const struct mem_region *r = p->facts.regions;
+	const size_t n = p->facts.nregions;
 	long slots = check_extension(vm, vm->kvm, KVM_CAP_NR_MEMSLOTS,
 				     "KVM_CAP_NR_MEMSLOTS");
 	char size[32];
 
-	for (size_t i = 0; i < cfg->nregions; i++)
-		if (cfg->regions[i].readonly &&
+	for (size_t i = 0; i < n; i++)
+		if (r[i].readonly &&
 		    check_extension(vm, vm->kvm, KVM_CAP_READONLY_MEM,
 				    "KVM_CAP_READONLY_MEM") <= 0)
 			return fail(vm, EXIT_SKIP, "this host lacks readonly-mem "
 				    "(kvmrun --host: KVM_CAP_READONLY_MEM) for "
-				    "region 0x%llx", (unsigned long long)cfg->regions[i].base);
+				    "region 0x%llx", (unsigned long long)r[i].base);
 	struct mem_ops ops = { set_slot, vm };
-	if (mem_map(&vm->mem, &ops, slots > 0 ? (uint32_t)slots : 32, cfg,
+	if (mem_map(&vm->mem, &ops, slots > 0 ? (uint32_t)slots : 32, r, n,
 		    vm->why, sizeof vm->why) < 0)
 		return EXIT_GUEST;
-	for (size_t i = 0; i < cfg->nregions; i++)
+	for (size_t i = 0; i < n; i++)
 		note(vm, "mmap", "%s of anonymous memory for region 0x%llx, "
-		     "MAP_NORESERVE%s%s: no page is touched", num_fmt_size(cfg->regions[i].size, size),
-		     (unsigned long long)cfg->regions[i].base,
-		     cfg->regions[i].merge ? ", MADV_MERGEABLE" : "",
-		     cfg->regions[i].hugepages ? ", MADV_HUGEPAGE" : "");
+		     "MAP_NORESERVE%s%s: no page is touched", num_fmt_size(r[i].size, size),
+		     (unsigned long long)r[i].base,
+		     r[i].merge ? ", MADV_MERGEABLE" : "",
+		     r[i].hugepages ? ", MADV_HUGEPAGE" : "");
 	return 0;
 }
 
@@ -357,13 +358,13 @@ static int create_irqchip(struct vm *vm, const struct plan *p)
 {
 	struct kvm_pit_config pit = { .flags = 0 };
 
-	if (!p->cfg->irqchip)
+	if (!p->facts.irqchip)
 		return 0;
 	if (kvm_call(vm, vm->fd, KVM_CREATE_IRQCHIP, "KVM_CREATE_IRQCHIP", 0,
 		     "%s", "LAPIC, IOAPIC and PIC in the kernel") < 0)
 		return fail(vm, EXIT_SKIP, "KVM_CREATE_IRQCHIP: %s: this host "
 			    "lacks irqchip (kvmrun --host)", strerror(errno));
-	if (p->cfg->pit &&
+	if (p->facts.pit &&
 	    kvm_call(vm, vm->fd, KVM_CREATE_PIT2, "KVM_CREATE_PIT2",
 		     (unsigned long)&pit, "%s", "the i8254 timer, in the kernel") < 0)
 		return fail(vm, EXIT_SKIP, "KVM_CREATE_PIT2: %s",
@@ -449,7 +450,7 @@ static int gather_vcpu_fds(struct vm *vm)
 
 static int create_vcpus(struct vm *vm, const struct plan *p)
 {
-	unsigned n = p->cfg->cpus;
+	unsigned n = p->facts.cpus;
 	long size, most;
 
 	if (n > 1) {
@@ -562,15 +563,14 @@ static int set_cpuid(struct vm *vm, const struct plan *p)
 	if (!c)
 		return fail(vm, EXIT_GUEST, "KVM_GET_SUPPORTED_CPUID: %s",
 			    strerror(errno));
-	const struct config *cfg = p->cfg;
-	if (cfg->cpuid_model || cfg->cpuid_vendor[0] || cfg->ncpuid_set ||
-	    cfg->ncpuid_clear) {
-		cpuid_apply(c, cfg);
+	const struct cpuid_edits *e = &p->facts.cpuid;
+	if (cpuid_edits_any(e)) {
+		cpuid_apply(c, e);
 		note(vm, "cpuid", "cpu.cpuid: model %s, vendor %s, %zu feature(s) "
-		     "set, %zu cleared", cfg->cpuid_model ? cfg->cpuid_model->name
-		     : "the host's", cfg->cpuid_vendor[0] ? cfg->cpuid_vendor
-		     : cfg->cpuid_model ? "the model's" : "the host's",
-		     cfg->ncpuid_set, cfg->ncpuid_clear);
+		     "set, %zu cleared", e->model ? e->model->name : "the host's",
+		     e->vendor[0] ? e->vendor
+		     : e->model ? "the model's" : "the host's",
+		     e->nset, e->nclear);
 	}
 	if (vm->hyperv) {
 		struct kvm_cpuid2 *with = cpuid_with_hyperv(c, vm->hyperv);
@@ -606,7 +606,7 @@ static int hyperv_prepare(struct vm *vm, const struct plan *p)
 {
 	const uint32_t n = 64;
 
-	if (!p->cfg->hyperv)
+	if (!p->facts.hyperv)
 		return 0;
 	if (check_extension(vm, vm->kvm, KVM_CAP_HYPERV_CPUID,
 			    "KVM_CAP_HYPERV_CPUID") <= 0)

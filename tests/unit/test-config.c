@@ -257,14 +257,14 @@ static void model_leaves(void)
 		0x8000001f };
 	const size_t n = sizeof host / sizeof *host;
 	struct kvm_cpuid2 *c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
-	struct config cfg = { .cpuid_model = &cpu_models[0] };
+	struct cpuid_edits cpuid = { .model = &cpu_models[0] };
 
 	c->nent = (uint32_t)n;
 	for (size_t i = 0; i < n; i++)
 		c->entries[i] = (struct kvm_cpuid_entry2){ .function = host[i],
 			.eax = ~0u, .ebx = ~0u, .ecx = ~0u, .edx = ~0u };
 	CHECK(strcmp(cpu_models[0].name, "Opteron_G1") == 0);
-	cpuid_apply(c, &cfg);
+	cpuid_apply(c, &cpuid);
 	static const uint32_t kept[] = { 0, 1, 0x40000000, 0x80000000, 0x80000001,
 		0x80000002, 0x80000003, 0x80000004, 0x80000008 };
 	CHECK_U64(c->nent, sizeof kept / sizeof *kept);

@@ -37,11 +37,10 @@ int main(void)
 		{ .base = 0xfff00000, .size = 1 << 20, .readonly = true },
 		{ .base = 0x1000000000ULL, .size = 64ULL << 30 },
 	};
-	struct config cfg = { .regions = regions, .nregions = 3 };
 	struct memory m;
 	char why[160];
 
-	CHECK(mem_map(&m, &ops, 32764, &cfg, why, sizeof why) == 0);
+	CHECK(mem_map(&m, &ops, 32764, regions, 3, why, sizeof why) == 0);
 	CHECK(m.lazy);
 
 	/* In bounds, at both edges of a region. */
@@ -106,9 +105,8 @@ int main(void)
 	/* 64 GiB from 0: 32 small chunks, then 64 MiB ones; a touch near
 	 * the start gives KVM 2 MiB, as a 2 MiB memory would. */
 	struct mem_region big = { .base = 0, .size = 64ULL << 30 };
-	struct config big_cfg = { .regions = &big, .nregions = 1 };
 	kvm.n = 0;
-	CHECK(mem_map(&m, &ops, 32764, &big_cfg, why, sizeof why) == 0);
+	CHECK(mem_map(&m, &ops, 32764, &big, 1, why, sizeof why) == 0);
 	CHECK_U64(m.regions[0].nchunks, 32 + 1023);
 	CHECK(mem_give(&m, 0x100000, 0x1000, why, sizeof why) == 0);
 	CHECK_U64(kvm.n, 1);
@@ -122,16 +120,15 @@ int main(void)
 	mem_unmap(&m);
 
 	/* Too few slots for the chunks: one slot per region instead. */
-	CHECK(mem_map(&m, &ops, 100, &cfg, why, sizeof why) == 0);
+	CHECK(mem_map(&m, &ops, 100, regions, 3, why, sizeof why) == 0);
 	CHECK(!m.lazy);
 	mem_unmap(&m);
 
 	/* 8 TiB, too many chunks for the slots: KVM takes at most 2^31 - 1
 	 * pages in one slot, so the region goes as two of 4 TiB. */
 	struct mem_region huge = { .base = 0, .size = 8ULL << 40 };
-	struct config huge_cfg = { .regions = &huge, .nregions = 1 };
 	kvm.n = 0;
-	CHECK(mem_map(&m, &ops, 100, &huge_cfg, why, sizeof why) == 0);
+	CHECK(mem_map(&m, &ops, 100, &huge, 1, why, sizeof why) == 0);
 	CHECK(!m.lazy);
 	CHECK(mem_give(&m, 0x100000, 0x1000, why, sizeof why) == 0);
 	CHECK_U64(kvm.n, 2);
@@ -145,7 +142,7 @@ int main(void)
 	kvm.n = 0;
 	kvm.refuse = 2;
 	kvm.err = EINVAL;
-	CHECK(mem_map(&m, &ops, 100, &huge_cfg, why, sizeof why) == 0);
+	CHECK(mem_map(&m, &ops, 100, &huge, 1, why, sizeof why) == 0);
 	CHECK(mem_give(&m, 0, 1, why, sizeof why) == MEM_HOST_LIMIT);
 	CHECK(strstr(why, "slot 1 [0x40000000000, 0x80000000000): Invalid argument: ") != NULL);
 	CHECK(strstr(why, "this host's") != NULL);
