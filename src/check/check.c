@@ -172,13 +172,19 @@ static void check_regs(const struct expect_cfg *e, const struct result *res,
 }
 
 /* The bytes the run collected for expect.memory (i): NULL when they
- * were not all RAM. */
+ * were not all RAM. A { symbol: NAME } is where the plan found it, as
+ * many bytes as it said (*at, *len). */
 static const uint8_t *collected(const struct result *res, size_t i,
-				uint64_t at, size_t len)
+				const struct mem_expect *m, uint64_t *at,
+				size_t *len)
 {
 	const struct mem_bytes *b = i < res->nmemory ? &res->memory[i] : NULL;
 
-	return b && b->gpa == at && b->len == len ? b->bytes : NULL;
+	if (m->symbol && b) {
+		*at = b->gpa;
+		*len = b->len;
+	}
+	return b && b->gpa == *at && b->len == *len ? b->bytes : NULL;
 }
 
 static void check_memory(const struct expect_cfg *e, const struct result *res,
@@ -186,15 +192,23 @@ static void check_memory(const struct expect_cfg *e, const struct result *res,
 {
 	for (size_t i = 0; i < e->nmem; i++) {
 		const struct mem_expect *m = &e->mem[i];
+		uint64_t at = m->at;
 		size_t len = m->width ? m->width : m->len;
-		const uint8_t *p = collected(res, i, m->at, len);
-		char what[48], text[160];
+		const uint8_t *p = collected(res, i, m, &at, &len);
+		/* value: as wide as the symbol (1, 2, 4 or 8, the plan said) */
+		bool number = m->width || !m->bytes;
+		size_t width = m->width ? m->width : len;
+		char what[80], text[160];
 		bool ok;
-		snprintf(what, sizeof what, "memory 0x%llx", (unsigned long long)m->at);
-		if (m->width) {
+		if (m->symbol)
+			snprintf(what, sizeof what, "memory %.60s", m->symbol);
+		else
+			snprintf(what, sizeof what, "memory 0x%llx",
+				 (unsigned long long)m->at);
+		if (number) {
 			uint64_t got = 0;
-			if (p)
-				memcpy(&got, p, len);
+			if (p && width <= sizeof got)
+				memcpy(&got, p, width);
 			ok = p && got == m->value;
 			struct verdict *v = add(out, m->pos, ok, what);
 			set(v->expected, "%s 0x%llx (%llu)", m->what,
@@ -206,13 +220,13 @@ static void check_memory(const struct expect_cfg *e, const struct result *res,
 		ok = p && memcmp(p, m->bytes, len) == 0;
 		struct verdict *v = add(out, m->pos, ok, what);
 		set(v->expected, "%s \"%s\"", m->what,
-		    escape_bytes(text, sizeof text, (const char *)m->bytes, len));
+		    escape_bytes(text, sizeof text, (const char *)m->bytes, m->len));
 		if (p)
 			set(v->actual, "%s \"%s\"", m->what,
 			    escape_bytes(text, sizeof text, (const char *)p, len));
 		else
 			set(v->actual, "[0x%llx, +%zu) is not in RAM",
-			    (unsigned long long)m->at, len);
+			    (unsigned long long)at, len);
 	}
 }
 

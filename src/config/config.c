@@ -996,9 +996,9 @@ static void mem_value(struct schema *c, struct ynode *n, struct mem_expect *m,
 	}
 	m->what = what;
 	m->width = width;
-	if (width) {
+	if (width || strcmp(what, "value") == 0) {
 		if (schema_number(c, n, &m->value, num_parse_u64, "a number") &&
-		    width < 8 && m->value >> (8 * width))
+		    width && width < 8 && m->value >> (8 * width))
 			schema_problem(c, n, "0x%llx does not fit in %s",
 				(unsigned long long)m->value, what);
 		return;
@@ -1047,15 +1047,32 @@ MEM_VALUE(u32, 4)
 MEM_VALUE(u64, 8)
 MEM_VALUE(bytes, 0)
 MEM_VALUE(string, 0)
+MEM_VALUE(value, 0)
+
+static void p_mem_symbol(struct schema *c, struct ynode *n, void *dst)
+{
+	struct mem_expect *m = dst;
+
+	if (n->type != YNODE_SCALAR || n->len == 0) {
+		schema_wanted(c, n, "a symbol name");
+		return;
+	}
+	if (!schema_no_nul(c, n))
+		return;
+	if (!(m->symbol = strdup(n->text)))
+		err(EXIT_USAGE, "strdup");
+}
 
 static const struct field mem_expect_fields[] = {
-	FIELD_REQ("at", schema_u64, struct mem_expect, at),
+	FIELD_HAS("at", schema_u64, struct mem_expect, at, has_at),
+	FIELD_OBJ("symbol", p_mem_symbol),
 	FIELD_OBJ("u8", p_mem_u8),
 	FIELD_OBJ("u16", p_mem_u16),
 	FIELD_OBJ("u32", p_mem_u32),
 	FIELD_OBJ("u64", p_mem_u64),
 	FIELD_OBJ("bytes", p_mem_bytes),
 	FIELD_OBJ("string", p_mem_string),
+	FIELD_OBJ("value", p_mem_value),
 	{ NULL },
 };
 
@@ -1068,10 +1085,19 @@ static void p_mem_expect(struct schema *c, struct ynode *n, void *dst)
 		return;
 	size_t before = c->diag->count;
 	schema_fields(c, n, mem_expect_fields, m);
+	if (c->diag->count == before && m->has_at == !!m->symbol)
+		schema_problem(c, n, "wanted one of at and symbol, found %s",
+			       m->has_at ? "both" : "neither");
 	if (c->diag->count == before && !m->what)
 		schema_problem(c, n, "wanted one of u8, u16, u32, u64, bytes, string, "
-			      "found none");
-	if (m->what && !m->width && m->len == 0 && c->diag->count == before)
+			      "value, found none");
+	if (c->diag->count == before && strcmp(m->what, "value") == 0 &&
+	    !m->symbol)
+		schema_problem(c, n, "value: wanted with symbol (its width is "
+			       "the symbol's size), found at: give u8, u16, "
+			       "u32 or u64");
+	if (m->what && !m->width && m->len == 0 && c->diag->count == before &&
+	    strcmp(m->what, "value") != 0)
 		schema_problem(c, n, "%s: wanted at least one byte, found none", m->what);
 }
 
@@ -1410,8 +1436,10 @@ void cfg_free(struct config *cfg)
 		free(cfg->images[i].path);
 		free(cfg->images[i].given);
 	}
-	for (size_t i = 0; i < cfg->expect.nmem; i++)
+	for (size_t i = 0; i < cfg->expect.nmem; i++) {
 		free(cfg->expect.mem[i].bytes);
+		free(cfg->expect.mem[i].symbol);
+	}
 	if (cfg->expect.console == CONSOLE_REGEX)
 		regfree(&cfg->expect.console_re);
 	free(cfg->expect.console_text);

@@ -94,7 +94,11 @@ enum console_match { CONSOLE_ANY, CONSOLE_EXACT, CONSOLE_CONTAINS,
 
 struct mem_expect {
 	uint64_t at;
-	unsigned width; /* 1, 2, 4, 8; 0 for bytes and string */
+	char *symbol;   /* { symbol: NAME }: the plan finds at (plan.h's
+			 * reads) in the ELF's symbol table; NULL with at */
+	bool has_at;
+	unsigned width; /* 1, 2, 4, 8; 0 for bytes and string, and for
+			 * value, whose width is the symbol's size */
 	uint64_t value;
 	uint8_t *bytes;
 	size_t len;

@@ -13,6 +13,7 @@
 #include "multiboot.h"
 #include "num.h"
 #include "status.h"
+#include "symbols.h"
 
 #define MIN_STACK 256        /* bytes the stack must have below it */
 #define PLACE_FLOOR 0x1000   /* kvmrun's own tables go at or above this */
@@ -829,25 +830,77 @@ static void check_handlers(struct plan *p, const struct config *cfg)
 			}
 }
 
+/* Where expect.memory[i]'s { symbol: NAME } is, guest-physical, and how
+ * many bytes it reads: the first ELF image that defines NAME, its
+ * virtual address taken through the segment that holds it. */
+static bool symbol_place(struct plan *p, const struct mem_expect *m,
+			 const char *key, uint64_t *at, uint64_t *len)
+{
+	uint64_t addr, size;
+
+	for (size_t i = 0; i < p->nimages; i++) {
+		const struct image *img = &p->images[i];
+		if (!symbols_find(img, m->symbol, &addr, &size))
+			continue;
+		for (size_t s = 0; s < img->nsegs; s++) {
+			const struct segment *g = &img->segs[s];
+			if (addr < g->vaddr || addr - g->vaddr >= g->memsz)
+				continue;
+			*at = g->paddr + (addr - g->vaddr);
+			if (!m->width && !m->bytes && size != 1 && size != 2 &&
+			    size != 4 && size != 8) {
+				diag_add(&p->diag, m->pos, key, "value: '%s' is "
+					 "%llu bytes, wanted 1, 2, 4 or 8: give "
+					 "u8..u64 or bytes", m->symbol,
+					 (unsigned long long)size);
+				return false;
+			}
+			*len = m->width ? m->width : m->bytes ? m->len : size;
+			if (size && *len > size) {
+				diag_add(&p->diag, m->pos, key, "%s reads %llu "
+					 "bytes; '%s' is %llu", m->what,
+					 (unsigned long long)*len, m->symbol,
+					 (unsigned long long)size);
+				return false;
+			}
+			return true;
+		}
+		diag_add(&p->diag, m->pos, key, "'%s' (0x%llx) is in no "
+			 "loaded segment of load[%zu]", m->symbol,
+			 (unsigned long long)addr, i);
+		return false;
+	}
+	bool elf = false;
+	for (size_t i = 0; i < p->nimages; i++)
+		elf |= p->images[i].elf;
+	diag_add(&p->diag, m->pos, key, elf ? "no symbol '%s' in the ELF "
+		 "images' symbol tables" : "'%s': symbols are read from an "
+		 "ELF image's symbol table, and no image is ELF", m->symbol);
+	return false;
+}
+
 /* What expect.memory reads after the run must be RAM: say so now, and
  * list the ranges the run collects for it (p->reads). */
 static void check_expectations(struct plan *p, const struct config *cfg)
 {
-	char key[40];
+	char key[48];
 
 	if (cfg->expect.nmem &&
 	    !(p->reads = calloc(cfg->expect.nmem, sizeof *p->reads)))
 		err(EXIT_USAGE, "calloc");
 	for (size_t i = 0; i < cfg->expect.nmem; i++) {
 		const struct mem_expect *m = &cfg->expect.mem[i];
-		uint64_t len = m->width ? m->width : m->len, last;
-		p->reads[p->nreads++] = (struct mem_read){ m->at, (size_t)len };
-		if (!__builtin_add_overflow(m->at, len - 1, &last) &&
-		    plan_ram_covers(&p->facts, m->at, len, false))
+		uint64_t at = m->at, len = m->width ? m->width : m->len, last;
+		snprintf(key, sizeof key, "expect.memory[%zu]%s", i,
+			 m->symbol ? ".symbol" : "");
+		if (m->symbol && !symbol_place(p, m, key, &at, &len))
 			continue;
-		snprintf(key, sizeof key, "expect.memory[%zu]", i);
+		p->reads[p->nreads++] = (struct mem_read){ at, (size_t)len };
+		if (!__builtin_add_overflow(at, len - 1, &last) &&
+		    plan_ram_covers(&p->facts, at, len, false))
+			continue;
 		diag_add(&p->diag, m->pos, key, "[0x%llx, +%llu) is not in RAM",
-			 (unsigned long long)m->at, (unsigned long long)len);
+			 (unsigned long long)at, (unsigned long long)len);
 	}
 }
 
@@ -1083,8 +1136,8 @@ bool plan_build(struct plan *p, const struct config *cfg)
 			 "exceptions go through the IVT at address 0");
 	check_regions(p, cfg);
 	check_handlers(p, cfg);
-	check_expectations(p, cfg);
 	load_images(p, cfg);
+	check_expectations(p, cfg); /* after the images: symbols name places in them */
 	/* The images first: one that misses RAM is the cause to name, not
 	 * the "no room" for the tables placed around it; with every other
 	 * image's problems. */

@@ -287,6 +287,52 @@ bool symbols_lookup(const struct image *img, uint64_t addr,
 	return any;
 }
 
+/* A defined symbol called (name) in (e): the first, in table order. */
+static bool find_named(Elf *e, const char *name, uint64_t *addr,
+		       uint64_t *size)
+{
+	Elf_Scn *scn = NULL;
+	size_t budget = SYMBOLS_MAX;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t n;
+		if (!gelf_getshdr(scn, &sh) ||
+		    !(data = symbol_table(e, scn, &sh, &n, &budget)))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym s;
+			const char *sname;
+			if (!gelf_getsym(data, (int)i, &s) ||
+			    s.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(s.st_info) == STT_SECTION ||
+			    GELF_ST_TYPE(s.st_info) == STT_FILE ||
+			    !(sname = elf_strptr(e, sh.sh_link, s.st_name)) ||
+			    strcmp(sname, name) != 0)
+				continue;
+			*addr = s.st_value;
+			*size = s.st_size;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool symbols_find(const struct image *img, const char *name, uint64_t *addr,
+		  uint64_t *size)
+{
+	if (!img->elf || !img->file)
+		return false;
+	/* Symbol tables are read as they are (nothing inflated): the
+	 * plan's own view will do. */
+	Elf *e = elf_memory((char *)img->file, img->file_size);
+	bool found = e && find_named(e, name, addr, size);
+	if (e)
+		elf_end(e);
+	return found;
+}
+
 const char *symbols_str(const struct code_place *pl, char *buf, size_t size)
 {
 	int n = 0;

@@ -24,6 +24,11 @@ struct code_place {
 bool symbols_lookup(const struct image *img, uint64_t addr,
 		    struct code_place *out);
 
+/* The value and size of the symbol called (name) in ELF image (img), in
+ * (*addr) and (*size); false when the image has no such symbol. */
+bool symbols_find(const struct image *img, const char *name, uint64_t *addr,
+		  uint64_t *size);
+
 /* "<function+0x4> file.c:17", "<function>" or "" for (pl), in (buf). */
 const char *symbols_str(const struct code_place *pl, char *buf, size_t size);
 

@@ -83,5 +83,27 @@ int main(void)
 	check_free(&v);
 
 	cfg_free(cfg);
+
+	/* { symbol: NAME }: where and how wide are what the plan found and
+	 * the run collected; value is as wide as the symbol. */
+	static const char by_symbol[] =
+		"memory: 2M\ncpu: { mode: long }\n"
+		"load: [ { raw: /dev/null, at: 0x1000 } ]\n"
+		"expect: { memory: [ { symbol: result, value: 55 } ] }\n";
+	uint8_t two[2] = { 55, 0 };
+	struct mem_bytes sym = { 0x2000, 2, two };
+	struct result r2 = { .stop = STOPPED_HLT, .memory = &sym, .nmemory = 1 };
+	cfg = cfg_load_text("sym.yaml", by_symbol, sizeof by_symbol - 1, NULL, 0);
+	CHECK_U64(cfg->diag.count, 0);
+	check_run(&cfg->expect, &r2, &v);
+	CHECK((m = find(&v, "memory result")) && m->ok &&
+	      strcmp(m->actual, "value 0x37 (55)") == 0);
+	check_free(&v);
+	two[1] = 1;
+	check_run(&cfg->expect, &r2, &v);
+	CHECK((m = find(&v, "memory result")) && !m->ok &&
+	      strcmp(m->actual, "value 0x137 (311)") == 0);
+	check_free(&v);
+	cfg_free(cfg);
 	return unit_failures != 0;
 }
