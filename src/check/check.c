@@ -131,22 +131,72 @@ static bool console_matches(const struct expect_cfg *e, const struct result *res
 	return true;
 }
 
+/* Line (l) of (text, len) that holds offset (at), from its start to its
+ * newline, as "line L, column C: \"...\"" (or what is there at the end). */
+static void console_line(char *dst, const char *text, size_t len, size_t at,
+			 const char *ended)
+{
+	size_t start = at, end = at, line = 1;
+	char shown[120];
+
+	for (size_t i = 0; i < at; i++)
+		line += text[i] == '\n';
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	while (end < len && text[end++] != '\n')
+		;
+	if (at >= len)
+		set(dst, "%s at line %zu, column %zu", ended, line, at - start + 1);
+	else
+		set(dst, "line %zu, column %zu: \"%s\"", line, at - start + 1,
+		    escape_bytes(shown, sizeof shown, text + start, end - start));
+}
+
+/* An exact console that does not match: short texts whole, longer ones
+ * as the first line that differs, from both sides, with its column. */
+static void console_diff(const struct expect_cfg *e, const char *got,
+			 size_t len, struct verdict *v)
+{
+	size_t at = 0, lines = 0;
+	char text[160];
+
+	while (at < len && at < e->console_len && got[at] == e->console_text[at])
+		lines += got[at++] == '\n';
+	if (!lines && len <= 60 && e->console_len <= 60) {
+		set(v->expected, "\"%s\"", escape_bytes(text, sizeof text,
+			e->console_text, e->console_len));
+		set(v->actual, "\"%s\" (differs at column %zu)",
+		    escape_bytes(text, sizeof text, got, len), at + 1);
+		return;
+	}
+	console_line(v->expected, e->console_text, e->console_len, at, "the end");
+	console_line(v->actual, got, len, at, "the output ends");
+}
+
 static void check_console(const struct expect_cfg *e, const struct result *res,
 			  struct verdicts *out)
 {
 	static const char *const how[] = { "", "", "containing ", "matching /" };
+	const char *got = res->console ? res->console : "";
 	char text[160];
 
 	if (e->console == CONSOLE_ANY)
 		return;
 	struct verdict *v = add(out, e->console_pos, console_matches(e, res),
 				"console");
-	set(v->expected, "%s\"%s\"%s", how[e->console],
-	    escape_bytes(text, sizeof text, e->console_text, e->console_len),
-	    e->console == CONSOLE_REGEX ? "/" : "");
-	set(v->actual, "\"%s\"%s",
-	    escape_bytes(text, sizeof text, res->console, res->console_len),
-	    res->console_truncated ? " (truncated capture)" : "");
+	if (!v->ok && e->console == CONSOLE_EXACT)
+		console_diff(e, got, res->console_len, v);
+	else {
+		set(v->expected, "%s\"%s\"%s", how[e->console],
+		    escape_bytes(text, sizeof text, e->console_text, e->console_len),
+		    e->console == CONSOLE_REGEX ? "/" : "");
+		set(v->actual, "\"%s\"", escape_bytes(text, sizeof text, got,
+							res->console_len));
+	}
+	if (res->console_truncated)
+		snprintf(v->actual + strlen(v->actual),
+			 sizeof v->actual - strlen(v->actual),
+			 " (truncated capture)");
 }
 
 static void check_regs(const struct expect_cfg *e, const struct result *res,

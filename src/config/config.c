@@ -908,7 +908,7 @@ static void console_text(struct schema *c, struct ynode *n, struct expect_cfg *e
 		return;
 	}
 	if (e->console != CONSOLE_ANY) {
-		schema_problem(c, n, "give one of exact text, contains or regex");
+		schema_problem(c, n, "give one of exact text, contains, regex or file");
 		return;
 	}
 	if (kind == CONSOLE_REGEX && !schema_no_nul(c, n))
@@ -950,7 +950,52 @@ static void p_regex(struct schema *c, struct ynode *n, void *dst)
 	console_text(c, n, dst, CONSOLE_REGEX);
 }
 
+/* The capture keeps 16 MiB (src/run/console.c): a longer golden log
+ * could never match. */
+#define GOLDEN_MAX (16u << 20)
+
+/* { file: NAME }: the exact text, from a file beside the config (a
+ * golden log). Read whole now: a run must not depend on it changing. */
+static void p_console_file(struct schema *c, struct ynode *n, void *dst)
+{
+	struct expect_cfg *e = dst;
+	const char *s = schema_scalar(c, n, "a file name");
+	struct stat st;
+	FILE *f;
+
+	if (!s)
+		return;
+	if (e->console != CONSOLE_ANY) {
+		schema_problem(c, n, "give one of exact text, contains, regex or file");
+		return;
+	}
+	char *path = path_resolve(c->dir, s, NULL);
+	if (!path)
+		err(EXIT_USAGE, "path_resolve");
+	if (!(f = fopen(path, "rb")) || fstat(fileno(f), &st) != 0) {
+		schema_problem(c, n, "cannot read '%s': %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode) || st.st_size > GOLDEN_MAX) {
+		schema_problem(c, n, "'%s': wanted a file of at most 16 MiB "
+			       "(what the console capture keeps), found %s", path,
+			       S_ISREG(st.st_mode) ? "a larger one" : "no regular file");
+	} else {
+		e->console_text = malloc((size_t)st.st_size + 1);
+		if (!e->console_text)
+			err(EXIT_USAGE, "malloc");
+		e->console_len = fread(e->console_text, 1, (size_t)st.st_size, f);
+		e->console_text[e->console_len] = '\0';
+		if (ferror(f))
+			schema_problem(c, n, "cannot read '%s': %s", path,
+				       strerror(errno));
+		e->console = CONSOLE_EXACT;
+	}
+	if (f)
+		fclose(f);
+	free(path);
+}
+
 static const struct field console_fields[] = {
+	FIELD_OBJ("file", p_console_file),
 	FIELD_OBJ("contains", p_contains),
 	FIELD_OBJ("regex", p_regex),
 	{ NULL },
@@ -964,7 +1009,8 @@ static void p_console(struct schema *c, struct ynode *n, void *dst)
 	e->console_pos = ynode_pos(n);
 	if (n->type == YNODE_SCALAR)
 		console_text(c, n, e, CONSOLE_EXACT);
-	else if (schema_want_mapping(c, n, "a string, { contains: ... } or { regex: ... }"))
+	else if (schema_want_mapping(c, n, "a string, { contains: ... }, { regex: ... } "
+				     "or { file: ... }"))
 		schema_fields(c, n, console_fields, e);
 }
 

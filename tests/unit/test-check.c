@@ -105,5 +105,35 @@ int main(void)
 	      strcmp(m->actual, "value 0x137 (311)") == 0);
 	check_free(&v);
 	cfg_free(cfg);
+
+	/* An exact console that differs: short texts whole, with the
+	 * column; longer ones as the first differing line of each. */
+	static const char lines[] =
+		"memory: 2M\ncpu: { mode: long }\n"
+		"load: [ { raw: /dev/null, at: 0x1000 } ]\n"
+		"expect: { console: \"one\\ntwo\\nthree\\n\" }\n";
+	struct result r3 = { .stop = STOPPED_HLT };
+	cfg = cfg_load_text("lines.yaml", lines, sizeof lines - 1, NULL, 0);
+	CHECK_U64(cfg->diag.count, 0);
+	r3.console = (char *)"one\ntwo\nthere\n";
+	r3.console_len = strlen(r3.console);
+	check_run(&cfg->expect, &r3, &v);
+	CHECK((m = find(&v, "console")) && !m->ok &&
+	      strcmp(m->expected, "line 3, column 3: \"three\\n\"") == 0 &&
+	      strcmp(m->actual, "line 3, column 3: \"there\\n\"") == 0);
+	check_free(&v);
+	r3.console = (char *)"one\ntwo\n";
+	r3.console_len = strlen(r3.console);
+	check_run(&cfg->expect, &r3, &v);
+	CHECK((m = find(&v, "console")) && !m->ok &&
+	      strcmp(m->actual, "the output ends at line 3, column 1") == 0);
+	check_free(&v);
+	r3.console = (char *)"onE\n";
+	r3.console_len = strlen(r3.console);
+	check_run(&cfg->expect, &r3, &v);
+	CHECK((m = find(&v, "console")) && !m->ok &&
+	      strcmp(m->actual, "\"onE\\n\" (differs at column 3)") == 0);
+	check_free(&v);
+	cfg_free(cfg);
 	return unit_failures != 0;
 }
