@@ -99,6 +99,45 @@ static bool stack_off_map(const struct plan *p, const struct result *res,
 	return true;
 }
 
+/* What a PC's BIOS answers on the vectors a boot sector calls. */
+static const char *const bios_services[] = {
+	[0x10] = "video", [0x11] = "equipment list", [0x12] = "memory size",
+	[0x13] = "disk", [0x14] = "serial port", [0x15] = "system services",
+	[0x16] = "keyboard", [0x17] = "printer", [0x18] = "ROM BASIC",
+	[0x19] = "bootstrap loader", [0x1a] = "time of day",
+};
+
+/* The boot sector's IVT (boot: sector) ended the run: which vector, from
+ * where (the stub took the return address into CX:BX). */
+static bool no_bios(const struct plan *p, const struct result *res,
+		    char *buf)
+{
+	int v = p->has_ivt && res->have_regs && res->stop == STOPPED_EXIT
+		? ivt_stub_vector(res->regs.rip + res->sregs.cs.base) : -1;
+	unsigned cs = (unsigned)res->regs.rcx & 0xffff;
+	unsigned ip = (unsigned)res->regs.rbx & 0xffff;
+	char name[64];
+
+	if (v < 0)
+		return false;
+	if ((size_t)v < sizeof bios_services / sizeof *bios_services &&
+	    bios_services[v])
+		snprintf(buf, HINT_LEN, "int 0x%02x (BIOS %s services) at "
+			 "%04x:%04x: no BIOS here; kvmrun runs the boot sector "
+			 "alone: write to the console port 0xE9 instead, and "
+			 "end with hlt or the exit port", v, bios_services[v],
+			 cs, (ip - 2) & 0xffff);
+	else if (v < 8 && x86_exception((unsigned)v))
+		snprintf(buf, HINT_LEN, "%s at %04x:%04x, through the interrupt "
+			 "table at 0 (no BIOS here, and no handler of the guest's)",
+			 x86_exception_str((unsigned)v, name, sizeof name), cs, ip);
+	else
+		snprintf(buf, HINT_LEN, "interrupt 0x%02x, returning to %04x:%04x, "
+			 "reached the interrupt table at 0, which no handler of "
+			 "the guest's took over (no BIOS here)", v, cs, ip);
+	return true;
+}
+
 static bool port_without_handler(const struct plan *p, const struct result *res,
 				 char *buf)
 {
@@ -117,7 +156,7 @@ static bool port_without_handler(const struct plan *p, const struct result *res,
 static bool (*const tests[])(const struct plan *, const struct result *,
 			     char *) = {
 	entry_returned, jump_unmapped, write_read_only, stack_off_map,
-	port_without_handler,
+	port_without_handler, no_bios,
 };
 
 size_t hints_for(const struct plan *p, const struct result *res,

@@ -36,7 +36,7 @@
 
 const char *const map_flag_names[] = { "write", "user", "nx", "global",
 				       "nocache", "writethrough", NULL };
-const char *const boot_names[] = { "direct", "multiboot", NULL };
+const char *const boot_names[] = { "direct", "multiboot", "sector", NULL };
 const char *const stop_names[] = { "hlt", "exit", "shutdown", "poweroff",
 				   NULL };
 const char *const subtest_formats[] = { "none", "tap", "kvm-unit-tests",
@@ -750,6 +750,10 @@ static void check_boot(struct config *cfg)
 			 "irqchip: true (the application processors wait for "
 			 "INIT and SIPI through the local APIC)", cfg->cpus);
 
+	if (cfg->boot == BOOT_SECTOR && cfg->mode != MODE_REAL)
+		diag_add(&cfg->diag, cfg->mode_pos, "cpu.mode", "boot: sector "
+			 "starts the boot sector in real mode, as a PC does, "
+			 "found %s", cpu_mode_names[cfg->mode]);
 	if (cfg->boot != BOOT_MULTIBOOT) {
 		if (cfg->cmdline || cfg->nmodules)
 			diag_add(&cfg->diag, cfg->multiboot_pos, "multiboot",

@@ -54,7 +54,7 @@ struct image_cfg {
 
 /* How the guest starts: at its entry in the mode the config gives, or as
  * a Multiboot (version 1) loader starts a kernel. */
-enum boot_kind { BOOT_DIRECT, BOOT_MULTIBOOT };
+enum boot_kind { BOOT_DIRECT, BOOT_MULTIBOOT, BOOT_SECTOR };
 
 /* What an access no handler covers does: stop the guest, or what a PC's
  * bus does with nothing there (reads all ones, writes dropped). */

@@ -15,23 +15,38 @@
 #include "multiboot.h"
 #include "utf8.h"
 
-bool autoconfig_is_image(const char *path)
+/* What the image at (path) is: ELF, a PC boot sector (512 bytes that
+ * end 55 AA), or neither (a config). */
+enum image_form { FORM_NONE, FORM_ELF, FORM_SECTOR };
+
+static enum image_form image_form(const char *path)
 {
-	unsigned char magic[SELFMAG];
+	unsigned char head[BOOT_SECTOR_SIZE];
 	struct stat st;
+	enum image_form form = FORM_NONE;
 
 	if (strcmp(path, "-") == 0)
-		return false; /* the config on standard input */
+		return FORM_NONE; /* the config on standard input */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	/* Only a regular file can be read twice: from a pipe, the probe's
 	 * bytes would be gone when the config is read. */
-	bool elf = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		   read(fd, magic, SELFMAG) == SELFMAG &&
-		   memcmp(magic, ELFMAG, SELFMAG) == 0;
+	if (fd < 0)
+		return FORM_NONE;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		ssize_t n = read(fd, head, sizeof head);
+		if (n >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0)
+			form = FORM_ELF;
+		else if (n == BOOT_SECTOR_SIZE && st.st_size == BOOT_SECTOR_SIZE &&
+			 head[510] == 0x55 && head[511] == 0xaa)
+			form = FORM_SECTOR;
+	}
+	close(fd);
+	return form;
+}
 
-	if (fd >= 0)
-		close(fd);
-	return elf;
+bool autoconfig_is_image(const char *path)
+{
+	return image_form(path) != FORM_NONE;
 }
 
 /* The code point of the UTF-8 character of (n) bytes at (p). */
@@ -86,6 +101,33 @@ static void yaml_quoted(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* The console and exit ports of every config kvmrun makes. */
+static void ports_yaml(FILE *f)
+{
+	fprintf(f, "ports:\n"
+		"  0xE9: console      # the Bochs/QEMU debug console: out 0xE9, al\n"
+		"  0x3F8: uart8250    # COM1\n"
+		"  0xF4: debug-exit   # QEMU's isa-debug-exit: a write of v ends the run with status v\n"
+		"# It passes when the guest halts or exits with status 0; add\n"
+		"# expect: { console: ..., regs: ..., memory: ... } to check more.\n");
+}
+
+/* The config of a boot sector (name): as a PC runs it, less the BIOS. */
+static void sector_yaml(FILE *f, const char *name)
+{
+	fprintf(f, "# The config kvmrun made for this boot sector (kvmrun --print-config):\n"
+		"# as a PC runs one: real mode at 0x7c00, DL = 0x80 (the first\n"
+		"# hard disk), the stack below it. There is no BIOS: the interrupt\n"
+		"# table at 0 ends the run on any int 0x10, 0x13, 0x16... and says so.\n"
+		"# Save it beside the image, edit it, run it with kvmrun -c.\n"
+		"memory: 1M\n"
+		"cpu: { mode: real, entry: 0x7c00, stack: 0x7c00, regs: { edx: 0x80 } }\n"
+		"boot: sector\n"
+		"load:\n  - raw: ");
+	yaml_quoted(f, name);
+	fprintf(f, "\n    at: 0x7c00\n");
+}
+
 char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 {
 	struct image img = { 0 };
@@ -104,6 +146,18 @@ char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 			 "which the YAML config it would make cannot hold: "
 			 "rename the file", *bad);
 		return NULL;
+	}
+	if (image_form(path) == FORM_SECTOR) {
+		FILE *f = open_memstream(&text, &len);
+		if (f) {
+			sector_yaml(f, name);
+			ports_yaml(f);
+			if (fclose(f) != 0) {
+				free(text);
+				text = NULL;
+			}
+		}
+		goto out;
 	}
 	if (!image_load_elf(&img, path, &d, (struct pos){ 0 }, "image")) {
 		snprintf(why, whylen, "%s", d.count ? d.msgs[0].text : "not an ELF");
@@ -135,13 +189,8 @@ char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 		fprintf(f, "boot: multiboot\n");
 	fprintf(f, "load:\n  - elf: ");
 	yaml_quoted(f, name);
-	fprintf(f, "   # beside this config\n"
-		"ports:\n"
-		"  0xE9: console      # the Bochs/QEMU debug console: out 0xE9, al\n"
-		"  0x3F8: uart8250    # COM1\n"
-		"  0xF4: debug-exit   # QEMU's isa-debug-exit: a write of v ends the run with status v\n"
-		"# It passes when the guest halts or exits with status 0; add\n"
-		"# expect: { console: ..., regs: ..., memory: ... } to check more.\n");
+	fprintf(f, "   # beside this config\n");
+	ports_yaml(f);
 	if (fclose(f) != 0) {
 		free(text);
 		text = NULL;

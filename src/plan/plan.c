@@ -904,6 +904,32 @@ static void check_expectations(struct plan *p, const struct config *cfg)
 	}
 }
 
+/* ---- boot: sector ---- */
+
+/* A PC's interrupt table, with no BIOS behind it: each vector reports
+ * itself on the config's exit port (ivt.h). */
+static void plan_ivt(struct plan *p, const struct config *cfg)
+{
+	const struct handler_cfg *exit = NULL;
+
+	for (size_t i = 0; i < cfg->nports && !exit; i++)
+		if (cfg->ports[i].kind == H_EXIT || cfg->ports[i].kind == H_DEBUG_EXIT)
+			exit = &cfg->ports[i];
+	if (!exit) {
+		diag_add(&p->diag, cfg->boot_pos, "boot", "boot: sector needs "
+			 "an exit or debug-exit port: the interrupt table "
+			 "kvmrun puts at 0 reports BIOS calls on it");
+		return;
+	}
+	if (!(p->ivt = malloc(IVT_BYTES)))
+		err(EXIT_USAGE, "malloc");
+	ivt_build(p->ivt, (uint16_t)exit->addr);
+	p->has_ivt = true;
+	struct blob *b = add_blob(p, "IVT (no BIOS)", 0, IVT_BYTES, cfg->boot_pos);
+	b->data = p->ivt;
+	b->len = IVT_BYTES;
+}
+
 /* ---- Multiboot ---- */
 
 /* Modules and the information structure, above the kernel (page 0 and
@@ -1137,6 +1163,8 @@ bool plan_build(struct plan *p, const struct config *cfg)
 	check_regions(p, cfg);
 	check_handlers(p, cfg);
 	load_images(p, cfg);
+	if (cfg->boot == BOOT_SECTOR)
+		plan_ivt(p, cfg);
 	check_expectations(p, cfg); /* after the images: symbols name places in them */
 	/* The images first: one that misses RAM is the cause to name, not
 	 * the "no room" for the tables placed around it; with every other
@@ -1178,6 +1206,7 @@ void plan_free(struct plan *p)
 	free(p->mb_info);
 	free(p->acpi);
 	free(p->blobs);
+	free(p->ivt);
 	free(p->maps);
 	free(p->reads);
 	pt_free(&p->pt);

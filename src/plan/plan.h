@@ -14,6 +14,7 @@
 #include "dev_fwcfg.h"
 #include "idt.h"
 #include "image.h"
+#include "ivt.h"
 #include "paging.h"
 
 /* Bytes kvmrun writes into guest memory before the run. */
@@ -89,6 +90,11 @@ struct plan {
 	uint8_t idt_port;
 	const char *idt_why;
 	uint8_t idt_page[IDT_PAGE];
+
+	/* boot: sector: the real-mode IVT at 0 and its stubs (ivt.h), when
+	 * (has_ivt) */
+	bool has_ivt;
+	uint8_t *ivt;
 
 	/* acpi: the tables' page, at ACPI_BASE (acpi.h) */
 	uint8_t *acpi;

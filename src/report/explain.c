@@ -85,6 +85,11 @@ static void describe_blob(const struct plan *p, const struct blob *b,
 				 size_str(b->len, sz));
 			return;
 		}
+	if (p->ivt && b->data == p->ivt) {
+		snprintf(text, size, "IVT (boot: sector): 256 vectors to stubs "
+			 "at 0x%x that end the run: no BIOS here", IVT_STUBS);
+		return;
+	}
 	if (p->acpi && b->data == p->acpi) {
 		snprintf(text, size, "ACPI tables: RSDP, RSDT, XSDT, FADT, "
 			 "FACS (the waking vector at 0x%x), DSDT (\\_S3_, "
@@ -211,6 +216,8 @@ static void explain_memory(FILE *f, const struct plan *p)
 /* What the IDT register holds, said after its value. */
 static const char *idt_note(const struct plan *p)
 {
+	if (p->has_ivt)
+		return " (the real-mode IVT: kvmrun's, no BIOS)";
 	if (!p->mode->gdt)
 		return " (the real-mode IVT)";
 	if (p->has_idt)

@@ -578,13 +578,16 @@ static void report_run(FILE *f, const struct plan *p, const struct result *res,
 			"the shutdown (as KVM on AMD SVM does): the registers "
 			"are its reset state (CS:IP f000:fff0), not where the "
 			"guest failed\n", p->cfg->name);
-	if (!v->stop_ok) {
+	/* An allowed stop can still be a mistake's (a boot sector's BIOS
+	 * call ends at the exit port): hints for every failed run. */
+	if (!v->stop_ok || v->failed) {
 		char hints[HINTS_MAX][HINT_LEN];
 		size_t n = hints_for(p, res, hints);
 		for (size_t i = 0; i < n; i++)
 			fprintf(f, "  hint: %s\n", hints[i]);
-		dump_state(f, res);
 	}
+	if (!v->stop_ok)
+		dump_state(f, res);
 	/* A guest that skipped checked nothing: its reason is the report. */
 	for (size_t i = 0; !v->skipped && i < v->n; i++) {
 		const struct verdict *e = &v->v[i];
