@@ -26,16 +26,31 @@ static bool page_fault(const struct result *res)
 	return caught(res) && res->exception.vector == VEC_PF;
 }
 
+/* A stop that is not one a guest means. */
+static bool bad_stop(const struct result *res)
+{
+	return res->stop != STOPPED_HLT && res->stop != STOPPED_EXIT &&
+	       res->stop != STOPPED_POWEROFF && res->have_regs;
+}
+
 /* RET with the stack at its top: the entry function returned, to an
- * address nobody pushed. The stack pointer is one word above where the
- * run started it. */
+ * address nobody pushed. Either the stack pointer is one word above
+ * where the run started it, or the RET itself faulted reading above the
+ * stack's top (CR2 == RSP == the top, as where the stack ends RAM), or,
+ * with no paging, read there outside RAM. */
 static bool entry_returned(const struct plan *p, const struct result *res,
 			   char *buf)
 {
+	const struct exception_rec *e = &res->exception;
 	uint64_t rsp = res->regs.rsp + res->sregs.ss.base;
+	bool above = rsp == p->stack + word(p);
+	bool ret_fault = page_fault(res) && e->cr2 == p->stack &&
+			 e->rsp == p->stack;
+	bool ret_read = res->stop == STOPPED_UNHANDLED_MMIO &&
+			!res->access.write && !p->mode->paging &&
+			rsp == p->stack && res->access.addr == p->stack_phys;
 
-	if (res->stop == STOPPED_HLT || res->stop == STOPPED_EXIT ||
-	    res->stop == STOPPED_POWEROFF || !res->have_regs || rsp != p->stack + word(p))
+	if (!bad_stop(res) || !(above || ret_fault || ret_read))
 		return false;
 	snprintf(buf, HINT_LEN, "the stack pointer is one word above where "
 		 "the guest started (0x%llx): the entry function returned, to "
@@ -138,6 +153,45 @@ static bool no_bios(const struct plan *p, const struct result *res,
 	return true;
 }
 
+/* No paging: an instruction fetched outside RAM stops as MMIO (or as
+ * KVM's emulation failure) with RIP there. */
+static bool fetch_outside_ram(const struct plan *p, const struct result *res,
+			      char *buf)
+{
+	uint64_t rip = res->regs.rip + res->sregs.cs.base;
+
+	if (p->mode->paging || !bad_stop(res) ||
+	    (res->stop != STOPPED_UNHANDLED_MMIO &&
+	     res->stop != STOPPED_INTERNAL_ERROR) ||
+	    (res->stop == STOPPED_UNHANDLED_MMIO && res->access.addr != rip) ||
+	    plan_region(&p->facts, rip, 1))
+		return false;
+	snprintf(buf, HINT_LEN, "the guest jumped or called to 0x%llx, outside "
+		 "RAM (no paging: the address is physical): a bad function "
+		 "pointer, or a return address overwritten on the stack?",
+		 (unsigned long long)rip);
+	return true;
+}
+
+/* The stack pointer below all the room the stack had: it grew over
+ * what lies below (with no guard page to stop it). */
+static bool stack_overran(const struct plan *p, const struct result *res,
+			  char *buf)
+{
+	uint64_t rsp = res->regs.rsp + res->sregs.ss.base;
+	uint64_t room = p->stack_phys - p->stack_floor;
+
+	if (!bad_stop(res) || rsp >= p->stack ||
+	    p->stack - rsp <= room)
+		return false;
+	snprintf(buf, HINT_LEN, "the stack pointer (0x%llx) is %llu bytes below "
+		 "its start, past the %llu bytes of free space the stack had: "
+		 "it grew over what lies below it; a runaway recursion?",
+		 (unsigned long long)rsp, (unsigned long long)(p->stack - rsp),
+		 (unsigned long long)room);
+	return true;
+}
+
 static bool port_without_handler(const struct plan *p, const struct result *res,
 				 char *buf)
 {
@@ -156,7 +210,7 @@ static bool port_without_handler(const struct plan *p, const struct result *res,
 static bool (*const tests[])(const struct plan *, const struct result *,
 			     char *) = {
 	entry_returned, jump_unmapped, write_read_only, stack_off_map,
-	port_without_handler, no_bios,
+	port_without_handler, no_bios, fetch_outside_ram, stack_overran,
 };
 
 size_t hints_for(const struct plan *p, const struct result *res,

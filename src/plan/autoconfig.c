@@ -112,6 +112,38 @@ static void ports_yaml(FILE *f)
 		"# expect: { console: ..., regs: ..., memory: ... } to check more.\n");
 }
 
+/* One identity mapping of [from, to), its page size the largest that
+ * fits both ends. */
+static void map_entry(FILE *f, uint64_t from, uint64_t to)
+{
+	bool big = from % (2u << 20) == 0 && to % (2u << 20) == 0;
+
+	if (from < to)
+		fprintf(f, "    - { virt: 0x%llx, phys: 0x%llx, size: 0x%llx, "
+			"page: %s, flags: [write] }\n", (unsigned long long)from,
+			(unsigned long long)from, (unsigned long long)(to - from),
+			big ? "2M" : "4K");
+}
+
+/* Long mode's tables: all of (mem) identity-mapped but the 4 KiB page
+ * at (guard), so that a stack that overflows faults there instead of
+ * writing over the image below it. */
+static void guard_yaml(FILE *f, uint64_t guard, uint64_t mem)
+{
+	uint64_t low = guard / (2u << 20) * (2u << 20);
+	uint64_t high = (guard + 4096 + (2u << 20) - 1) / (2u << 20) * (2u << 20);
+
+	fprintf(f, "paging:   # all RAM at its own address, but for the stack's guard page:\n"
+		"  # 0x%llx-0x%llx is not mapped, so that a stack that overflows\n"
+		"  # (a runaway recursion) faults there instead of overwriting the image\n"
+		"  map:\n", (unsigned long long)guard,
+		(unsigned long long)(guard + 4095));
+	map_entry(f, 0, low);
+	map_entry(f, low, guard);
+	map_entry(f, guard + 4096, high < mem ? high : mem);
+	map_entry(f, high < mem ? high : mem, mem);
+}
+
 /* The config of a boot sector (name): as a PC runs it, less the BIOS. */
 static void sector_yaml(FILE *f, const char *name)
 {
@@ -177,9 +209,11 @@ char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 	if (!f)
 		goto out;
 	fprintf(f, "# The config kvmrun made for this image (kvmrun --print-config):\n"
-		"# memory for every segment and a 1 MiB stack, rounded up to 2 MiB;\n"
+		"# memory for every segment and a 1 MiB stack, rounded up to 2 MiB,\n"
+		"# the stack at its top%s;\n"
 		"# the mode from the ELF class%s; the usual console and exit\n"
 		"# ports. Save it beside the image, edit it, run it with kvmrun -c.\n",
+		wide ? " with a guard page below its room" : "",
 		multiboot ? " and its Multiboot header" : "");
 	fprintf(f, "memory: %lluM\n", (unsigned long long)(mem >> 20));
 	fprintf(f, "cpu: { mode: %s }   # %s\n", wide ? "long" : "protected",
@@ -187,6 +221,11 @@ char *autoconfig_yaml(const char *path, char *why, size_t whylen)
 			  : wide ? "ELF64" : "ELF32");
 	if (multiboot)
 		fprintf(f, "boot: multiboot\n");
+	if (wide)
+		guard_yaml(f, (end + 4095) / 4096 * 4096, mem);
+	else
+		fprintf(f, "# no guard page below the stack: %s mode does not page\n",
+			"protected");
 	fprintf(f, "load:\n  - elf: ");
 	yaml_quoted(f, name);
 	fprintf(f, "   # beside this config\n");
