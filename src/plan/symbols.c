@@ -53,40 +53,66 @@ static Elf_Data *symbol_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 	return data;
 }
 
+/* A walk over every symbol of the tables of (e) that kvmrun reads. */
+struct sym_walk {
+	Elf *e;
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	Elf_Data *data;
+	size_t n, i, budget;
+};
+
+static void sym_walk_start(struct sym_walk *w, Elf *e)
+{
+	memset(w, 0, sizeof *w);
+	w->e = e;
+	w->budget = SYMBOLS_MAX;
+}
+
+/* The next symbol in (*s), its name in (*name) ("" when none); false
+ * after the last. */
+static bool sym_next(struct sym_walk *w, GElf_Sym *s, const char **name)
+{
+	for (;;) {
+		while (w->i < w->n)
+			if (gelf_getsym(w->data, (int)w->i++, s)) {
+				*name = elf_strptr(w->e, w->sh.sh_link, s->st_name);
+				if (!*name)
+					*name = "";
+				return true;
+			}
+		if (!(w->scn = elf_nextscn(w->e, w->scn)))
+			return false;
+		w->i = w->n = 0;
+		if (!gelf_getshdr(w->scn, &w->sh) ||
+		    !(w->data = symbol_table(w->e, w->scn, &w->sh, &w->n, &w->budget)))
+			w->n = 0;
+	}
+}
+
 /* The function symbol that holds (addr), or the nearest one below it
  * when sizes are 0 (hand-written assembly). */
 static bool find_function(Elf *e, uint64_t addr, struct code_place *out)
 {
-	Elf_Scn *scn = NULL;
+	struct sym_walk w;
 	uint64_t best = 0;
 	bool found = false;
-	size_t budget = SYMBOLS_MAX;
+	const char *name;
+	GElf_Sym s;
 
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t n;
-		if (!gelf_getshdr(scn, &sh) ||
-		    !(data = symbol_table(e, scn, &sh, &n, &budget)))
+	sym_walk_start(&w, e);
+	while (sym_next(&w, &s, &name)) {
+		if (!code_symbol(&s) || !*name || s.st_value > addr ||
+		    (s.st_size && addr - s.st_value >= s.st_size) ||
+		    (found && s.st_value <= best))
 			continue;
-		for (size_t i = 0; i < n; i++) {
-			GElf_Sym s;
-			if (!gelf_getsym(data, (int)i, &s) ||
-			    !code_symbol(&s) ||
-			    s.st_value > addr || (s.st_size && addr - s.st_value >= s.st_size) ||
-			    (found && s.st_value <= best))
-				continue;
-			const char *name = elf_strptr(e, sh.sh_link, s.st_name);
-			if (!name || !*name)
-				continue;
-			best = s.st_value;
-			found = true;
-			/* The image's bytes, as a terminal may show them. */
-			escape_bytes(out->function, sizeof out->function, name,
-				     strlen(name));
-			out->offset = addr - s.st_value;
-			out->size = s.st_size;
-		}
+		best = s.st_value;
+		found = true;
+		/* The image's bytes, as a terminal may show them. */
+		escape_bytes(out->function, sizeof out->function, name,
+			     strlen(name));
+		out->offset = addr - s.st_value;
+		out->size = s.st_size;
 	}
 	return out->have_function = found;
 }
@@ -291,30 +317,19 @@ bool symbols_lookup(const struct image *img, uint64_t addr,
 static bool find_named(Elf *e, const char *name, uint64_t *addr,
 		       uint64_t *size)
 {
-	Elf_Scn *scn = NULL;
-	size_t budget = SYMBOLS_MAX;
+	struct sym_walk w;
+	const char *sname;
+	GElf_Sym s;
 
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t n;
-		if (!gelf_getshdr(scn, &sh) ||
-		    !(data = symbol_table(e, scn, &sh, &n, &budget)))
+	sym_walk_start(&w, e);
+	while (sym_next(&w, &s, &sname)) {
+		int type = GELF_ST_TYPE(s.st_info);
+		if (s.st_shndx == SHN_UNDEF || type == STT_SECTION ||
+		    type == STT_FILE || strcmp(sname, name) != 0)
 			continue;
-		for (size_t i = 0; i < n; i++) {
-			GElf_Sym s;
-			const char *sname;
-			if (!gelf_getsym(data, (int)i, &s) ||
-			    s.st_shndx == SHN_UNDEF ||
-			    GELF_ST_TYPE(s.st_info) == STT_SECTION ||
-			    GELF_ST_TYPE(s.st_info) == STT_FILE ||
-			    !(sname = elf_strptr(e, sh.sh_link, s.st_name)) ||
-			    strcmp(sname, name) != 0)
-				continue;
-			*addr = s.st_value;
-			*size = s.st_size;
-			return true;
-		}
+		*addr = s.st_value;
+		*size = s.st_size;
+		return true;
 	}
 	return false;
 }
