@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "acpi.h"
+#include "run.h"
 #include "vcpu.h"
 
 #define NS 1000000000LL
@@ -141,4 +142,25 @@ enum sleep_end sleep_s3(struct vm *vm, struct vcpu *c, struct io_table *io,
 		return SLEEP_FAILED;
 	}
 	return SLEEP_WOKE;
+}
+
+/* The guest asked for ACPI S3: true if the run ends there. */
+static bool sleep_until_woken(struct run *r, struct vcpu *c)
+{
+	struct result *res = r->res;
+	char why[sizeof res->detail];
+
+	enum sleep_end end = sleep_s3(r->vm, c, r->io, r->plan->acpi != NULL,
+				      r->stop_signal, why, sizeof why);
+	r->asleep = end == SLEEP_STOPPED; /* the timeout's report says so */
+	if (end == SLEEP_WOKE || end == SLEEP_STOPPED)
+		return false;
+	res->stop = end == SLEEP_NEVER ? STOPPED_ASLEEP : STOPPED_KVM_ERROR;
+	snprintf(res->detail, sizeof res->detail, "%s", why);
+	return true;
+}
+
+void sleep_register(struct run_hooks *h)
+{
+	hook_io(h, IO_SLEEP, sleep_until_woken);
 }
