@@ -13,6 +13,8 @@
 #include "status.h"
 #include "vcpu.h"
 
+#define IO_PORTS 0x10000 /* x86's port space */
+
 static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 {
 	struct io_handler *t = calloc(n ? n : 1, sizeof *t);
@@ -27,17 +29,34 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	return t;
 }
 
+/* The port table: the first handler that covers a port takes it, as a
+ * search in order would (the config lets none overlap). */
+static void index_ports(struct io_table *t)
+{
+	for (size_t i = t->nports; i-- > 0;) {
+		const struct io_handler *h = &t->ports[i];
+		for (uint64_t port = h->base;
+		     port < IO_PORTS && port - h->base < h->size; port++) {
+			uint32_t **block = &t->port_of[port >> 8];
+			if (!*block && !(*block = calloc(256, sizeof **block)))
+				err(EXIT_USAGE, "calloc");
+			(*block)[port & 0xff] = (uint32_t)(i + 1);
+		}
+	}
+}
+
 void io_register(struct io_table *t, const struct plan *p, int vm_fd)
 {
 	const struct plan_facts *f = &p->facts;
 
-	t->vm_fd = vm_fd;
+	*t = (struct io_table){ .vm_fd = vm_fd };
 	t->ignore_unhandled = f->ignore_unhandled;
 	t->fwcfg = f->fwcfg;
 	t->ports = copy_handlers(f->ports, f->nports);
 	t->nports = f->nports;
 	t->mmio = copy_handlers(f->mmio, f->nmmio);
 	t->nmmio = f->nmmio;
+	index_ports(t);
 }
 
 static void release(struct io_handler *h, size_t n)
@@ -53,6 +72,8 @@ void io_free(struct io_table *t)
 	release(t->mmio, t->nmmio);
 	free(t->ports);
 	free(t->mmio);
+	for (size_t i = 0; i < 256; i++)
+		free(t->port_of[i]);
 	memset(t, 0, sizeof *t);
 }
 
@@ -256,10 +277,12 @@ enum io_action io_port(struct io_table *t, struct kvm_run *run,
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	note_access(res, false, write, run->io.port, size, count, data);
 	/* A port handler owns port numbers; the width is the data's. */
-	struct io_handler *h = lookup(t->ports, t->nports, run->io.port, 1);
-	if (!h)
+	const uint32_t *block = t->port_of[run->io.port >> 8];
+	uint32_t i = block ? block[run->io.port & 0xff] : 0;
+	if (!i)
 		return nobody_there(t, write, data, bytes);
-	return handle(t, h, run->io.port, write, data, size, count, res);
+	return handle(t, &t->ports[i - 1], run->io.port, write, data, size,
+		      count, res);
 }
 
 enum io_action io_mmio(struct io_table *t, struct kvm_run *run,

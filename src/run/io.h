@@ -18,6 +18,10 @@ struct io_handler {
 struct io_table {
 	struct io_handler *ports, *mmio;
 	size_t nports, nmmio;
+	/* Port number to 1 + its handler's index in (ports), 0 for none,
+	 * by blocks of 256 ports (NULL: none handled): a port exit's handler
+	 * in two loads, and start-up allocates only the blocks in use. */
+	uint32_t *port_of[256];
 	struct fwcfg_facts fwcfg;
 	int vm_fd; /* irq-line handlers raise lines on it (vm_irq_line) */
 	bool ignore_unhandled; /* unhandled-io: ignore */

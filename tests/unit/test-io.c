@@ -22,7 +22,8 @@ static const char config_text[] =
 	"         0x80: log, 0x3f8: { handler: uart8250, input: \"hi\" },\n"
 	"         0x2f8: { handler: ignore, size: 8 }, 0x510: fw-cfg,\n"
 	"         0x90: { handler: irq-line, value: 5 }, 0x70: rtc,\n"
-	"         0x600: acpi-pm, 0x3000: hyperv-testdev }\n";
+	"         0x600: acpi-pm, 0x3000: hyperv-testdev,\n"
+	"         0xfff0: { handler: constant, value: 0x77, size: 16 } }\n";
 
 static uint8_t page[4096] __attribute__((aligned(64)));
 
@@ -87,8 +88,16 @@ int main(void)
 	CHECK(port(&io, &res, 0x90, true, 1, 1) == IO_FAILED);
 	CHECK(strstr(res.detail, "KVM_IRQ_LINE 5") != NULL);
 	CHECK(strstr(res.detail, strerror(EBADF)) != NULL);
-	/* A port nobody handles. */
+	/* Ports nobody handles: beside a handler's range, in a block of
+	 * 256 ports with handlers and in one without (the port table). */
 	CHECK(port(&io, &res, 0x99, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0x2f8 - 1, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0x2f8 + 8, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0x1234, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0xffef, true, 1, 1) == IO_UNHANDLED);
+	/* A range that ends at the last port: all of it is the handler's. */
+	CHECK_U64(in(&io, &res, 0xfff0, 1), 0x77);
+	CHECK_U64(in(&io, &res, 0xffff, 1), 0x77);
 	/* exit: the value is the guest's status and the run stops. */
 	CHECK(port(&io, &res, 0xF4, true, 1, 7) == IO_STOP);
 	CHECK(res.has_status && res.status == 7);
