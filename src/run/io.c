@@ -24,7 +24,10 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		t[i] = (struct io_handler){ .base = h[i].addr, .size = h[i].size,
 					    .dev = devices[h[i].kind] };
-		t[i].dev->reset(&t[i].state, h[i].value, h[i].input, h[i].size);
+		if (t[i].dev->state_size &&
+		    !(t[i].state = calloc(1, t[i].dev->state_size)))
+			err(EXIT_USAGE, "calloc");
+		t[i].dev->reset(t[i].state, h[i].value, h[i].input, h[i].size);
 	}
 	return t;
 }
@@ -61,9 +64,11 @@ void io_register(struct io_table *t, const struct plan *p, int vm_fd)
 
 static void release(struct io_handler *h, size_t n)
 {
-	for (size_t i = 0; h && i < n; i++)
+	for (size_t i = 0; h && i < n; i++) {
 		if (h[i].dev->release)
-			h[i].dev->release(&h[i].state);
+			h[i].dev->release(h[i].state);
+		free(h[i].state);
+	}
 }
 
 void io_free(struct io_table *t)
@@ -77,11 +82,11 @@ void io_free(struct io_table *t)
 	memset(t, 0, sizeof *t);
 }
 
-struct dev_state *io_port_state(struct io_table *t, enum handler_kind kind)
+void *io_port_state(struct io_table *t, enum handler_kind kind)
 {
 	for (size_t i = 0; i < t->nports; i++)
 		if (t->ports[i].dev == devices[kind])
-			return &t->ports[i].state;
+			return t->ports[i].state;
 	return NULL;
 }
 
@@ -228,10 +233,10 @@ static enum io_action handle(const struct io_table *t, struct io_handler *h,
 	uint64_t offset = addr - h->base;
 
 	if (!write) {
-		h->dev->read(&h->state, &env, offset, data, size, count);
+		h->dev->read(h->state, &env, offset, data, size, count);
 		return IO_CONTINUE;
 	}
-	switch (h->dev->write(&h->state, &env, offset, data, size, count)) {
+	switch (h->dev->write(h->state, &env, offset, data, size, count)) {
 	case DEV_STOP: return IO_STOP;
 	case DEV_FAILED: return IO_FAILED;
 	case DEV_SLEEP: return IO_SLEEP;

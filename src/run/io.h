@@ -12,7 +12,7 @@
 struct io_handler {
 	uint64_t base, size;
 	const struct device *dev;
-	struct dev_state state;
+	void *state; /* dev->state_size bytes, the device's own */
 };
 
 struct io_table {
@@ -33,8 +33,9 @@ void io_register(struct io_table *t, const struct plan *p, int vm_fd);
 
 void io_free(struct io_table *t);
 
-/* The state of the first port handler of (kind), or NULL. */
-struct dev_state *io_port_state(struct io_table *t, enum handler_kind kind);
+/* The state of the first port handler of (kind), or NULL: what its
+ * dev_*.h says it is. */
+void *io_port_state(struct io_table *t, enum handler_kind kind);
 
 enum io_action {
 	IO_CONTINUE,

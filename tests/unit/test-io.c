@@ -9,6 +9,8 @@
 
 #include <errno.h>
 
+#include "dev_acpi_pm.h"
+#include "dev_hvtest.h"
 #include "io.h"
 #include "plan.h"
 #include "unit.h"
@@ -115,7 +117,7 @@ int main(void)
 	/* ACPI PM1: SCI_EN on from the start; status bits are cleared by
 	 * writing ones; SLP_EN sleeps or powers off by SLP_TYP, or does
 	 * nothing for a type the DSDT does not offer; it never reads back. */
-	struct acpi_pm *pm = &io_port_state(&io, H_ACPI_PM)->pm;
+	struct acpi_pm *pm = io_port_state(&io, H_ACPI_PM);
 	CHECK_U64(in(&io, &res, 0x604, 2), ACPI_PM1_SCI_EN);
 	CHECK(port(&io, &res, 0x602, true, 2, ACPI_PM1_RTC) == IO_CONTINUE);
 	CHECK(acpi_pm_rtc_wakes(pm));
@@ -140,7 +142,7 @@ int main(void)
 	CHECK(port(&io, &res, 0x3000, true, 4, 1 << 16 | 1 << 8 | 2) == IO_FAILED);
 	CHECK(strstr(res.detail, "KVM_SET_GSI_ROUTING (1 SynIC SINT routes) "
 		      "for the hyperv-testdev handler at 0x3000") != NULL);
-	CHECK(io_port_state(&io, H_HYPERV_TESTDEV)->hvtest.route[0].used);
+	CHECK(((struct hv_testdev *)io_port_state(&io, H_HYPERV_TESTDEV))->route[0].used);
 	CHECK(port(&io, &res, 0x3000, true, 4, 4 << 16 | 2) == IO_FAILED);
 	CHECK(strstr(res.detail, "not modelled (the handler at 0x3000)") != NULL);
 
