@@ -7,6 +7,11 @@
 
 #include "device.h"
 
+/* A handler's state: the I/O stage allocates .state_size of it. */
+struct pm_state {
+	struct acpi_pm pm; /* first: io_port_state gives it (dev_acpi_pm.h) */
+};
+
 /* The handler's bytes: PM1 status, PM1 enable (the event block, 4
  * bytes), PM1 control (2). */
 enum { AT_STATUS = 0, AT_ENABLE = 2, AT_CONTROL = 4, PM1_BYTES = 6 };
@@ -27,18 +32,20 @@ static uint16_t *reg(struct acpi_pm *pm, unsigned at)
 	       : at < AT_CONTROL ? &pm->enable : &pm->control;
 }
 
-static void pm_reset(struct dev_state *s, uint64_t value, const char *input,
+static void pm_reset(void *state, uint64_t value, const char *input,
 		     uint64_t size)
 {
+	struct pm_state *s = state;
 	(void)value, (void)input, (void)size;
 	memset(s, 0, sizeof *s);
 	/* No SMI command port in the FADT: ACPI mode is always on. */
 	s->pm.control = ACPI_PM1_SCI_EN;
 }
 
-static void pm_read(struct dev_state *s, const struct dev_env *env,
+static void pm_read(void *state, const struct dev_env *env,
 		    uint64_t offset, uint8_t *data, unsigned size, size_t count)
 {
+	struct pm_state *s = state;
 	(void)env;
 	for (size_t i = 0; i < count; i++)
 		for (unsigned b = 0; b < size; b++) {
@@ -50,10 +57,11 @@ static void pm_read(struct dev_state *s, const struct dev_env *env,
 
 /* Status bits are cleared by writing ones; SLP_EN is acted on, never
  * kept. */
-static enum dev_action pm_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action pm_write(void *state, const struct dev_env *env,
 				uint64_t offset, const uint8_t *data,
 				unsigned size, size_t count)
 {
+	struct pm_state *s = state;
 	(void)env;
 	for (size_t i = 0; i < count; i++) {
 		for (unsigned b = 0; b < size && offset + b < PM1_BYTES; b++) {
@@ -79,6 +87,7 @@ static enum dev_action pm_write(struct dev_state *s, const struct dev_env *env,
 
 const struct device dev_acpi_pm = {
 	.name = "acpi-pm",
+	.state_size = sizeof(struct pm_state),
 	.about = "acpi-pm: the ACPI PM1 status, enable and control "
 		 "registers; SLP_EN sleeps (S3) or powers off (S5)",
 	.size = PM1_BYTES, .max_size = PM1_BYTES,

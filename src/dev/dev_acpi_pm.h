@@ -23,6 +23,7 @@
 #define ACPI_SLP_TYP_S3 1
 #define ACPI_SLP_TYP_S5 0
 
+/* An acpi-pm handler's state, as io_port_state gives it. */
 struct acpi_pm {
 	uint16_t status, enable, control;
 };

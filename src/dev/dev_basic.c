@@ -12,7 +12,13 @@
 
 #include "status.h"
 
-static enum dev_action write_nothing(struct dev_state *s, const struct dev_env *env,
+/* A handler's state: the I/O stage allocates .state_size of it. */
+struct basic_state {
+	uint64_t value;  /* the config's value (constant, irq-line, latch) */
+	uint8_t *bytes;  /* iomem: what was written, its size */
+};
+
+static enum dev_action write_nothing(void *s, const struct dev_env *env,
 				     uint64_t offset, const uint8_t *data,
 				     unsigned size, size_t count)
 {
@@ -20,9 +26,10 @@ static enum dev_action write_nothing(struct dev_state *s, const struct dev_env *
 	return DEV_CONTINUE;
 }
 
-static void keep_value(struct dev_state *s, uint64_t value, const char *input,
+static void keep_value(void *state, uint64_t value, const char *input,
 		       uint64_t size)
 {
+	struct basic_state *s = state;
 	(void)input, (void)size;
 	memset(s, 0, sizeof *s);
 	s->value = value;
@@ -30,7 +37,7 @@ static void keep_value(struct dev_state *s, uint64_t value, const char *input,
 
 /* ---- console ---- */
 
-static enum dev_action console_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action console_write(void *s, const struct dev_env *env,
 				     uint64_t offset, const uint8_t *data,
 				     unsigned size, size_t count)
 {
@@ -41,13 +48,14 @@ static enum dev_action console_write(struct dev_state *s, const struct dev_env *
 
 const struct device dev_console = {
 	.name = "console",
+	.state_size = sizeof(struct basic_state),
 	.about = "console: writes go to stdout; reads give 0",
 	.reset = keep_value, .read = dev_read_zero, .write = console_write,
 };
 
 /* ---- exit and debug-exit ---- */
 
-static enum dev_action exit_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action exit_write(void *s, const struct dev_env *env,
 				  uint64_t offset, const uint8_t *data,
 				  unsigned size, size_t count)
 {
@@ -58,6 +66,7 @@ static enum dev_action exit_write(struct dev_state *s, const struct dev_env *env
 
 const struct device dev_exit = {
 	.name = "exit",
+	.state_size = sizeof(struct basic_state),
 	.about = "exit: a write is the guest status and stops the VM",
 	.reset = keep_value, .read = dev_read_zero, .write = exit_write,
 };
@@ -66,6 +75,7 @@ const struct device dev_exit = {
  * exit with value * 2 + 1); expect.status compares it. */
 const struct device dev_debug_exit = {
 	.name = "debug-exit",
+	.state_size = sizeof(struct basic_state),
 	.about = "debug-exit: QEMU's isa-debug-exit; the value written "
 		 "ends the run as the guest's status",
 	.reset = keep_value, .read = dev_read_zero, .write = exit_write,
@@ -73,23 +83,25 @@ const struct device dev_debug_exit = {
 
 /* ---- constant and ignore ---- */
 
-static void constant_read(struct dev_state *s, const struct dev_env *env,
+static void constant_read(void *state, const struct dev_env *env,
 			  uint64_t offset, uint8_t *data, unsigned size,
 			  size_t count)
 {
+	struct basic_state *s = state;
 	(void)env, (void)offset;
 	dev_fill(data, size, count, s->value);
 }
 
 const struct device dev_constant = {
 	.name = "constant",
+	.state_size = sizeof(struct basic_state),
 	.about = "constant: reads give the value; writes are ignored",
 	.value = VALUE_OPTIONAL, .value_is = "what reads give",
 	.reset = keep_value, .read = constant_read, .write = write_nothing,
 };
 
 /* A PC's empty bus: reads float to all ones. */
-static void ones_read(struct dev_state *s, const struct dev_env *env,
+static void ones_read(void *s, const struct dev_env *env,
 		      uint64_t offset, uint8_t *data, unsigned size, size_t count)
 {
 	(void)s, (void)env, (void)offset;
@@ -98,13 +110,14 @@ static void ones_read(struct dev_state *s, const struct dev_env *env,
 
 const struct device dev_ignore = {
 	.name = "ignore",
+	.state_size = sizeof(struct basic_state),
 	.about = "ignore: reads give all ones; writes are ignored",
 	.reset = keep_value, .read = ones_read, .write = write_nothing,
 };
 
 /* ---- log ---- */
 
-static enum dev_action log_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action log_write(void *s, const struct dev_env *env,
 				 uint64_t offset, const uint8_t *data,
 				 unsigned size, size_t count)
 {
@@ -116,6 +129,7 @@ static enum dev_action log_write(struct dev_state *s, const struct dev_env *env,
 
 const struct device dev_log = {
 	.name = "log",
+	.state_size = sizeof(struct basic_state),
 	.about = "log: writes are recorded and reported; reads give 0",
 	.reset = keep_value, .read = dev_read_zero, .write = log_write,
 };
@@ -123,10 +137,11 @@ const struct device dev_log = {
 /* ---- irq-line ---- */
 
 /* Non-zero raises the line, zero lowers it. */
-static enum dev_action irq_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action irq_write(void *state, const struct dev_env *env,
 				 uint64_t offset, const uint8_t *data,
 				 unsigned size, size_t count)
 {
+	struct basic_state *s = state;
 	(void)offset;
 	bool level = dev_last_value(data, size, count) != 0;
 	return env->irq_line(env->ctx, (uint32_t)s->value, level) == 0
@@ -137,6 +152,7 @@ static enum dev_action irq_write(struct dev_state *s, const struct dev_env *env,
 
 const struct device dev_irq_line = {
 	.name = "irq-line",
+	.state_size = sizeof(struct basic_state),
 	.about = "irq-line: a write raises (non-zero) or lowers (zero) "
 		 "its IRQ line on the irqchip",
 	.value = VALUE_REQUIRED, .max_value = MAX_IRQ, .value_is = "its IRQ",
@@ -146,10 +162,11 @@ const struct device dev_irq_line = {
 
 /* ---- latch ---- */
 
-static enum dev_action latch_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action latch_write(void *state, const struct dev_env *env,
 				   uint64_t offset, const uint8_t *data,
 				   unsigned size, size_t count)
 {
+	struct basic_state *s = state;
 	(void)env, (void)offset;
 	s->value = dev_last_value(data, size, count);
 	return DEV_CONTINUE;
@@ -159,6 +176,7 @@ static enum dev_action latch_write(struct dev_state *s, const struct dev_env *en
  * data through it with in, out and string I/O. */
 const struct device dev_latch = {
 	.name = "latch",
+	.state_size = sizeof(struct basic_state),
 	.about = "latch: reads give back the last value written (at first "
 		 "the value, default 0)",
 	.value = VALUE_OPTIONAL, .value_is = "what reads give before a write",
@@ -171,7 +189,7 @@ const struct device dev_latch = {
 
 /* The ACPI PM timer: a 24-bit count at 3.579545 MHz, from the host's
  * monotonic clock (the FADT of acpi: true says it is at port 0x608). */
-static void pm_timer_read(struct dev_state *s, const struct dev_env *env,
+static void pm_timer_read(void *s, const struct dev_env *env,
 			  uint64_t offset, uint8_t *data, unsigned size,
 			  size_t count)
 {
@@ -186,6 +204,7 @@ static void pm_timer_read(struct dev_state *s, const struct dev_env *env,
 
 const struct device dev_pm_timer = {
 	.name = "pm-timer",
+	.state_size = sizeof(struct basic_state),
 	.about = "pm-timer: the ACPI PM timer, a 24-bit count at 3.579545 "
 		 "MHz; writes are ignored",
 	.reset = keep_value, .read = pm_timer_read, .write = write_nothing,
@@ -195,9 +214,10 @@ const struct device dev_pm_timer = {
 
 #define IOMEM_MAX (16u << 20) /* bytes an iomem handler holds at most */
 
-static void iomem_reset(struct dev_state *s, uint64_t value, const char *input,
+static void iomem_reset(void *state, uint64_t value, const char *input,
 			uint64_t size)
 {
+	struct basic_state *s = state;
 	(void)value, (void)input;
 	memset(s, 0, sizeof *s);
 	s->bytes = calloc(1, size);
@@ -205,26 +225,29 @@ static void iomem_reset(struct dev_state *s, uint64_t value, const char *input,
 		err(EXIT_USAGE, "calloc");
 }
 
-static void iomem_release(struct dev_state *s)
+static void iomem_release(void *state)
 {
+	struct basic_state *s = state;
 	free(s->bytes);
 	s->bytes = NULL;
 }
 
 /* The bus keeps [offset, offset + size) inside the handler; the items of
  * string I/O on a port all go to that one place, as on a real port. */
-static void iomem_read(struct dev_state *s, const struct dev_env *env,
+static void iomem_read(void *state, const struct dev_env *env,
 		       uint64_t offset, uint8_t *data, unsigned size, size_t count)
 {
+	struct basic_state *s = state;
 	(void)env;
 	for (size_t i = 0; i < count; i++)
 		memcpy(data + i * size, s->bytes + offset, size);
 }
 
-static enum dev_action iomem_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action iomem_write(void *state, const struct dev_env *env,
 				   uint64_t offset, const uint8_t *data,
 				   unsigned size, size_t count)
 {
+	struct basic_state *s = state;
 	(void)env;
 	if (count)
 		memcpy(s->bytes + offset, data + (count - 1) * size, size);
@@ -236,6 +259,7 @@ static enum dev_action iomem_write(struct dev_state *s, const struct dev_env *en
  * access (kvm-unit-tests' emulator and lam tests). */
 const struct device dev_iomem = {
 	.name = "iomem",
+	.state_size = sizeof(struct basic_state),
 	.about = "iomem: memory behind MMIO exits: reads give back what was "
 		 "written (at first zeros)",
 	.size = 0x10000, .max_size = IOMEM_MAX,

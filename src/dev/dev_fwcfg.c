@@ -7,6 +7,15 @@
 
 #include "device.h"
 
+/* A handler's state: the I/O stage allocates .state_size of it. */
+struct fwcfg_state {
+	uint64_t value;
+	struct {
+		uint16_t selector; /* the item chosen, and how far read */
+		uint32_t offset;
+	} fwcfg;
+};
+
 /* Item keys, as QEMU numbers them. */
 enum {
 	FW_CFG_SIGNATURE = 0x00,
@@ -50,24 +59,26 @@ size_t fwcfg_item(uint16_t key, const struct fwcfg_facts *facts,
 
 /* ---- the handler: a selector at offset 0, data bytes at offset 1 ---- */
 
-static void fwcfg_reset(struct dev_state *s, uint64_t value, const char *input,
+static void fwcfg_reset(void *state, uint64_t value, const char *input,
 			uint64_t size)
 {
+	struct fwcfg_state *s = state;
 	(void)input, (void)size;
 	memset(s, 0, sizeof *s);
 	s->value = value;
 }
 
 /* The next data byte of the item selected. */
-static uint8_t fwcfg_byte(struct dev_state *s, const struct fwcfg_facts *facts)
+static uint8_t fwcfg_byte(void *state, const struct fwcfg_facts *facts)
 {
+	struct fwcfg_state *s = state;
 	uint8_t item[16];
 	size_t len = fwcfg_item(s->fwcfg.selector, facts, item);
 
 	return s->fwcfg.offset < len ? item[s->fwcfg.offset++] : 0;
 }
 
-static void fwcfg_read(struct dev_state *s, const struct dev_env *env,
+static void fwcfg_read(void *s, const struct dev_env *env,
 		       uint64_t offset, uint8_t *data, unsigned size, size_t count)
 {
 	memset(data, 0, (size_t)size * count);
@@ -75,10 +86,11 @@ static void fwcfg_read(struct dev_state *s, const struct dev_env *env,
 		data[i] = fwcfg_byte(s, env->fwcfg);
 }
 
-static enum dev_action fwcfg_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action fwcfg_write(void *state, const struct dev_env *env,
 				   uint64_t offset, const uint8_t *data,
 				   unsigned size, size_t count)
 {
+	struct fwcfg_state *s = state;
 	(void)env;
 	if (offset == 0) { /* select an item, read from its start */
 		s->fwcfg.selector = (uint16_t)dev_last_value(data, size, count);
@@ -89,6 +101,7 @@ static enum dev_action fwcfg_write(struct dev_state *s, const struct dev_env *en
 
 const struct device dev_fw_cfg = {
 	.name = "fw-cfg",
+	.state_size = sizeof(struct fwcfg_state),
 	.about = "fw-cfg: QEMU's firmware configuration (selector, then "
 		 "data): signature, id, RAM size, CPU counts",
 	.size = 2, /* selector, data */

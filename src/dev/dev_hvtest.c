@@ -7,12 +7,17 @@
 
 #include "device.h"
 
+/* A handler's state: the I/O stage allocates .state_size of it. */
+struct hvtest_state {
+	struct hv_testdev hvtest; /* first: io_port_state gives it */
+};
+
 /* The commands, in bits 16-23 of the word written; the vCPU is in bits
  * 8-15, the SINT in bits 0-7 (kvm-unit-tests' lib/x86 hyperv.c). */
 enum { SINT_ROUTE_CREATE = 1, SINT_ROUTE_DESTROY, SINT_ROUTE_SET_SINT,
        MSG_CONN_CREATE, MSG_CONN_DESTROY, EVT_CONN_CREATE, EVT_CONN_DESTROY };
 
-static void hvtest_reset(struct dev_state *s, uint64_t value, const char *input,
+static void hvtest_reset(void *s, uint64_t value, const char *input,
 			 uint64_t size)
 {
 	(void)value, (void)input, (void)size;
@@ -73,10 +78,11 @@ static enum dev_action command(struct hv_testdev *d, const struct dev_env *env,
 		? DEV_CONTINUE : DEV_FAILED;
 }
 
-static enum dev_action hvtest_write(struct dev_state *s, const struct dev_env *env,
+static enum dev_action hvtest_write(void *state, const struct dev_env *env,
 				    uint64_t offset, const uint8_t *data,
 				    unsigned size, size_t count)
 {
+	struct hvtest_state *s = state;
 	(void)offset;
 	for (size_t i = 0; i < count; i++) {
 		enum dev_action a = command(&s->hvtest, env,
@@ -89,6 +95,7 @@ static enum dev_action hvtest_write(struct dev_state *s, const struct dev_env *e
 
 const struct device dev_hyperv_testdev = {
 	.name = "hyperv-testdev",
+	.state_size = sizeof(struct hvtest_state),
 	.about = "hyperv-testdev: QEMU's Hyper-V test device: routes from "
 		 "interrupt lines to SynIC SINTs, made, removed and raised",
 	.size = 4, .max_size = 4,

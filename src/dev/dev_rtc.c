@@ -8,6 +8,11 @@
 
 #include "device.h"
 
+/* A handler's state: the I/O stage allocates .state_size of it. */
+struct rtc_state {
+	struct rtc rtc; /* first: io_port_state gives it (dev_rtc.h) */
+};
+
 #define NS 1000000000LL
 #define DAY 86400              /* seconds: every alarm pattern recurs */
 #define UIP_BEFORE_NS 244000   /* UIP rises this long before an update */
@@ -303,9 +308,10 @@ int64_t rtc_host_now(void)
 	return (int64_t)t.tv_sec * NS + t.tv_nsec;
 }
 
-static void rtc_dev_reset(struct dev_state *s, uint64_t value,
+static void rtc_dev_reset(void *state, uint64_t value,
 			  const char *input, uint64_t size)
 {
+	struct rtc_state *s = state;
 	(void)value, (void)input, (void)size;
 	memset(s, 0, sizeof *s);
 	rtc_reset(&s->rtc, rtc_host_now());
@@ -313,10 +319,11 @@ static void rtc_dev_reset(struct dev_state *s, uint64_t value,
 
 /* Each byte of an access goes to its port: an outw at 0x70 writes the
  * index, then the data. */
-static void rtc_dev_read(struct dev_state *s, const struct dev_env *env,
+static void rtc_dev_read(void *state, const struct dev_env *env,
 			 uint64_t offset, uint8_t *data, unsigned size,
 			 size_t count)
 {
+	struct rtc_state *s = state;
 	int64_t now = rtc_host_now();
 
 	(void)env;
@@ -327,11 +334,12 @@ static void rtc_dev_read(struct dev_state *s, const struct dev_env *env,
 				: 0xff;
 }
 
-static enum dev_action rtc_dev_write(struct dev_state *s,
+static enum dev_action rtc_dev_write(void *state,
 				     const struct dev_env *env, uint64_t offset,
 				     const uint8_t *data, unsigned size,
 				     size_t count)
 {
+	struct rtc_state *s = state;
 	int64_t now = rtc_host_now();
 
 	(void)env;
@@ -344,6 +352,7 @@ static enum dev_action rtc_dev_write(struct dev_state *s,
 
 const struct device dev_rtc = {
 	.name = "rtc",
+	.state_size = sizeof(struct rtc_state),
 	.about = "rtc: the PC's clock and CMOS memory (MC146818), an index "
 		 "port and a data port; the host's time in UTC, its alarm "
 		 "wakes a sleeping (S3) guest",

@@ -35,6 +35,7 @@ enum {
 #define RTC_C_UF 0x10
 #define RTC_D_VRT 0x80   /* the battery is good */
 
+/* An rtc handler's state, as io_port_state gives it. */
 struct rtc {
 	uint8_t cmos[RTC_BYTES]; /* time registers: only while SET is on */
 	uint8_t index;

@@ -7,6 +7,15 @@
 
 #include "device.h"
 
+/* A handler's state: the I/O stage allocates .state_size of it. */
+struct uart_state {
+	uint64_t value;
+	struct {
+		uint8_t regs[8];
+		struct uart_input input;
+	} uart;
+};
+
 /* Register offsets, and where their values live in regs[]. */
 enum { THR_RBR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6,
        SCR = 7 };
@@ -81,9 +90,10 @@ bool uart_write(uint8_t regs[8], unsigned offset, uint8_t byte)
 
 /* ---- the handler ---- */
 
-static void uart_handler_reset(struct dev_state *s, uint64_t value,
+static void uart_handler_reset(void *state, uint64_t value,
 			       const char *input, uint64_t size)
 {
+	struct uart_state *s = state;
 	(void)size;
 	memset(s, 0, sizeof *s);
 	s->value = value;
@@ -92,10 +102,11 @@ static void uart_handler_reset(struct dev_state *s, uint64_t value,
 		s->uart.input = (struct uart_input){ input, strlen(input), 0 };
 }
 
-static void uart_handler_read(struct dev_state *s, const struct dev_env *env,
+static void uart_handler_read(void *state, const struct dev_env *env,
 			      uint64_t offset, uint8_t *data, unsigned size,
 			      size_t count)
 {
+	struct uart_state *s = state;
 	(void)env;
 	memset(data, 0, (size_t)size * count);
 	for (size_t i = 0; i < count; i++)
@@ -105,11 +116,12 @@ static void uart_handler_read(struct dev_state *s, const struct dev_env *env,
 
 /* What the guest transmits goes to the console; the other registers
  * keep what is written to them. */
-static enum dev_action uart_handler_write(struct dev_state *s,
+static enum dev_action uart_handler_write(void *state,
 					  const struct dev_env *env,
 					  uint64_t offset, const uint8_t *data,
 					  unsigned size, size_t count)
 {
+	struct uart_state *s = state;
 	for (size_t i = 0; i < count; i++) {
 		uint8_t byte = data[i * size];
 		if (uart_write(s->uart.regs, (unsigned)offset, byte))
@@ -120,6 +132,7 @@ static enum dev_action uart_handler_write(struct dev_state *s,
 
 const struct device dev_uart8250 = {
 	.name = "uart8250",
+	.state_size = sizeof(struct uart_state),
 	.about = "uart8250: a 16550-like serial port; what the guest transmits "
 		 "goes to the console, its status always says ready",
 	.size = 8, /* an 8250 has eight registers */

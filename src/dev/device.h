@@ -3,7 +3,10 @@
  * struct device (its name, what --explain says of it, its default size,
  * the config keys it takes, and how it reads and writes), in a dev_*.c of
  * its own where it has state, and listed once in devices.c, which the
- * config, io and explain stages all read.
+ * config, io and explain stages all read. A device's state is its own:
+ * the descriptor gives its size, the I/O stage allocates it per handler
+ * and hands it to the device's functions, and only the device (and what
+ * its dev_*.h offers, such as sleep.c's look at the RTC) knows its layout.
  */
 #ifndef KVMRUN_DEVICE_H
 #define KVMRUN_DEVICE_H
@@ -12,35 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev_acpi_pm.h"
-#include "dev_fwcfg.h"
-#include "dev_hvtest.h"
-#include "dev_rtc.h"
-#include "dev_uart.h"
+#include "dev_fwcfg.h"  /* struct fwcfg_facts, in struct dev_env */
+#include "dev_hvtest.h" /* struct hv_sint_route, in struct dev_env */
 
 /* The kinds, in the order of the table in devices.c. */
 enum handler_kind { H_CONSOLE, H_EXIT, H_CONSTANT, H_LOG, H_IGNORE, H_UART,
 		    H_DEBUG_EXIT, H_FW_CFG, H_IRQ_LINE, H_LATCH, H_PM_TIMER,
 		    H_IOMEM, H_RTC, H_ACPI_PM, H_HYPERV_TESTDEV, H_NKINDS };
-
-/* One handler's state, made by the device's reset from its config. */
-struct dev_state {
-	uint64_t value;            /* the config's value (constant, irq-line) */
-	union {
-		struct {
-			uint8_t regs[8];
-			struct uart_input input;
-		} uart;
-		struct {
-			uint16_t selector; /* the item chosen, and how far read */
-			uint32_t offset;
-		} fwcfg;
-		uint8_t *bytes;    /* iomem: what was written, its size */
-		struct rtc rtc;
-		struct acpi_pm pm;
-		struct hv_testdev hvtest;
-	};
-};
 
 /* What a device may do to the run beyond its own state: given by io.c. */
 struct dev_env {
@@ -79,17 +60,18 @@ struct device {
 	bool input;            /* takes `input:` */
 	uint64_t max_size;     /* the largest size: it holds that much; 0: any */
 	bool needs_irqchip;
+	size_t state_size;     /* bytes of state per handler (0: none) */
 	/* Make (s) from the config's value, input (may be NULL) and the
 	 * handler's size. */
-	void (*reset)(struct dev_state *s, uint64_t value, const char *input,
+	void (*reset)(void *s, uint64_t value, const char *input,
 		      uint64_t size);
 	/* Free what (reset) took, if anything (may be NULL). */
-	void (*release)(struct dev_state *s);
+	void (*release)(void *s);
 	/* Fill (data): (count) items of (size) bytes read at (offset). */
-	void (*read)(struct dev_state *s, const struct dev_env *env,
+	void (*read)(void *s, const struct dev_env *env,
 		     uint64_t offset, uint8_t *data, unsigned size, size_t count);
 	/* Take (count) items of (size) bytes written at (offset). */
-	enum dev_action (*write)(struct dev_state *s, const struct dev_env *env,
+	enum dev_action (*write)(void *s, const struct dev_env *env,
 				 uint64_t offset, const uint8_t *data,
 				 unsigned size, size_t count);
 };
@@ -106,7 +88,7 @@ size_t device_takers(bool (*takes)(const struct device *d), char *buf,
 		     size_t size);
 
 /* A device's read that gives zeros. */
-void dev_read_zero(struct dev_state *s, const struct dev_env *env,
+void dev_read_zero(void *s, const struct dev_env *env,
 		   uint64_t offset, uint8_t *data, unsigned size, size_t count);
 
 /* The last of (count) items of (size) bytes, little-endian. */

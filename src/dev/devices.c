@@ -58,7 +58,7 @@ size_t device_takers(bool (*takes)(const struct device *d), char *buf,
 	return total;
 }
 
-void dev_read_zero(struct dev_state *s, const struct dev_env *env,
+void dev_read_zero(void *s, const struct dev_env *env,
 		   uint64_t offset, uint8_t *data, unsigned size, size_t count)
 {
 	(void)s, (void)env, (void)offset;

@@ -20,6 +20,7 @@
 #include "host.h"
 #include "gdb_regs.h"
 #include "hostport.h"
+#include "run.h"
 #include "gdb_rsp.h"
 #include "signals.h"
 #include "vcpu.h"
@@ -863,4 +864,21 @@ void gdb_end(struct gdb *g, struct vm *vm, const struct result *res)
 	/* A failure: gdb may look at the registers, then it is over. */
 	set_stop(g, SIG_SEGV, "");
 	serve(g, vm, true);
+}
+
+static enum hook_verdict debug_exit(struct run *r, struct vcpu *c)
+{
+	(void)c;
+	if (!gdb_attached(r->gdb))
+		return HOOK_PASS;
+	if (gdb_debug_exit(r->gdb, r->vm) != GDB_KILL)
+		return HOOK_CONTINUE;
+	r->res->stop = STOPPED_INTERRUPTED;
+	snprintf(r->res->detail, sizeof r->res->detail, "gdb killed the guest");
+	return HOOK_STOP;
+}
+
+void gdb_register(struct run_hooks *h)
+{
+	hook_exit(h, KVM_EXIT_DEBUG, debug_exit);
 }

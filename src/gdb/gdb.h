@@ -40,6 +40,11 @@ enum gdb_next gdb_start(struct gdb *g, struct vm *vm);
  * serve gdb (a read watchpoint hit by a write resumes silently). */
 enum gdb_next gdb_debug_exit(struct gdb *g, struct vm *vm);
 
+/* Take KVM_EXIT_DEBUG on the exit loop of (h): gdb's breakpoints,
+ * watchpoints and steps; without gdb attached it is an unknown exit. */
+struct run_hooks;
+void gdb_register(struct run_hooks *h);
+
 /* Set by SIGIO when gdb sent something while the guest runs. */
 extern volatile int gdb_attention;
 

@@ -13,6 +13,8 @@
 #include "status.h"
 #include "vcpu.h"
 
+#define IO_PORTS 0x10000 /* x86's port space */
+
 static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 {
 	struct io_handler *t = calloc(n ? n : 1, sizeof *t);
@@ -22,29 +24,51 @@ static struct io_handler *copy_handlers(const struct handler_cfg *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		t[i] = (struct io_handler){ .base = h[i].addr, .size = h[i].size,
 					    .dev = devices[h[i].kind] };
-		t[i].dev->reset(&t[i].state, h[i].value, h[i].input, h[i].size);
+		if (t[i].dev->state_size &&
+		    !(t[i].state = calloc(1, t[i].dev->state_size)))
+			err(EXIT_USAGE, "calloc");
+		t[i].dev->reset(t[i].state, h[i].value, h[i].input, h[i].size);
 	}
 	return t;
+}
+
+/* The port table: the first handler that covers a port takes it, as a
+ * search in order would (the config lets none overlap). */
+static void index_ports(struct io_table *t)
+{
+	for (size_t i = t->nports; i-- > 0;) {
+		const struct io_handler *h = &t->ports[i];
+		for (uint64_t port = h->base;
+		     port < IO_PORTS && port - h->base < h->size; port++) {
+			uint32_t **block = &t->port_of[port >> 8];
+			if (!*block && !(*block = calloc(256, sizeof **block)))
+				err(EXIT_USAGE, "calloc");
+			(*block)[port & 0xff] = (uint32_t)(i + 1);
+		}
+	}
 }
 
 void io_register(struct io_table *t, const struct plan *p, int vm_fd)
 {
 	const struct plan_facts *f = &p->facts;
 
-	t->vm_fd = vm_fd;
+	*t = (struct io_table){ .vm_fd = vm_fd };
 	t->ignore_unhandled = f->ignore_unhandled;
 	t->fwcfg = f->fwcfg;
 	t->ports = copy_handlers(f->ports, f->nports);
 	t->nports = f->nports;
 	t->mmio = copy_handlers(f->mmio, f->nmmio);
 	t->nmmio = f->nmmio;
+	index_ports(t);
 }
 
 static void release(struct io_handler *h, size_t n)
 {
-	for (size_t i = 0; h && i < n; i++)
+	for (size_t i = 0; h && i < n; i++) {
 		if (h[i].dev->release)
-			h[i].dev->release(&h[i].state);
+			h[i].dev->release(h[i].state);
+		free(h[i].state);
+	}
 }
 
 void io_free(struct io_table *t)
@@ -53,14 +77,16 @@ void io_free(struct io_table *t)
 	release(t->mmio, t->nmmio);
 	free(t->ports);
 	free(t->mmio);
+	for (size_t i = 0; i < 256; i++)
+		free(t->port_of[i]);
 	memset(t, 0, sizeof *t);
 }
 
-struct dev_state *io_port_state(struct io_table *t, enum handler_kind kind)
+void *io_port_state(struct io_table *t, enum handler_kind kind)
 {
 	for (size_t i = 0; i < t->nports; i++)
 		if (t->ports[i].dev == devices[kind])
-			return &t->ports[i].state;
+			return t->ports[i].state;
 	return NULL;
 }
 
@@ -207,10 +233,10 @@ static enum io_action handle(const struct io_table *t, struct io_handler *h,
 	uint64_t offset = addr - h->base;
 
 	if (!write) {
-		h->dev->read(&h->state, &env, offset, data, size, count);
+		h->dev->read(h->state, &env, offset, data, size, count);
 		return IO_CONTINUE;
 	}
-	switch (h->dev->write(&h->state, &env, offset, data, size, count)) {
+	switch (h->dev->write(h->state, &env, offset, data, size, count)) {
 	case DEV_STOP: return IO_STOP;
 	case DEV_FAILED: return IO_FAILED;
 	case DEV_SLEEP: return IO_SLEEP;
@@ -256,10 +282,12 @@ enum io_action io_port(struct io_table *t, struct kvm_run *run,
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	note_access(res, false, write, run->io.port, size, count, data);
 	/* A port handler owns port numbers; the width is the data's. */
-	struct io_handler *h = lookup(t->ports, t->nports, run->io.port, 1);
-	if (!h)
+	const uint32_t *block = t->port_of[run->io.port >> 8];
+	uint32_t i = block ? block[run->io.port & 0xff] : 0;
+	if (!i)
 		return nobody_there(t, write, data, bytes);
-	return handle(t, h, run->io.port, write, data, size, count, res);
+	return handle(t, &t->ports[i - 1], run->io.port, write, data, size,
+		      count, res);
 }
 
 enum io_action io_mmio(struct io_table *t, struct kvm_run *run,

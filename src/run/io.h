@@ -12,12 +12,16 @@
 struct io_handler {
 	uint64_t base, size;
 	const struct device *dev;
-	struct dev_state state;
+	void *state; /* dev->state_size bytes, the device's own */
 };
 
 struct io_table {
 	struct io_handler *ports, *mmio;
 	size_t nports, nmmio;
+	/* Port number to 1 + its handler's index in (ports), 0 for none,
+	 * by blocks of 256 ports (NULL: none handled): a port exit's handler
+	 * in two loads, and start-up allocates only the blocks in use. */
+	uint32_t *port_of[256];
 	struct fwcfg_facts fwcfg;
 	int vm_fd; /* irq-line handlers raise lines on it (vm_irq_line) */
 	bool ignore_unhandled; /* unhandled-io: ignore */
@@ -29,8 +33,9 @@ void io_register(struct io_table *t, const struct plan *p, int vm_fd);
 
 void io_free(struct io_table *t);
 
-/* The state of the first port handler of (kind), or NULL. */
-struct dev_state *io_port_state(struct io_table *t, enum handler_kind kind);
+/* The state of the first port handler of (kind), or NULL: what its
+ * dev_*.h says it is. */
+void *io_port_state(struct io_table *t, enum handler_kind kind);
 
 enum io_action {
 	IO_CONTINUE,

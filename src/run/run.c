@@ -18,7 +18,7 @@
 #include "smp.h"
 #include "vcpu.h"
 #include "x86.h"
-#include "x86_trap.h"
+#include "traps.h"
 
 #define HV_STATUS_INVALID_HYPERCALL_CODE 2 /* Hyper-V's TLFS */
 
@@ -130,91 +130,27 @@ static bool killed(struct result *res)
 	return true;
 }
 
-/* Whether this port exit is a stub of the diagnostic IDT reporting an
- * exception the guest had no handler for: the port is the IDT's and
- * the vCPU is in one of its stubs (RIP at the OUT or past it). */
-static bool caught_exception(const struct run *r, const struct vcpu *c)
-{
-	const struct plan *p = r->plan;
-	const struct kvm_run *run = c->run;
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
+/* What an I/O action other than IO_CONTINUE stops the run as, unless
+ * a hook takes it (hook.h). */
+static const enum stop_reason io_stops[IO_ACTIONS] = {
+	[IO_STOP] = STOPPED_EXIT,
+	[IO_UNHANDLED] = STOPPED_UNHANDLED_IO,
+	[IO_FAILED] = STOPPED_DEVICE_ERROR,
+	[IO_SLEEP] = STOPPED_DEVICE_ERROR, /* no hook: no device asks it */
+	[IO_POWEROFF] = STOPPED_POWEROFF,
+};
 
-	if (!p->has_idt || run->io.port != p->idt_port ||
-	    run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1)
-		return false;
-	if (vm_get_regs(c, &regs) != 0 || vm_get_sregs(c, &sregs) != 0)
-		return false;
-	return sregs.idt.base == p->idt_base &&
-	       idt_stub_vector(p->idt_base, sregs.cs.base + regs.rip) >= 0;
-}
-
-/* KVM could not emulate int3, int n, into or ud0-ud2 (kvm-pvm): the
- * guest gets the exception as hardware would have raised it. */
-static bool deliver_trap(struct vcpu *c, struct vm *vm)
-{
-	struct x86_trap t;
-
-	if (!vm_deliver_trap(vm, c, &t))
-		return false;
-	c->delivered = t.kind == X86_TRAP_NOTHING ? -1 : t.vector;
-	c->delivered_by = t.insn;
-	return true;
-}
-
-/* The guest asked for ACPI S3: true if the run ends there. */
-static bool sleep_until_woken(struct run *r, struct vcpu *c)
-{
-	struct result *res = r->res;
-	char why[sizeof res->detail];
-
-	enum sleep_end end = sleep_s3(r->vm, c, r->io, r->plan->acpi != NULL,
-				      &stop_signal, why, sizeof why);
-	r->asleep = end == SLEEP_STOPPED; /* the timeout's report says so */
-	if (end == SLEEP_WOKE || end == SLEEP_STOPPED)
-		return false;
-	res->stop = end == SLEEP_NEVER ? STOPPED_ASLEEP : STOPPED_KVM_ERROR;
-	snprintf(res->detail, sizeof res->detail, "%s", why);
-	return true;
-}
-
-/* Whether this exit was the guest's first touch of RAM that KVM maps
- * lazily (mem.c), now given: a data access (its MMIO exit completed
- * from the host mapping) or a code fetch (an emulation failure). That
- * exit is kvmrun's, not the guest's: not counted, traced or limited. */
-static bool first_touch(struct vm *vm, struct vcpu *c)
-{
-	const struct kvm_run *run = c->run;
-
-	switch (run->exit_reason) {
-	case KVM_EXIT_MMIO:
-		return mem_complete_mmio(&vm->mem, c->run);
-	case KVM_EXIT_INTERNAL_ERROR:
-		return run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-		       vm_fault_code(vm, c);
-	default:
-		return false;
-	}
-}
-
-/* Handle one exit of vCPU (c); returns true when the guest has stopped. */
+/* Handle one exit of vCPU (c) that no hook took; returns true when the
+ * guest has stopped. */
 static bool dispatch(struct run *r, struct vcpu *c)
 {
 	struct kvm_run *run = c->run;
 	struct result *res = r->res;
-	struct vm *vm = r->vm;
 	enum io_action action;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		if (caught_exception(r, c)) {
-			/* It would have been a triple fault: the stop
-			 * stays what it was without the IDT. */
-			res->stop = STOPPED_SHUTDOWN;
-			res->exception.caught = true;
-			return true;
-		}
-		action = io_port(r->io, run, vm->run_size, res);
+		action = io_port(r->io, run, r->vm->run_size, res);
 		break;
 	case KVM_EXIT_MMIO:
 		action = io_mmio(r->io, run, res);
@@ -232,9 +168,6 @@ static bool dispatch(struct run *r, struct vcpu *c)
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return true;
 	case KVM_EXIT_INTERNAL_ERROR:
-		c->delivered = -1;
-		if (deliver_trap(c, vm))
-			return false;
 		res->stop = STOPPED_INTERNAL_ERROR;
 		snprintf(res->detail, sizeof res->detail, "suberror %u%s",
 			 run->internal.suberror,
@@ -252,27 +185,33 @@ static bool dispatch(struct run *r, struct vcpu *c)
 		if (run->hyperv.type == KVM_EXIT_HYPERV_HCALL)
 			run->hyperv.u.hcall.result = HV_STATUS_INVALID_HYPERCALL_CODE;
 		return false;
-	case KVM_EXIT_DEBUG: /* a breakpoint, watchpoint or step for gdb */
-		if (gdb_attached(r->gdb))
-			return gdb_debug_exit(r->gdb, vm) == GDB_KILL && killed(res);
-		return unknown_exit(run, res);
 	default:
 		return unknown_exit(run, res);
 	}
 	if (action == IO_CONTINUE)
 		return false;
-	if (action == IO_SLEEP)
-		return sleep_until_woken(r, c);
-	if (action == IO_POWEROFF)
-		res->stop = STOPPED_POWEROFF;
-	else if (action == IO_STOP)
-		res->stop = STOPPED_EXIT;
-	else if (action == IO_FAILED)
-		res->stop = STOPPED_DEVICE_ERROR;
-	else
-		res->stop = res->access.mmio ? STOPPED_UNHANDLED_MMIO
-					     : STOPPED_UNHANDLED_IO;
+	if (r->hooks.io[action])
+		return r->hooks.io[action](r, c);
+	res->stop = io_stops[action];
+	if (action == IO_UNHANDLED && res->access.mmio)
+		res->stop = STOPPED_UNHANDLED_MMIO;
 	return true;
+}
+
+/* The verdict of the hooks on this exit's reason (hook.h): HOOK_PASS
+ * when none takes it, or none is registered (the common case, with no
+ * call at all). */
+static enum hook_verdict hooked(struct run *r, struct vcpu *c)
+{
+	uint32_t reason = c->run->exit_reason;
+
+	if (reason >= EXIT_REASONS)
+		return HOOK_PASS;
+	const exit_hook *h = r->hooks.exit[reason];
+	enum hook_verdict v = HOOK_PASS;
+	for (size_t i = 0; v == HOOK_PASS && i < HOOKS_PER_REASON && h[i]; i++)
+		v = h[i](r, c);
+	return v;
 }
 
 /* Note the exit in (run) as (e), after its handler ran (so that the data
@@ -410,12 +349,13 @@ static void loop(struct run *r, unsigned id)
 			smp_unlock(&r->smp);
 			return;
 		}
-		if (first_touch(r->vm, c)) {
+		enum hook_verdict v = hooked(r, c);
+		if (v == HOOK_UNSEEN) {
 			smp_unlock(&r->smp);
 			continue;
 		}
 		res->exits++;
-		bool stopped = dispatch(r, c);
+		bool stopped = v == HOOK_PASS ? dispatch(r, c) : v == HOOK_STOP;
 		struct exit_rec *e = &res->ring[(res->exits - 1) % EXIT_RING];
 		record(c, r->vm->run_size, e);
 		e->cpu = id;
@@ -450,7 +390,10 @@ int run_prepare(struct run *r, struct vm *vm, const struct plan *p,
 		struct io_table *io, struct result *res, char *why,
 		size_t whylen)
 {
-	*r = (struct run){ .vm = vm, .plan = p, .io = io, .res = res };
+	*r = (struct run){ .vm = vm, .plan = p, .io = io, .res = res,
+			   .stop_signal = &stop_signal };
+	traps_register(&r->hooks, vm, p);
+	sleep_register(&r->hooks);
 	return smp_start(&r->smp, vm, ap_loop, r, why, whylen);
 }
 
@@ -537,6 +480,8 @@ void run_guest(struct run *r, struct gdb *gdb)
 
 	r->gdb = gdb;
 	r->guard = &g;
+	if (gdb)
+		gdb_register(&r->hooks);
 	if (guard_start(&g, r->vm->run, r->plan->facts.timeout_ns, gdb != NULL) != 0) {
 		res->stop = STOPPED_KVM_ERROR;
 		snprintf(res->detail, sizeof res->detail, "timer_create: %s",

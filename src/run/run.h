@@ -2,7 +2,10 @@
 #ifndef KVMRUN_RUN_H
 #define KVMRUN_RUN_H
 
+#include <signal.h>
+
 #include "gdb.h"
+#include "hook.h"
 #include "io.h"
 #include "plan.h"
 #include "result.h"
@@ -21,6 +24,8 @@ struct run {
 	struct smp smp;
 	struct guard *guard;
 	bool asleep; /* in ACPI S3 when a signal came */
+	volatile sig_atomic_t *stop_signal; /* the signal that ends the run */
+	struct run_hooks hooks; /* the features that take exits (hook.h) */
 	/* --trace: told of each exit as it is counted; NULL for none. The
 	 * report stage gives it, so that run does not depend on report. */
 	void (*trace_exit)(const struct result *res, const struct exit_rec *e);

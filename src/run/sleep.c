@@ -10,6 +10,9 @@
 #include <time.h>
 
 #include "acpi.h"
+#include "dev_acpi_pm.h"
+#include "dev_rtc.h"
+#include "run.h"
 #include "vcpu.h"
 
 #define NS 1000000000LL
@@ -22,17 +25,17 @@
 static bool wake_time(struct io_table *io, int64_t *at, char *why,
 		      size_t whylen)
 {
-	struct dev_state *pm = io_port_state(io, H_ACPI_PM);
-	struct dev_state *rtc = io_port_state(io, H_RTC);
+	struct acpi_pm *pm = io_port_state(io, H_ACPI_PM);
+	struct rtc *rtc = io_port_state(io, H_RTC);
 
-	if (!pm || !acpi_pm_rtc_wakes(&pm->pm))
+	if (!pm || !acpi_pm_rtc_wakes(pm))
 		snprintf(why, whylen, "the guest slept (ACPI S3) with RTC_EN "
 			 "clear in PM1 enable: the RTC alarm may not wake it "
 			 "and nothing else can");
 	else if (!rtc)
 		snprintf(why, whylen, "the guest slept (ACPI S3) with no rtc "
 			 "handler: no alarm can wake it");
-	else if (!rtc_next_alarm(&rtc->rtc, rtc_host_now(), at))
+	else if (!rtc_next_alarm(rtc, rtc_host_now(), at))
 		snprintf(why, whylen, "the guest slept (ACPI S3) with the RTC "
 			 "alarm off (AIE clear in register B) or set to no "
 			 "time of day: nothing will wake it");
@@ -131,7 +134,7 @@ enum sleep_end sleep_s3(struct vm *vm, struct vcpu *c, struct io_table *io,
 	}
 	if (*stop)
 		return SLEEP_STOPPED;
-	acpi_pm_woke_by_rtc(&io_port_state(io, H_ACPI_PM)->pm);
+	acpi_pm_woke_by_rtc(io_port_state(io, H_ACPI_PM));
 	int failed = restart(vm, c, vector);
 	c->regs_synced = false; /* kvm_run's copy is of before the sleep */
 	if (failed) {
@@ -141,4 +144,25 @@ enum sleep_end sleep_s3(struct vm *vm, struct vcpu *c, struct io_table *io,
 		return SLEEP_FAILED;
 	}
 	return SLEEP_WOKE;
+}
+
+/* The guest asked for ACPI S3: true if the run ends there. */
+static bool sleep_until_woken(struct run *r, struct vcpu *c)
+{
+	struct result *res = r->res;
+	char why[sizeof res->detail];
+
+	enum sleep_end end = sleep_s3(r->vm, c, r->io, r->plan->acpi != NULL,
+				      r->stop_signal, why, sizeof why);
+	r->asleep = end == SLEEP_STOPPED; /* the timeout's report says so */
+	if (end == SLEEP_WOKE || end == SLEEP_STOPPED)
+		return false;
+	res->stop = end == SLEEP_NEVER ? STOPPED_ASLEEP : STOPPED_KVM_ERROR;
+	snprintf(res->detail, sizeof res->detail, "%s", why);
+	return true;
+}
+
+void sleep_register(struct run_hooks *h)
+{
+	hook_io(h, IO_SLEEP, sleep_until_woken);
 }

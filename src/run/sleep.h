@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hook.h"
 #include "io.h"
 #include "vm.h"
 
@@ -27,5 +28,9 @@ enum sleep_end {
 enum sleep_end sleep_s3(struct vm *vm, struct vcpu *c, struct io_table *io,
 			bool have_facs, volatile sig_atomic_t *stop,
 			char *why, size_t whylen);
+
+/* Take the guest's request to sleep (IO_SLEEP) on the exit loop of
+ * (h). */
+void sleep_register(struct run_hooks *h);
 
 #endif

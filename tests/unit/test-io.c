@@ -9,6 +9,8 @@
 
 #include <errno.h>
 
+#include "dev_acpi_pm.h"
+#include "dev_hvtest.h"
 #include "io.h"
 #include "plan.h"
 #include "unit.h"
@@ -22,7 +24,8 @@ static const char config_text[] =
 	"         0x80: log, 0x3f8: { handler: uart8250, input: \"hi\" },\n"
 	"         0x2f8: { handler: ignore, size: 8 }, 0x510: fw-cfg,\n"
 	"         0x90: { handler: irq-line, value: 5 }, 0x70: rtc,\n"
-	"         0x600: acpi-pm, 0x3000: hyperv-testdev }\n";
+	"         0x600: acpi-pm, 0x3000: hyperv-testdev,\n"
+	"         0xfff0: { handler: constant, value: 0x77, size: 16 } }\n";
 
 static uint8_t page[4096] __attribute__((aligned(64)));
 
@@ -87,8 +90,16 @@ int main(void)
 	CHECK(port(&io, &res, 0x90, true, 1, 1) == IO_FAILED);
 	CHECK(strstr(res.detail, "KVM_IRQ_LINE 5") != NULL);
 	CHECK(strstr(res.detail, strerror(EBADF)) != NULL);
-	/* A port nobody handles. */
+	/* Ports nobody handles: beside a handler's range, in a block of
+	 * 256 ports with handlers and in one without (the port table). */
 	CHECK(port(&io, &res, 0x99, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0x2f8 - 1, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0x2f8 + 8, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0x1234, true, 1, 1) == IO_UNHANDLED);
+	CHECK(port(&io, &res, 0xffef, true, 1, 1) == IO_UNHANDLED);
+	/* A range that ends at the last port: all of it is the handler's. */
+	CHECK_U64(in(&io, &res, 0xfff0, 1), 0x77);
+	CHECK_U64(in(&io, &res, 0xffff, 1), 0x77);
 	/* exit: the value is the guest's status and the run stops. */
 	CHECK(port(&io, &res, 0xF4, true, 1, 7) == IO_STOP);
 	CHECK(res.has_status && res.status == 7);
@@ -106,7 +117,7 @@ int main(void)
 	/* ACPI PM1: SCI_EN on from the start; status bits are cleared by
 	 * writing ones; SLP_EN sleeps or powers off by SLP_TYP, or does
 	 * nothing for a type the DSDT does not offer; it never reads back. */
-	struct acpi_pm *pm = &io_port_state(&io, H_ACPI_PM)->pm;
+	struct acpi_pm *pm = io_port_state(&io, H_ACPI_PM);
 	CHECK_U64(in(&io, &res, 0x604, 2), ACPI_PM1_SCI_EN);
 	CHECK(port(&io, &res, 0x602, true, 2, ACPI_PM1_RTC) == IO_CONTINUE);
 	CHECK(acpi_pm_rtc_wakes(pm));
@@ -131,7 +142,7 @@ int main(void)
 	CHECK(port(&io, &res, 0x3000, true, 4, 1 << 16 | 1 << 8 | 2) == IO_FAILED);
 	CHECK(strstr(res.detail, "KVM_SET_GSI_ROUTING (1 SynIC SINT routes) "
 		      "for the hyperv-testdev handler at 0x3000") != NULL);
-	CHECK(io_port_state(&io, H_HYPERV_TESTDEV)->hvtest.route[0].used);
+	CHECK(((struct hv_testdev *)io_port_state(&io, H_HYPERV_TESTDEV))->route[0].used);
 	CHECK(port(&io, &res, 0x3000, true, 4, 4 << 16 | 2) == IO_FAILED);
 	CHECK(strstr(res.detail, "not modelled (the handler at 0x3000)") != NULL);
 
