@@ -81,9 +81,21 @@ got=$?
 
 # Send (sig) to background job (pid); its status, or 137 when it did
 # not end within 10 s.
+# in_syscall PID N: wait until PID is blocked in system call N (x86-64
+# numbers, /proc/PID/syscall), or has ended: readiness, not a time.
+in_syscall() {
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 signal_status() {
 	kill -s "$1" "$2"
-	( sleep 10; kill -KILL "$2" 2>/dev/null ) &
+	# (a shell may run an inherited EXIT trap in this subshell when it
+	# is killed: that trap removes the scratch folder)
+	( trap - EXIT; sleep 10; kill -KILL "$2" 2>/dev/null ) &
 	killer=$!
 	wait "$2"
 	got=$?
@@ -95,7 +107,7 @@ signal_status() {
 mkfifo lone.yaml
 "$k" --check lone.yaml 2>lone.err &
 pid=$!
-sleep 0.3
+in_syscall $pid 271 # ppoll: waiting for the FIFO's writer
 signal_status TERM $pid
 got=$?
 [ $got -eq 143 ] || fail "SIGTERM while a FIFO config waits: wanted 143, got $got: $(cat lone.err)"
@@ -132,7 +144,7 @@ mkfifo tap.pipe
 "$k" --check --tap many >tap.pipe 2>/dev/null &
 pid=$!
 exec 3<tap.pipe
-sleep 0.5 # the pipe is full: kvmrun waits in write()
+in_syscall $pid 1 # write: the pipe is full
 kill -TERM $pid
 cat <&3 >many.tap
 exec 3<&-
