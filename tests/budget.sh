@@ -11,7 +11,7 @@
 #   make check TESTS=tests/budget.sh BUDGET_ALL=yes; cat tests/budget.log
 set -u
 . "${srcdir:-.}/tests/scratch.sh"
-counts_here
+runs_here valgrind
 k=$abs_top_builddir/kvmrun
 budget=$srcdir/bench/budget
 shm=

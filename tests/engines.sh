@@ -78,7 +78,10 @@ fi
 if "$k" --host kvm >/dev/null 2>&1; then
 	spin_config spin
 	rm -f test.xml
-	bazel_env "$k" -t -q -s limits.timeout=10m spin.yaml "$dir/longmode.yaml" 2>term.err &
+	# Not through bazel_env: a function run with & is a subshell, and
+	# the signal would reach it, not kvmrun.
+	# shellcheck disable=SC2086
+	env $bazel_vars "$k" -t -q -s limits.timeout=10m spin.yaml "$dir/longmode.yaml" 2>term.err &
 	pid=$!
 	running term.err 1 "$pid" || fail "SIGTERM: kvmrun ended before its guest ran: $(cat term.err)"
 	kill -s TERM "$pid"
@@ -87,7 +90,7 @@ if "$k" --host kvm >/dev/null 2>&1; then
 	[ "$got" -eq 143 ] || fail "SIGTERM: wanted 143, got $got"
 	[ -e premature ] || fail "SIGTERM: TEST_PREMATURE_EXIT_FILE removed by a run that did not finish"
 	xmllint --noout test.xml && [ "$(grep -c '<testcase ' test.xml)" -eq 2 ] ||
-		fail "SIGTERM: XML_OUTPUT_FILE wanted both configs: $(cat test.xml)"
+		fail "SIGTERM: XML_OUTPUT_FILE wanted both configs: $(cat test.xml term.err)"
 	grep -q 'SIGTERM' test.xml || fail "SIGTERM: the JUnit does not name it"
 else
 	echo "note: no usable /dev/kvm: SIGTERM under Bazel's variables not tested"

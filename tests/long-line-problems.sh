@@ -7,7 +7,7 @@ set -u
 . "${srcdir:-.}/tests/scratch.sh"
 k=$abs_top_builddir/kvmrun
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
-counts_here
+runs_here valgrind
 status=0
 fail() { echo "FAIL: $*" >&2; status=1; }
 

@@ -48,12 +48,12 @@ running() {
 	done
 }
 
-# counts_here: skip where the suite runs in scripts/nested-kvm, whose
-# QEMU emulates every instruction: valgrind there outlasts a test's
-# limit. .ci/run runs these tests on the machine itself.
-counts_here() {
+# runs_here WHAT: skip where the suite runs in scripts/nested-kvm, whose
+# QEMU emulates every instruction: (WHAT) outlasts a test's limit there.
+# .ci/run runs these tests on the machine itself.
+runs_here() {
 	[ -z "${NESTED_KVM:-}" ] && return
-	echo "SKIP: valgrind under scripts/nested-kvm's emulation is too slow;" \
-		".ci/run runs this test on the machine itself"
+	echo "SKIP: $1 under scripts/nested-kvm's emulation outlasts the" \
+		"test's limit; .ci/run runs this test on the machine itself"
 	exit 77
 }

@@ -8,6 +8,9 @@ set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 k=$abs_top_builddir/kvmrun
 e=$srcdir/tests/errors
+# Images built by make live in the build tree (VPATH builds, distcheck).
+KVMRUN_PATH=$abs_top_builddir/configs:$abs_top_builddir/tests/errors
+export KVMRUN_PATH
 cat >want <<EOF2
 failed: 0 on expectations, 2 invalid, 0 in error
   INVALID misspelled-key: $e/misspelled-key.yaml:4:1: memroy: unknown key 'memroy' (did you mean 'memory'?) (and 1 more problem)

@@ -8,7 +8,7 @@ set -u
 . "${srcdir:-.}/tests/scratch.sh"
 t=$abs_top_builddir/tests/unit/test-symbols
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
-counts_here
+runs_here valgrind
 KVMRUN_SYMBOLS_DIR=$scratch_dir "$t" >/dev/null 2>&1 || { echo "FAIL: test-symbols failed"; exit 1; }
 # The instructions of one lookup in (elf), and its answer in (elf).out.
 instructions() {

@@ -8,6 +8,7 @@ set -u
 . "${srcdir:-.}/tests/scratch.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v prove >/dev/null || { echo "SKIP: prove is not installed (perl)"; exit 77; }
+runs_here "prove and perl over every invalid config"
 k=$abs_top_builddir/kvmrun
 mkdir bin && ln -s "$k" bin/kvmrun || exit 99
 PATH=$PWD/bin:$PATH
